@@ -1,0 +1,42 @@
+# evaljobs: every target bootstraps .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+SAMPLES := samples/captures
+
+.PHONY: install generate check test validate bench
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+generate: $(STAMP)
+	$(PY) -m generator generate
+
+check: $(STAMP)
+	$(PY) -m generator check
+	$(VENV)/bin/ruff check generator generated tests
+	$(VENV)/bin/ruff format --check generator generated tests
+	$(VENV)/bin/mypy generated/evaljobs
+	$(VENV)/bin/mypy generator --exclude generator/runtime
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+# Without PAYLOADS: the bundled sample captures, which contain drifted and broken payloads on
+# purpose; their report is the point, so findings (exit 1) do not fail the target, usage errors do.
+validate: $(STAMP)
+ifeq ($(origin PAYLOADS),undefined)
+	@$(VENV)/bin/evaljobs validate $(SAMPLES); status=$$?; \
+	if [ $$status -eq 1 ]; then echo "(the sample captures include drifted and broken payloads on purpose)"; exit 0; fi; \
+	exit $$status
+else
+	$(VENV)/bin/evaljobs validate $(PAYLOADS)
+endif
+
+bench: $(STAMP)
+	$(PY) bench/run.py

@@ -1,0 +1,104 @@
+"""Build the whole generated package into a staging directory, from every spec in schemas/."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import render
+from generator.checks import check_document
+from generator.discover import SpecFile, discover
+from generator.loading import load_document
+from generator.models import generate_models
+from generator.normalize import for_models, pascal
+from generator.operations import OperationSpec, extract
+from generator.problems import GenerationFailed, Problem
+
+RUNTIME = Path(__file__).parent / "runtime"
+
+
+@dataclass
+class Api:
+    """One spec file, checked and prepared: everything the writers need."""
+
+    spec: SpecFile
+    document: dict[str, Any]
+    for_models: dict[str, Any]
+    operations: list[OperationSpec]
+    root: str
+
+    @property
+    def title(self) -> str:
+        info = self.document.get("info", {})
+        return str(info.get("title") or self.document.get("title") or self.spec.name)
+
+    @property
+    def description(self) -> str:
+        info = self.document.get("info", {})
+        text = str(info.get("description") or self.document.get("description") or "")
+        return text.strip().split("\n\n", 1)[0]
+
+
+def prepare(schemas_dir: Path) -> list[Api]:
+    """Load and check every spec; raise GenerationFailed with every problem of every file."""
+    specs, problems = discover(schemas_dir)
+    apis: list[Api] = []
+    for spec in specs:
+        document, found = load_document(spec.path, spec.label)
+        if document is None:
+            problems.extend(found)
+            continue
+        found = check_document(document, spec.kind, spec.label)
+        if found:
+            problems.extend(found)
+            continue
+        root = pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
+        normalized, found = for_models(document, spec.kind, root, spec.label)
+        operations: list[OperationSpec] = []
+        if spec.kind == "openapi":
+            operations, more = extract(document, spec.label)
+            found = found + more
+        problems.extend(found)
+        apis.append(Api(spec, document, normalized, operations, root))
+    if problems:
+        raise GenerationFailed(problems)
+    return apis
+
+
+def write_package(apis: list[Api], package: Path) -> None:
+    """Write the package ``evaljobs`` into ``package`` (an empty staging directory)."""
+    env = render.environment()
+    for source in sorted(RUNTIME.iterdir()):
+        if source.is_file() and source.suffix in (".py", ".typed"):
+            shutil.copyfile(source, package / source.name)
+    specs = [{"name": api.spec.name, "file": api.spec.path.name, "title": api.title} for api in apis]
+    _write(
+        package / "__init__.py",
+        render.render(env, "__init__.py.jinja", specs=specs, names=[api.spec.name for api in apis]),
+    )
+    for api in apis:
+        directory = package / api.spec.name
+        directory.mkdir()
+        context = {
+            "name": api.spec.name,
+            "file": api.spec.path.name,
+            "title": api.title,
+            "description": api.description,
+            "operations": api.operations,
+            "root": api.root,
+        }
+        _write(directory / "__init__.py", render.render(env, "api/__init__.py.jinja", **context))
+        if api.operations:
+            _write(directory / "_operations.py", render.render(env, "api/_operations.py.jinja", **context))
+        try:
+            generate_models(api.for_models, api.spec.kind, api.spec.label, directory / "models.py", api.root)
+        except Exception as error:  # the model generator's own failures, reported as a problem of this file
+            raise GenerationFailed(
+                [Problem(api.spec.label, "", f"datamodel-code-generator failed: {error}")]
+            ) from error
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="\n")
