@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
 from generator import render
 from generator.checks import check_document
 from generator.discover import SpecFile, discover
@@ -88,10 +90,16 @@ def write_package(apis: list[Api], package: Path) -> None:
             "description": api.description,
             "operations": api.operations,
             "root": api.root,
+            "kind": api.spec.kind,
         }
-        _write(directory / "__init__.py", render.render(env, "api/__init__.py.jinja", **context))
-        if api.operations:
-            _write(directory / "_operations.py", render.render(env, "api/_operations.py.jinja", **context))
+        try:
+            _write(directory / "__init__.py", render.render(env, "api/__init__.py.jinja", **context))
+            if api.spec.kind == "openapi":
+                _write(directory / "_operations.py", render.render(env, "api/_operations.py.jinja", **context))
+        except (ValueError, jinja2.TemplateError) as error:
+            raise GenerationFailed(
+                [Problem(api.spec.label, "", f"cannot render the package files: {error}")]
+            ) from error
         try:
             generate_models(api.for_models, api.spec.kind, api.spec.label, directory / "models.py", api.root)
         except Exception as error:  # the model generator's own failures, reported as a problem of this file

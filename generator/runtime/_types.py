@@ -138,7 +138,9 @@ class DateTime(datetime):
         try:
             return cls.parse(value)
         except ValueError as error:
-            raise PydanticCustomError("datetime_format", "{reason}", {"reason": str(error)}) from None
+            reason = str(error).split(": ", 1)[1] if ": " in str(error) else ""
+            message = cls._expected + (f" ({reason})" if reason else "")
+            raise PydanticCustomError("datetime_format", "expected {expected}", {"expected": message}) from None
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:

@@ -1,0 +1,56 @@
+"""Shared fixtures: the specs as data, and the response models of each API."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.loading import load_document
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+APIS = ("nemo_evaluator", "gradient")
+
+
+def spec(api: str) -> dict[str, Any]:
+    document, problems = load_document(SCHEMAS / f"{api}.openapi.yaml", api)
+    assert not problems, problems
+    assert document is not None
+    return document
+
+
+def documented_examples(api: str) -> Iterator[tuple[str, str, str, str, Any]]:
+    """(operationId, status, example name, model name, value) of every response example of a spec."""
+    document = spec(api)
+    for path_item in document["paths"].values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                media = response.get("content", {}).get("application/json", {})
+                model = media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                for name, example in media.get("examples", {}).items():
+                    yield operation["operationId"], status, name, model, example["value"]
+
+
+def response_models(api: str) -> list[str]:
+    """Names of the models of every response body of a spec (success and error), in spec order."""
+    names: list[str] = []
+    for path_item in spec(api)["paths"].values():
+        for operation in path_item.values():
+            for response in operation.get("responses", {}).values():
+                ref = response.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref")
+                if ref and ref.rsplit("/", 1)[-1] not in names:
+                    names.append(ref.rsplit("/", 1)[-1])
+    return names
+
+
+def model(api: str, name: str) -> Any:
+    return getattr(importlib.import_module(f"evaljobs.{api}.models"), name)
+
+
+@pytest.fixture(scope="session")
+def specs() -> dict[str, dict[str, Any]]:
+    return {api: spec(api) for api in APIS}

@@ -1,0 +1,136 @@
+"""`evaljobs validate` as a user runs it: real files, real processes, exit statuses, formats."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+SAMPLES = ROOT / "samples"
+
+
+def evaljobs(*args: str, stdin: bytes | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "evaljobs.cli", *args],
+        input=stdin.decode() if stdin is not None else None,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        check=False,
+    )
+
+
+def reports(result: subprocess.CompletedProcess[str]) -> list[dict[str, object]]:
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_bundled_samples_get_their_expected_verdicts() -> None:
+    result = evaljobs("validate", "--format", "json", "samples/captures")
+    assert result.returncode == 1, result.stderr  # the samples include broken payloads on purpose
+    expected = json.loads((SAMPLES / "expected.json").read_text())
+    found = {
+        r["source"]: {
+            "schema": r["schema"],
+            "valid": r["valid"],
+            "drift": bool(r["drift"]),
+            "errors": sorted(e["pointer"] for e in r["errors"]),
+        }
+        for r in reports(result)
+    }
+    assert found == expected
+    for report in reports(result):
+        assert report["valid"] == (report["errors"] == [])
+        assert set(report) == {"source", "schema", "valid", "errors", "drift"}
+
+
+def test_text_report_has_findings_and_a_summary_line() -> None:
+    result = evaljobs("validate", "samples/captures")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines[-1] == "14 payload(s): 9 valid (3 with drift), 5 invalid"
+    assert any("error /target: missing required field 'target'" in line for line in lines)
+    assert "\033[" not in result.stdout, "no colour when the output is not a terminal"
+
+
+def test_exit_status_zero_with_drift_and_one_with_strict() -> None:
+    drifted = "samples/captures/gradient/evaluation-run-drifted.json"
+    assert evaljobs("validate", drifted).returncode == 0
+    strict = evaljobs("validate", "--strict", drifted)
+    assert strict.returncode == 1 and "--strict: drift fails" in strict.stdout
+
+
+def test_jsonl_reports_line_numbers_and_stdin_works(tmp_path: Path) -> None:
+    logs = (SAMPLES / "captures/nemo_evaluator/v2-logs.jsonl").read_bytes()
+    from_file = reports(evaljobs("validate", "--format", "json", "samples/captures/nemo_evaluator/v2-logs.jsonl"))
+    assert [r["source"] for r in from_file] == [
+        "samples/captures/nemo_evaluator/v2-logs.jsonl:1",
+        "samples/captures/nemo_evaluator/v2-logs.jsonl:2",
+    ]
+    from_stdin = reports(evaljobs("validate", "--format", "json", "-", stdin=logs))
+    assert [r["source"] for r in from_stdin] == ["<stdin>:1", "<stdin>:2"]
+    assert [r["valid"] for r in from_stdin] == [True, False]
+    one = reports(
+        evaljobs("validate", "--format", "json", "-", stdin=b'{\n  "evaluation_run": {"agent_name": "a"}\n}\n')
+    )
+    assert [(r["source"], r["schema"], r["valid"]) for r in one] == [
+        ("<stdin>", "gradient.EvaluationRunRetrieveResponse", True)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\xef\xbb\xbf{}", "byte order mark"),
+        (b'{"a": NaN}', "NaN is not a JSON number"),
+        (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
+        (b"\xff\xfe{", "not UTF-8"),
+        (b"[" * 100_000, "nested too deeply"),
+        (b'{"evaluation_run": {', "not JSON"),
+    ],
+)
+def test_hostile_bytes_are_findings_not_crashes(tmp_path: Path, content: bytes, message: str) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    good = tmp_path / "good.json"
+    good.write_text('{"evaluation_run": {"agent_name": "a"}}')
+    result = evaljobs("validate", "--format", "json", str(tmp_path))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    found = {Path(str(r["source"])).name: r for r in reports(result)}
+    assert found["good.json"]["valid"] is True, "one bad file does not stop the batch"
+    assert found["bad.json"]["valid"] is False
+    assert message in found["bad.json"]["errors"][0]["message"]
+
+
+def test_usage_and_io_errors_exit_2_without_traceback() -> None:
+    for args in (
+        ["validate", "--schema", "nemo_evaluator.Nope", "samples"],
+        ["validate", "--endpoint", "GET /nowhere", "samples"],
+        ["validate", "--endpoint", "nonsense", "samples"],
+        ["validate"],
+        ["frobnicate"],
+    ):
+        result = evaljobs(*args)
+        assert result.returncode == 2, (args, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+    missing = evaljobs("validate", "samples/captures/gradient/results-page.json", "no/such/file.json")
+    assert missing.returncode == 2 and "no/such/file.json: no such file or folder" in missing.stderr
+    assert "1 payload(s): 1 valid" in missing.stdout, "the readable paths are still validated"
+
+
+def test_endpoint_and_schema_select_the_model() -> None:
+    path = "samples/captures/nemo_evaluator/v2-job-docs.json"
+    by_template = reports(
+        evaljobs("validate", "--format", "json", "--endpoint", "GET /v2/evaluation/jobs/{job_id}", path)
+    )
+    by_path = reports(evaljobs("validate", "--format", "json", "--endpoint", "GET /v2/evaluation/jobs/job-1?x=1", path))
+    assert by_template[0]["schema"] == by_path[0]["schema"] == "nemo_evaluator.EvaluatorV2Job"
+    wrong = reports(evaljobs("validate", "--format", "json", "--schema", "nemo_evaluator.EvaluationJob", path))
+    assert wrong[0]["valid"] is False
+    assert {e["pointer"] for e in wrong[0]["errors"]} >= {"/config", "/target"}
