@@ -84,6 +84,8 @@ def write_package(apis: list[Api], package: Path) -> None:
         directory = package / api.spec.name
         directory.mkdir()
         context = {
+            "api": api,
+            "document": api.document,
             "name": api.spec.name,
             "file": api.spec.path.name,
             "title": api.title,
@@ -93,9 +95,9 @@ def write_package(apis: list[Api], package: Path) -> None:
             "kind": api.spec.kind,
         }
         try:
-            _write(directory / "__init__.py", render.render(env, "api/__init__.py.jinja", **context))
-            if api.spec.kind == "openapi":
-                _write(directory / "_operations.py", render.render(env, "api/_operations.py.jinja", **context))
+            for template in api_templates(api.spec.kind):
+                name = template.removeprefix("api/").removesuffix(".jinja")
+                _write(directory / name, render.render(env, template, **context))
         except (ValueError, jinja2.TemplateError) as error:
             raise GenerationFailed(
                 [Problem(api.spec.label, "", f"cannot render the package files: {error}")]
@@ -106,6 +108,13 @@ def write_package(apis: list[Api], package: Path) -> None:
             raise GenerationFailed(
                 [Problem(api.spec.label, "", f"datamodel-code-generator failed: {error}")]
             ) from error
+
+
+def api_templates(kind: str) -> list[str]:
+    """The templates of one API package: every ``templates/evaljobs/api/*.jinja`` for an OpenAPI spec (one
+    output file each, same name without ``.jinja``); only ``__init__.py.jinja`` for a plain JSON Schema."""
+    names = sorted(path.name for path in (render.TEMPLATES / "api").glob("*.jinja"))
+    return [f"api/{name}" for name in names if kind == "openapi" or name == "__init__.py.jinja"]
 
 
 def _write(path: Path, text: str) -> None:
