@@ -129,6 +129,10 @@ def test_sdk_and_our_models_agree_on_generated_payloads(api: str, name: str) -> 
     @given(for_component(spec(api), name, sdk_required=True))
     def check(payload: Any) -> None:
         assume(not has_empty_job_spec(payload) and not strings(payload) & NEWER_THAN_SDK)
+        if name.endswith("JobsPage"):
+            # `filter`/`search` echo the request: free-form objects in our spec (a recorded decision), typed
+            # echo models in the SDK, so a generated free-form key can collide with an SDK-typed one.
+            payload = {key: value for key, value in payload.items() if key not in ("filter", "search")}
         theirs = oracle.model_validate(payload)  # the SDK's strict path: raises on anything it rejects
         assert_same(ours.model_validate(payload), theirs)
 
