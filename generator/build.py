@@ -31,6 +31,10 @@ class Api:
     operations: list[OperationSpec]
     root: str
 
+    def class_of(self, component: str) -> str:
+        """The Python class name of the model generated for ``components/schemas/<component>``."""
+        return render.identifier(component)
+
     @property
     def title(self) -> str:
         info = self.document.get("info", {})
@@ -85,6 +89,7 @@ def write_package(apis: list[Api], package: Path) -> None:
         directory.mkdir()
         context = {
             "api": api,
+            "class_of": api.class_of,
             "document": api.document,
             "name": api.spec.name,
             "file": api.spec.path.name,
