@@ -1,20 +1,28 @@
 """Command line of the generator: ``python -m generator {generate,check}``.
 
-Exit status: 0 done (or up to date), 1 problems in the specs (or generated/ is stale), 2 usage or I/O error.
+Exit status: 0 done (or up to date), 1 problems in the specs (or generated/ is stale), 2 usage or I/O error,
+130 interrupted. On any failure the output folder is left exactly as it was, and the message names the cause.
+Warnings of the lint step (generator.lint) are printed and never fail generation.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from generator import output
-from generator.build import prepare, write_package
+from generator.build import Api, prepare, write_package
+from generator.gate import gate
+from generator.interrupts import Interrupted, checkpoint, signals_as_exceptions
+from generator.lint import lint_document
 from generator.problems import GenerationFailed
 
 ROOT = Path(__file__).resolve().parent.parent
+TRACEBACK_VARIABLE = "EVALJOBS_TRACEBACK"  # set to 1 to see the traceback of an internal error
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,16 +36,24 @@ def main(argv: list[str] | None = None) -> int:
     if not args.schemas.is_dir():
         print(f"error: {args.schemas} is not a folder", file=sys.stderr)
         return 2
+    published = False
     started = time.perf_counter()
     try:
-        apis = prepare(args.schemas)
-        with output.staging(args.out) as package:
-            write_package(apis, package)
-            output.format_python(package)
+        with signals_as_exceptions():
+            apis = prepare(args.schemas)
+            _print_warnings(apis)
+            checkpoint("prepared")
             if args.command == "check":
-                return _report_check(package, args.out)
-            output.gate(package)
-            output.swap(package, args.out)
+                with output.staging(None) as package:
+                    _build(apis, package)
+                    return _report_check(package, args.out)
+            with output.locked(args.out), output.staging(args.out) as package:
+                _build(apis, package)
+                checkpoint("staged")
+                gate(package)
+                checkpoint("gated")
+                output.swap(package, args.out)
+                published = True
     except GenerationFailed as failure:
         print(
             f"generation failed; {args.out}/ was left as it was. {len(failure.problems)} problem(s):", file=sys.stderr
@@ -48,12 +64,36 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"error: {error}; {args.out}/ was left as it was", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"interrupted; {args.out}/ was left as it was", file=sys.stderr)
+    except KeyboardInterrupt as interruption:
+        cause = interruption.signal_name if isinstance(interruption, Interrupted) else "SIGINT"
+        if published:
+            print(f"interrupted ({cause}) after {args.out}/ was updated", file=sys.stderr)
+        else:
+            print(f"interrupted ({cause}); {args.out}/ was left as it was", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug of the generator: still no half-written output, and a short message
+        if os.environ.get(TRACEBACK_VARIABLE):
+            traceback.print_exc()
+        print(
+            f"internal error: {type(error).__name__}: {error}; {args.out}/ was left as it was"
+            f" (set {TRACEBACK_VARIABLE}=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 2
     names = ", ".join(f"evaljobs.{api.spec.name}" for api in apis)
     print(f"generated {names} in {time.perf_counter() - started:.2f} s")
     return 0
+
+
+def _build(apis: list[Api], package: Path) -> None:
+    write_package(apis, package)
+    output.format_python(package)
+
+
+def _print_warnings(apis: list[Api]) -> None:
+    for api in apis:
+        for warning in lint_document(api.document, api.spec.kind, api.spec.label):
+            print(f"warning: {warning}", file=sys.stderr)
 
 
 def _report_check(package: Path, out_dir: Path) -> int:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jinja2
 
 from generator import render
+from generator.bundle import bundle
 from generator.checks import check_document
 from generator.discover import SpecFile, discover
+from generator.fast import FastTypes
 from generator.loading import load_document
 from generator.models import generate_models
-from generator.normalize import for_models, pascal
+from generator.normalize import NAMES_KEY, for_models, pascal
 from generator.operations import OperationSpec, extract
-from generator.problems import GenerationFailed, Problem
+from generator.problems import GenerationFailed, Problem, join_pointer
 
 RUNTIME = Path(__file__).parent / "runtime"
 
@@ -32,8 +36,16 @@ class Api:
     root: str
 
     def class_of(self, component: str) -> str:
-        """The Python class name of the model generated for ``components/schemas/<component>``."""
-        return render.identifier(component)
+        """The Python class name of the model generated for ``components/schemas/<component>`` (for a JSON
+        Schema: ``$defs/<component>``, or the root's title): the name generator.normalize chose, which
+        generator.models checked the model generator kept. Raises ValueError for a name the spec lacks."""
+        classes = self.for_models.get(NAMES_KEY, {}).get("classes", {})
+        for name in (component, unquote(component)):
+            if name in classes:
+                return render.identifier(classes[name])
+        if self.root and component == self.root:
+            return render.identifier(self.root)
+        raise ValueError(f"{component!r} is not a schema of {self.spec.label}")
 
     @property
     def title(self) -> str:
@@ -60,8 +72,9 @@ def prepare(schemas_dir: Path) -> list[Api]:
         if found:
             problems.extend(found)
             continue
-        root = pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
-        normalized, found = for_models(document, spec.kind, root, spec.label)
+        wanted = pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
+        normalized, found = for_models(document, spec.kind, wanted, spec.label)
+        root = normalized[NAMES_KEY]["root"]
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
             operations, more = extract(document, spec.label)
@@ -113,6 +126,43 @@ def write_package(apis: list[Api], package: Path) -> None:
             raise GenerationFailed(
                 [Problem(api.spec.label, "", f"datamodel-code-generator failed: {error}")]
             ) from error
+    write_fast_path(apis, package, env)
+
+
+def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
+    """``evaljobs/_fast/<api>.py`` (msgspec types and routes, no pydantic) and ``evaljobs/<api>/schema.json``."""
+    directory = package / "_fast"
+    directory.mkdir()
+    _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja"))
+    for api in apis:
+        kind = api.spec.kind
+        fast = FastTypes(api.document, kind)
+        if kind == "openapi":
+            names = list(api.document.get("components", {}).get("schemas", {}))
+            targets = {name: fast.target(join_pointer("#/components/schemas", name), name) for name in names}
+        else:
+            targets = {api.root: fast.target("#", api.root)}
+            targets |= {
+                name: fast.target(join_pointer("#/$defs", name), name) for name in api.document.get("$defs", {})
+            }
+        routes = [
+            (operation.method, operation.path, status, model)
+            for operation in api.operations
+            for status, model in operation.responses.items()
+            if model is not None
+        ]
+        context = {
+            "file": api.spec.path.name,
+            "structs": fast.ordered_structs,
+            "targets": targets,
+            "routes": routes,
+            "root": api.root or None,
+            "classes": {name: api.class_of(name) for name in targets},
+            "uses": fast.uses(targets),
+        }
+        _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", **context))
+        schema = bundle(api.document, kind, api.title)
+        _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
 
 
 def api_templates(kind: str) -> list[str]:

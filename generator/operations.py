@@ -1,7 +1,14 @@
-"""The operations of an OpenAPI document: what each path and method returns, as the templates need it."""
+"""The operations of an OpenAPI document: what each path and method takes and returns, as the templates need it.
+
+Besides the responses, an operation carries what the client and mock templates render: its parameters with
+their Python names and types, the example the mock serves for each status, and the ``x-evaljobs-*``
+extensions read here (pagination, job status, the mock's unknown-id answer), checked with their places.
+"""
 
 from __future__ import annotations
 
+import keyword
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,6 +18,12 @@ from generator.walk import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _COMPONENT = "#/components/schemas/"
+JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+# Names a generated client method or keyword argument must not take: the clients' own members and options.
+RESERVED_METHODS = frozenset({"close", "aclose", "wait", "with_options", "with_raw_response", "base_url"})
+RESERVED_KEYWORDS = frozenset({"self", "timeout", "max_retries", "body"})
+# JSON Schema type -> the Python annotation of a parameter (a fixed table: spec text never becomes a type).
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
 @dataclass(frozen=True)
@@ -20,6 +33,47 @@ class Parameter:
     required: bool
     schema: Mapping[str, Any]
     description: str
+    python_name: str = ""
+    # "str", "int", "float", "bool" or "list[...]" of those; ``enum_model`` names an enum component instead
+    python_type: str = "str"
+    enum_model: str | None = None
+    # the parameter's documented example values (``example`` / ``examples``); the mock knows these ids
+    examples: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """``x-evaljobs-pagination`` of a list operation, with the model of one item of a page."""
+
+    style: str  # "cursor" or "page"
+    items_field: str
+    item_model: str | None
+    cursor_param: str = ""
+    next_field: str = ""
+    page_param: str = ""
+    size_param: str = ""
+    total_pages_field: str = ""
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    """``x-evaljobs-job-status`` of an operation that reports one job's status, with the normalized state of
+    each value of the status enum (from the enum's ``x-evaljobs-job-states``)."""
+
+    state_field: str
+    states: dict[str, str]
+    progress_field: str = ""
+    message_field: str = ""
+
+
+@dataclass(frozen=True)
+class RequestBody:
+    """A JSON request body: the component it is a ``$ref`` to (None for an inline schema), and whether it must
+    be sent."""
+
+    model: str | None
+    required: bool
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +86,45 @@ class OperationSpec:
     # status code ("200", "404", "default") -> model name of the JSON body, or None without one
     responses: dict[str, str | None] = field(default_factory=dict)
     extensions: Mapping[str, Any] = field(default_factory=dict)
+    description: str = ""
+    python_name: str = ""
+    pagination: Pagination | None = None
+    job_status: JobStatus | None = None
+    # status code -> the example body the mock serves (``complete`` first, documentation examples last)
+    examples: dict[str, Any] = field(default_factory=dict)
+    # the status the mock answers for a path parameter value that is not among the parameter's examples
+    unknown_id_status: str | None = None
+    request_body: RequestBody | None = None
+
+    @property
+    def path_parameters(self) -> tuple[Parameter, ...]:
+        """The path parameters in the order they appear in the path."""
+        order = re.findall(r"\{([^{}/]+)\}", self.path)
+        by_name = {p.name: p for p in self.parameters if p.location == "path"}
+        return tuple(by_name[name] for name in order if name in by_name)
+
+    @property
+    def query_parameters(self) -> tuple[Parameter, ...]:
+        return tuple(p for p in self.parameters if p.location == "query")
+
+    @property
+    def success_model(self) -> str | None:
+        """The model of the first 2xx response with a JSON body."""
+        return next((model for status, model in self.responses.items() if status.startswith("2") and model), None)
+
+    @property
+    def error_models(self) -> dict[str, str]:
+        """Status (``404``, ``4XX``, ``default``) -> the model of the error body, for every non-2xx response."""
+        return {status: model for status, model in self.responses.items() if not status.startswith("2") and model}
+
+
+def snake_case(name: str) -> str:
+    """``getEvaluationJobStatusV2`` -> ``get_evaluation_job_status_v2``; a keyword gets a trailing ``_``."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
+    text = re.sub(r"\W+", "_", text).strip("_").lower()
+    if text[:1].isdigit():
+        text = f"_{text}"
+    return f"{text}_" if keyword.iskeyword(text) else text
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:
@@ -44,7 +137,9 @@ def _deref(document: Mapping[str, Any], node: Any) -> Any:
 
 def extract(document: Mapping[str, Any], label: str) -> tuple[list[OperationSpec], list[Problem]]:
     operations: list[OperationSpec] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = _check_root(document, label)
+    unknown_id = document.get("x-evaljobs-mock-unknown-id")
+    names: dict[str, str] = {}
     for path, raw_item in (document.get("paths") or {}).items():
         item = _deref(document, raw_item)
         shared = item.get("parameters", [])
@@ -59,13 +154,34 @@ def extract(document: Mapping[str, Any], label: str) -> tuple[list[OperationSpec
                     Problem(label, pointer, "every operation needs an operationId (it names the client method)")
                 )
                 continue
+            python_name = snake_case(operation_id)
+            if python_name in names or python_name in RESERVED_METHODS or python_name.startswith("iter_"):
+                taken = names.get(python_name, "a member of the clients")
+                problems.append(
+                    Problem(
+                        label,
+                        pointer,
+                        f"operationId {operation_id!r} makes the method name {python_name!r}, "
+                        f"which {taken} already has",
+                    )
+                )
+            names[python_name] = operation_id
             parameters = _parameters(document, [*shared, *operation.get("parameters", [])])
             responses: dict[str, str | None] = {}
+            examples: dict[str, Any] = {}
             for status, response in (operation.get("responses") or {}).items():
                 model, problem = _body_model(document, response, join_pointer(pointer, "responses", status), label)
                 responses[str(status)] = model
                 problems.extend(problem)
+                example = _mock_example(_deref(document, response))
+                if example is not None:
+                    examples[str(status)] = example[0]
             extensions = {key: value for key, value in operation.items() if key.startswith("x-")}
+            success = next((m for s, m in responses.items() if s.startswith("2") and m), None)
+            pagination, found = _pagination(document, operation, success, pointer, label)
+            problems.extend(found)
+            job_status, found = _job_status(document, operation, success, path=path, pointer=pointer, label=label)
+            problems.extend(found)
             operations.append(
                 OperationSpec(
                     operation_id=operation_id,
@@ -75,9 +191,36 @@ def extract(document: Mapping[str, Any], label: str) -> tuple[list[OperationSpec
                     parameters=parameters,
                     responses=responses,
                     extensions=extensions,
+                    description=str(operation.get("description", "")),
+                    python_name=python_name,
+                    pagination=pagination,
+                    job_status=job_status,
+                    examples=examples,
+                    request_body=_request_body(document, operation.get("requestBody")),
+                    unknown_id_status=str(unknown_id)
+                    if unknown_id is not None and str(unknown_id) in responses
+                    else None,
                 )
             )
     return operations, problems
+
+
+def _check_root(document: Mapping[str, Any], label: str) -> list[Problem]:
+    """The document-level extensions the clients and the mock read."""
+    problems = []
+    envs = document.get("x-evaljobs-base-url-env", [])
+    if not (isinstance(envs, list) and all(isinstance(name, str) and name for name in envs)):
+        problems.append(Problem(label, "/x-evaljobs-base-url-env", "expected a list of environment variable names"))
+    for key in ("x-evaljobs-token-env", "x-evaljobs-request-id-header"):
+        if key in document and not (isinstance(document[key], str) and document[key]):
+            problems.append(Problem(label, f"/{key}", "expected a non-empty string"))
+    status = document.get("x-evaljobs-mock-unknown-id")
+    if status is not None and not re.fullmatch(r"[45][0-9][0-9]", str(status)):
+        problems.append(Problem(label, "/x-evaljobs-mock-unknown-id", "expected a 4xx or 5xx status code"))
+    servers = document.get("servers") or []
+    if servers and not (isinstance(servers[0], Mapping) and isinstance(servers[0].get("url"), str)):
+        problems.append(Problem(label, "/servers/0", "the first server needs a url"))
+    return problems
 
 
 def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter, ...]:
@@ -85,14 +228,49 @@ def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter,
     for raw_node in raw:
         node = _deref(document, raw_node)
         name, location = str(node.get("name")), str(node.get("in"))
+        schema = node.get("schema", {})
+        python_type, enum_model = _python_type(document, schema)
+        python_name = snake_case(name) or "value"
+        if python_name in RESERVED_KEYWORDS:
+            python_name += "_"
+        examples: list[Any] = []
+        if "example" in node:
+            examples.append(node["example"])
+        for example in (node.get("examples") or {}).values():
+            value = _deref(document, example)
+            if isinstance(value, Mapping) and "value" in value:
+                examples.append(value["value"])
         merged[(name, location)] = Parameter(
             name=name,
             location=location,
             required=bool(node.get("required", location == "path")),
-            schema=node.get("schema", {}),
-            description=str(node.get("description", "")),
+            schema=schema,
+            description=" ".join(str(node.get("description", "")).split()),
+            python_name=python_name,
+            python_type=python_type,
+            enum_model=enum_model,
+            examples=tuple(examples),
         )
     return tuple(merged.values())
+
+
+def _python_type(document: Mapping[str, Any], schema: Any) -> tuple[str, str | None]:
+    """The annotation of a parameter: a scalar, a list of scalars, or an enum component (as its model)."""
+    if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(_COMPONENT):
+        target = _deref(document, schema)
+        name = schema["$ref"][len(_COMPONENT) :]
+        if isinstance(target, Mapping) and "enum" in target and "/" not in name:
+            return "str", name
+        return _python_type(document, target)
+    if not isinstance(schema, Mapping):
+        return "str", None
+    declared = schema.get("type")
+    if isinstance(declared, list):
+        declared = next((kind for kind in declared if kind != "null"), "string")
+    if declared == "array":
+        item, _ = _python_type(document, schema.get("items", {}))
+        return f"list[{item if item in _SCALARS.values() else 'str'}]", None
+    return _SCALARS.get(str(declared), "str"), None
 
 
 def _body_model(
@@ -113,3 +291,181 @@ def _body_model(
             )
         ]
     return ref[len(_COMPONENT) :].replace("~1", "/").replace("~0", "~"), []
+
+
+def _request_body(document: Mapping[str, Any], raw: Any) -> RequestBody | None:
+    """The operation's JSON request body, if it has one (other media types are not sent by the clients)."""
+    body = _deref(document, raw)
+    if not isinstance(body, Mapping):
+        return None
+    content = body.get("content") or {}
+    media = next((value for key, value in content.items() if key.split(";")[0].strip().endswith("json")), None)
+    if not isinstance(media, Mapping):
+        return None
+    ref = media.get("schema", {}).get("$ref") if isinstance(media.get("schema"), Mapping) else None
+    model = ref[len(_COMPONENT) :] if isinstance(ref, str) and ref.startswith(_COMPONENT) else None
+    description = " ".join(str(body.get("description", "")).split())
+    return RequestBody(
+        model=model if model and "/" not in model else None,
+        required=bool(body.get("required")),
+        description=description,
+    )
+
+
+def _mock_example(response: Any) -> tuple[Any] | None:
+    """The example the mock serves for a response: ``complete`` (valid for the official SDKs too), else the first
+    one whose name does not start with ``docs``, else the first documentation example; None without examples."""
+    if not isinstance(response, Mapping):
+        return None
+    content = response.get("content") or {}
+    media = next((value for key, value in content.items() if key.split(";")[0].strip().endswith("json")), None)
+    if not isinstance(media, Mapping):
+        return None
+    examples = media.get("examples") or {}
+    if isinstance(examples, Mapping) and examples:
+        names = sorted(examples, key=lambda name: (name != "complete", str(name).startswith("docs")))
+        chosen = examples[names[0]]
+        if isinstance(chosen, Mapping) and "value" in chosen:
+            return (chosen["value"],)
+    if "example" in media:
+        return (media["example"],)
+    return None
+
+
+def _field_schema(document: Mapping[str, Any], model: str, dotted: str) -> Any:
+    """The schema of the field at ``dotted`` (``pagination.total_pages``) inside the component ``model``, or None."""
+    node: Any = _deref(document, {"$ref": _COMPONENT + model})
+    for key in dotted.split("."):
+        node = _property(document, node, key)
+        if node is None:
+            return None
+    return node
+
+
+def _property(document: Mapping[str, Any], schema: Any, key: str) -> Any:
+    schema = _deref(document, schema)
+    if not isinstance(schema, Mapping):
+        return None
+    properties = schema.get("properties")
+    if isinstance(properties, Mapping) and key in properties:
+        return properties[key]
+    for combinator in ("allOf", "anyOf", "oneOf"):
+        for member in schema.get(combinator) or []:
+            found = _property(document, member, key)
+            if found is not None:
+                return found
+    extra = schema.get("additionalProperties")
+    if extra is True or isinstance(extra, Mapping):  # a free-form map: the field may be there, of any type
+        return extra if isinstance(extra, Mapping) else {}
+    return None
+
+
+def _members(document: Mapping[str, Any], schema: Any) -> list[Any]:
+    """``schema`` and, through ``anyOf``/``oneOf``/``allOf``, the schemas it is made of (dereferenced)."""
+    schema = _deref(document, schema)
+    found = [schema]
+    if isinstance(schema, Mapping):
+        for combinator in ("allOf", "anyOf", "oneOf"):
+            for member in schema.get(combinator) or []:
+                found.extend(_members(document, member))
+    return found
+
+
+def _pagination(
+    document: Mapping[str, Any], operation: Mapping[str, Any], success: str | None, pointer: str, label: str
+) -> tuple[Pagination | None, list[Problem]]:
+    raw = operation.get("x-evaljobs-pagination")
+    if raw is None:
+        return None, []
+    where = join_pointer(pointer, "x-evaljobs-pagination")
+    required = {"cursor": ("cursor_param", "next_field", "items_field"), "page": ("page_param", "items_field")}
+    style = raw.get("style") if isinstance(raw, Mapping) else None
+    if style not in required:
+        return None, [Problem(label, where, "expected {style: cursor | page, ...}")]
+    fields = {
+        key: raw.get(key)
+        for key in ("cursor_param", "next_field", "page_param", "size_param", "items_field", "total_pages_field")
+    }
+    missing = [key for key in required[style] if not isinstance(fields[key], str) or not fields[key]]
+    if missing:
+        return None, [Problem(label, where, f"a {style} pagination needs {', '.join(missing)}")]
+    if success is None:
+        return None, [Problem(label, where, "a paginated operation needs a 2xx JSON response")]
+    if operation.get("requestBody") is not None:
+        return None, [Problem(label, where, "the clients page only through operations without a request body")]
+    query = {
+        p.get("name") for p in (_deref(document, p) for p in operation.get("parameters", [])) if p.get("in") == "query"
+    }
+    param = fields["cursor_param"] if style == "cursor" else fields["page_param"]
+    if param not in query:
+        return None, [Problem(label, where, f"{param!r} is not a query parameter of this operation")]
+    items = _field_schema(document, success, str(fields["items_field"]))
+    items = _deref(document, items)
+    if not (isinstance(items, Mapping) and "array" in _types(items)):
+        return None, [Problem(label, where, f"{fields['items_field']!r} is not an array field of {success}")]
+    ref = items.get("items", {}).get("$ref") if isinstance(items.get("items"), Mapping) else None
+    item_model = ref[len(_COMPONENT) :] if isinstance(ref, str) and ref.startswith(_COMPONENT) else None
+    text = {key: str(value) if isinstance(value, str) else "" for key, value in fields.items()}
+    return Pagination(style=str(style), item_model=item_model, **text), []
+
+
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    declared = schema.get("type")
+    return [str(t) for t in declared] if isinstance(declared, list) else [str(declared)]
+
+
+def _job_status(
+    document: Mapping[str, Any],
+    operation: Mapping[str, Any],
+    success: str | None,
+    *,
+    path: str,
+    pointer: str,
+    label: str,
+) -> tuple[JobStatus | None, list[Problem]]:
+    raw = operation.get("x-evaljobs-job-status")
+    if raw is None:
+        return None, []
+    where = join_pointer(pointer, "x-evaljobs-job-status")
+    if not (isinstance(raw, Mapping) and isinstance(raw.get("state_field"), str) and raw["state_field"]):
+        return None, [Problem(label, where, "expected {state_field: <dotted path>, progress_field?, message_field?}")]
+    if success is None:
+        return None, [Problem(label, where, "a job status operation needs a 2xx JSON response")]
+    if len(re.findall(r"\{[^{}/]+\}", path)) != 1:
+        return None, [Problem(label, where, "a job status operation takes exactly one path parameter (the job id)")]
+    state_field = raw["state_field"]
+    field_schema = _field_schema(document, success, state_field)
+    if field_schema is None:
+        return None, [Problem(label, where, f"{success} has no field {state_field!r}")]
+    mapping = next(
+        (
+            m["x-evaljobs-job-states"]
+            for m in _members(document, field_schema)
+            if isinstance(m, Mapping) and "x-evaljobs-job-states" in m
+        ),
+        None,
+    )
+    if not isinstance(mapping, Mapping):
+        return None, [Problem(label, where, f"the enum of {success}.{state_field} has no x-evaljobs-job-states")]
+    states: dict[str, str] = {}
+    problems = []
+    for state, values in mapping.items():
+        if state not in JOB_STATES or not isinstance(values, list):
+            problems.append(
+                Problem(
+                    label,
+                    where,
+                    f"x-evaljobs-job-states: unknown state {state!r} "
+                    f"(expected {', '.join(JOB_STATES)} with lists of values)",
+                )
+            )
+            continue
+        for value in values:
+            states[str(value)] = str(state)
+    optional = {key: raw.get(key, "") for key in ("progress_field", "message_field")}
+    for key, dotted in optional.items():
+        if dotted and (not isinstance(dotted, str) or _field_schema(document, success, dotted) is None):
+            problems.append(Problem(label, where, f"{key}: {success} has no field {dotted!r}"))
+    if problems:
+        return None, problems
+    return JobStatus(state_field=state_field, states=states, **{k: str(v) for k, v in optional.items()}), []

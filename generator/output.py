@@ -1,8 +1,17 @@
-"""Stage, gate and swap in the generated package; or compare it with what is there."""
+"""Stage, gate and swap in the generated package; or compare it with what is there.
+
+Nothing in ``out_dir`` changes before the staged package has passed the gate: the package is written into
+``out_dir/.stage-*/evaljobs`` (same file system), then swapped in with two renames while SIGINT and SIGTERM
+wait, so an interruption leaves either the old package or the new one, never a mix. A lock on ``out_dir``
+makes a second generation into the same place fail fast. Stage directories left by a killed run
+(SIGKILL) are removed by the next successful one.
+"""
 
 from __future__ import annotations
 
 import difflib
+import fcntl
+import os
 import shutil
 import subprocess
 import sys
@@ -11,79 +20,102 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.interrupts import signals_deferred
 from generator.problems import GenerationFailed, Problem
 
 PACKAGE = "evaljobs"
+STAGE_PREFIX = ".stage-"
+RUFF_VARIABLE = "EVALJOBS_RUFF"  # the ruff executable to format with (default: the one beside Python)
 _IGNORED = ("__pycache__",)
 
 
+class Busy(OSError):
+    """Another generation holds the lock on the output folder."""
+
+
 @contextmanager
-def staging(out_dir: Path) -> Iterator[Path]:
-    """An empty ``evaljobs`` directory beside ``out_dir``'s package (same file system), removed afterwards."""
+def locked(out_dir: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``out_dir`` (created if missing, and removed again if the block fails
+    while it is still empty)."""
+    created = not out_dir.exists()
     out_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=".stage-", dir=out_dir))
+    descriptor = os.open(out_dir, os.O_RDONLY)
+    succeeded = False
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise Busy(f"another generation into {out_dir} is running; try again when it is done") from None
+        yield
+        succeeded = True
+    finally:
+        os.close(descriptor)
+        if created and not succeeded and not any(out_dir.iterdir()):
+            out_dir.rmdir()
+
+
+@contextmanager
+def staging(out_dir: Path | None) -> Iterator[Path]:
+    """An empty ``evaljobs`` directory in a new stage directory, removed afterwards: inside ``out_dir``
+    (same file system, for the swap), or in the system's temporary folder when ``out_dir`` is None."""
+    stage = Path(tempfile.mkdtemp(prefix=STAGE_PREFIX, dir=out_dir))
     try:
         (stage / PACKAGE).mkdir()
         yield stage / PACKAGE
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
-
-
-def gate(package: Path) -> None:
-    """Every module compiles, and every subpackage imports in a fresh interpreter."""
-    problems = []
-    for path in sorted(package.rglob("*.py")):
-        try:
-            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
-        except (SyntaxError, ValueError) as error:
-            problems.append(Problem(str(path.relative_to(package.parent)), "", f"does not compile: {error}"))
-    if problems:
-        raise GenerationFailed(problems)
-    names = sorted(p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").exists())
-    script = "import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n"
-    modules = [PACKAGE] + [f"{PACKAGE}.{name}" for name in names]
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-I",
-            "-B",
-            "-c",
-            f"import sys; sys.path.insert(0, {str(package.parent)!r})\n{script}",
-            *modules,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
-        raise GenerationFailed([Problem("generated/evaljobs", "", f"the generated package does not import: {tail[0]}")])
+        with signals_deferred():
+            shutil.rmtree(stage, ignore_errors=True)
 
 
 def format_python(package: Path) -> None:
     """Format every module with ruff (the models are already; the rendered files get the same style)."""
-    ruff = Path(sys.executable).parent / "ruff"
-    command = [str(ruff) if ruff.exists() else "ruff", "format", "--quiet", str(package)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent)
+    command = [_ruff(), "format", str(package)]
+    try:
+        result = subprocess.run(
+            command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent, timeout=300
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise GenerationFailed([Problem(PACKAGE, "", f"ruff format could not run: {error}")]) from error
     if result.returncode != 0:
+        output = (result.stderr + result.stdout).strip().splitlines()
+        errors = [line for line in output if line.startswith("error")] or output[-3:] or ["no output"]
+        stage = str(package.parent) + os.sep
         raise GenerationFailed(
-            [Problem("generated/evaljobs", "", f"ruff format failed: {result.stderr.strip()[:500]}")]
+            [
+                Problem(PACKAGE, "", f"ruff format failed ({result.returncode}): {line.replace(stage, '')}")
+                for line in errors
+            ]
         )
 
 
+def _ruff() -> str:
+    configured = os.environ.get(RUFF_VARIABLE)
+    if configured:
+        return configured
+    beside = Path(sys.executable).parent / "ruff"
+    return str(beside) if beside.exists() else "ruff"
+
+
 def swap(package: Path, out_dir: Path) -> None:
-    """Replace ``out_dir/evaljobs`` by the staged ``package`` with two renames."""
+    """Replace ``out_dir/evaljobs`` by the staged ``package`` with two renames; signals wait meanwhile.
+    Then remove the stage directories of earlier, killed runs."""
     target = out_dir / PACKAGE
+    if target.is_symlink() or (target.exists() and not target.is_dir()):
+        raise GenerationFailed([Problem(str(target), "", "is not a directory (a symlink?); refusing to replace it")])
     old = package.parent / "old"
-    if target.exists():
-        target.rename(old)
-    try:
-        package.rename(target)
-    except BaseException:
-        if old.exists():
-            old.rename(target)
-        raise
+    with signals_deferred():
+        if target.exists():
+            target.rename(old)
+        try:
+            package.rename(target)
+        except BaseException:
+            if old.exists():
+                old.rename(target)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+        for leftover in out_dir.glob(STAGE_PREFIX + "*"):
+            if leftover.is_dir() and leftover != package.parent:
+                shutil.rmtree(leftover, ignore_errors=True)
 
 
 def files(root: Path) -> dict[str, bytes]:

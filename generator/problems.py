@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# A message quotes spec text; beyond this many characters it is cut (a 2 MB description stays out of a terminal).
+MAX_MESSAGE = 400
+MAX_POINTER = 160
 
 
 @dataclass(frozen=True, order=True)
@@ -15,9 +20,15 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        message = printable(self.message)
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE] + "..."
         if self.pointer:
-            return f"{self.file}: #{self.pointer}: {self.message}"
-        return f"{self.file}: {self.message}"
+            pointer = printable(self.pointer)
+            if len(pointer) > MAX_POINTER:
+                pointer = pointer[: MAX_POINTER // 2] + "/.../" + pointer[-MAX_POINTER // 2 :]
+            return f"{printable(self.file)}: #{pointer}: {message}"
+        return f"{printable(self.file)}: {message}"
 
 
 class GenerationFailed(Exception):
@@ -26,6 +37,13 @@ class GenerationFailed(Exception):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = sorted(set(problems))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, with control, format and bidi characters escaped (no terminal tricks)."""
+    return "".join(
+        char if char == " " or unicodedata.category(char)[0] not in "CZ" else repr(char)[1:-1] for char in text
+    )
 
 
 def escape_pointer_token(token: object) -> str:

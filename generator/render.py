@@ -1,43 +1,22 @@
-"""Render the package files of generated/ from jinja2 templates (templates/evaljobs mirrors the output tree)."""
+"""Render the package files of generated/ from jinja2 templates (templates/evaljobs mirrors the output tree).
+
+Spec text reaches a template only through the filters of generator.pysource: ``py`` (a checked literal),
+``docstring``, ``comment`` and ``identifier``. Nothing is escaped automatically (``autoescape`` is for HTML).
+"""
 
 from __future__ import annotations
 
-import keyword
-import math
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from generator.pysource import comment, docstring, identifier, literal
+
 TEMPLATES = Path(__file__).parent / "templates" / "evaljobs"
 
-
-def py_literal(value: Any) -> str:
-    """A Python literal for JSON-like data from a spec; refuses anything else."""
-    if value is None or isinstance(value, bool | int | str):
-        return repr(value)
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            raise ValueError(f"{value!r} has no Python literal")
-        return repr(value)
-    if isinstance(value, list | tuple):
-        inner = ", ".join(py_literal(item) for item in value)
-        return f"({inner},)" if len(value) == 1 else f"({inner})"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{py_literal(str(key))}: {py_literal(item)}" for key, item in value.items()) + "}"
-    raise ValueError(f"{type(value).__name__} has no Python literal")
-
-
-def docstring(text: Any) -> str:
-    """Text made safe inside a triple-quoted docstring."""
-    cleaned = str(text or "").replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    return cleaned[:-1] + '\\"' if cleaned.endswith('"') else cleaned
-
-
-def identifier(name: str) -> str:
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise ValueError(f"{name!r} is not a Python identifier")
-    return name
+py_literal = literal
+__all__ = ["TEMPLATES", "comment", "docstring", "environment", "identifier", "py_literal", "render"]
 
 
 def environment() -> jinja2.Environment:
@@ -49,7 +28,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(py=py_literal, docstring=docstring, identifier=identifier)
+    env.filters.update(py=literal, docstring=docstring, comment=comment, identifier=identifier)
     return env
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from typing import Any
+from urllib.parse import unquote
 
 from generator.problems import join_pointer
 
@@ -93,13 +94,17 @@ def all_schemas(document: Mapping[str, Any], kind: str) -> Iterator[tuple[str, M
         yield from walk_schema(root, pointer)
 
 
+def ref_tokens(ref: str) -> list[str]:
+    """The reference tokens of a local reference ``#/a/b`` (URI fragment: percent-decoded, then RFC 6901)."""
+    if ref == "#":
+        return []
+    return [unquote(raw).replace("~1", "/").replace("~0", "~") for raw in ref[2:].split("/")]
+
+
 def resolve_pointer(document: Any, ref: str) -> Any:
     """The value at a local reference ``#/a/b``; raises KeyError when it does not resolve."""
-    if ref == "#":
-        return document
     node = document
-    for raw in ref[2:].split("/"):
-        token = raw.replace("~1", "/").replace("~0", "~")
+    for token in ref_tokens(ref):
         if isinstance(node, Mapping) and token in node:
             node = node[token]
         elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
@@ -130,3 +135,13 @@ def _object_refs(node: Any, pointer: str) -> Iterator[tuple[str, str]]:
                 yield join_pointer(pointer, key), value
             else:
                 yield from _object_refs(value, join_pointer(pointer, key))
+
+
+def patterns(document: Mapping[str, Any], kind: str) -> Iterator[tuple[str, str]]:
+    """Every regular expression of the document's schemas: `pattern` values and `patternProperties` keys."""
+    for pointer, schema in all_schemas(document, kind):
+        if isinstance(schema.get("pattern"), str):
+            yield join_pointer(pointer, "pattern"), schema["pattern"]
+        if isinstance(schema.get("patternProperties"), Mapping):
+            for key in schema["patternProperties"]:
+                yield join_pointer(pointer, "patternProperties", key), str(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ SCHEMAS = ROOT / "schemas"
 APIS = ("nemo_evaluator", "gradient")
 
 
+@cache
 def spec(api: str) -> dict[str, Any]:
+    """The spec as data (cached: callers must not change it)."""
     document, problems = load_document(SCHEMAS / f"{api}.openapi.yaml", api)
     assert not problems, problems
     assert document is not None

@@ -91,7 +91,7 @@ def test_jsonl_reports_line_numbers_and_stdin_works(tmp_path: Path) -> None:
         (b'{"a": NaN}', "NaN is not a JSON number"),
         (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
         (b"\xff\xfe{", "not UTF-8"),
-        (b"[" * 100_000, "nested too deeply"),
+        (b"[" * 100_000, "nested more than 1,024 levels"),
         (b'{"evaluation_run": {', "not JSON"),
     ],
 )

@@ -27,7 +27,7 @@ def test_golden_record(tmp_path: Path) -> None:
         shutil.rmtree(expected, ignore_errors=True)
         shutil.copytree(produced, expected, ignore=shutil.ignore_patterns("__pycache__"))
     names = sorted(p.name for p in expected.iterdir())
-    assert names == ["__init__.py", "_operations.py", "models.py"]
+    assert names == ["__init__.py", "_client.py", "_examples.py", "_operations.py", "models.py", "schema.json"]
     _, mismatch, errors = filecmp.cmpfiles(produced, expected, names, shallow=False)
     assert mismatch == [] and errors == [], f"golden record differs: {mismatch} {errors}"
 

@@ -1,23 +1,27 @@
 """``evaljobs validate``: check captured payloads against the specs.
 
 Exit status: 0 no errors (drift allowed unless --strict), 1 errors found (or drift with --strict), 2 usage
-or I/O error.
+or I/O error. One bad payload or unreadable file never stops the rest of the batch.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import multiprocessing
 import sys
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from evaljobs import _registry
-from evaljobs._inputs import payloads
-from evaljobs._report import Report
-from evaljobs._validate import validate
+from evaljobs._inputs import Payload, Unit, payloads, units
+from evaljobs._output import JsonWriter, JunitWriter, Progress, Tally, TextWriter
+from evaljobs._report import Error, Report
+from evaljobs._validate import Validator
 
 OK, FINDINGS, USAGE = 0, 1, 2
+
+# One outcome of a unit: a report, a skipped capture (source, reason) or an unreadable path (source, problem).
+Outcome = tuple[str, Report | tuple[str, str]]
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,84 +29,129 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "validate",
         help="validate captured payloads",
         description=(
-            "Validate .json files, .jsonl files (a payload a line), folders (recursively) or - (stdin). "
-            "Errors: the payload breaks the spec. Drift: it goes beyond it (unknown fields, unlisted enum values)."
+            "Validate .json files, .jsonl files (a payload a line), .har captures (each JSON response matched to "
+            "its operation), folders (recursively) or - (stdin). Errors: the payload breaks the spec. Drift: it "
+            "goes beyond it (unknown fields, unlisted enum values)."
         ),
     )
     target = check.add_mutually_exclusive_group()
     target.add_argument("--endpoint", metavar='"METHOD PATH"', help="the operation the payloads answer")
-    target.add_argument("--schema", metavar="API.Name", help="the model to validate against")
-    check.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    target.add_argument("--schema", metavar="API.Name", help="the schema to validate against")
+    check.add_argument("--format", choices=["text", "json", "junit"], default="text", help="report format")
     check.add_argument("--strict", action="store_true", help="drift fails too (exit 1)")
+    check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes (default 1)")
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(run=run)
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if not 1 <= value <= 64:
+        raise argparse.ArgumentTypeError("expected 1 to 64")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
-    return _validate(args, sys.stdout)
+    return validate_paths(args, sys.stdout)
 
 
-def _validate(args: argparse.Namespace, out: TextIO) -> int:
+def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     try:  # refuse an unknown --schema/--endpoint before reading anything
-        if args.schema:
-            _registry.schema(args.schema)
-        elif args.endpoint:
-            _registry.endpoint(args.endpoint)
+        Validator(endpoint=args.endpoint, schema=args.schema)
     except LookupError as error:
         print(f"evaljobs: {error.args[0]}", file=sys.stderr)
         return USAGE
-    printer = _TextPrinter(out) if args.format == "text" else None
-    status, counts = OK, {"payloads": 0, "valid": 0, "invalid": 0, "drifted": 0, "io": 0}
-    for payload in payloads(args.paths):
+    if args.format == "text":
+        writer: TextWriter | JsonWriter | JunitWriter = TextWriter(out)
+    elif args.format == "json":
+        writer = JsonWriter(out)
+    else:
+        writer = JunitWriter(out, args.strict)
+    tally, status = Tally(), OK
+    work = list(units(args.paths))
+    progress = Progress(sum(item.size for item in work if isinstance(item, Unit)))
+    try:
+        for outcomes, size in _outcomes(work, args):
+            for kind, value in outcomes:
+                if kind == "report":
+                    assert isinstance(value, Report)
+                    tally.add(value)
+                    writer.report(value)
+                    if not value.valid or (args.strict and value.drift):
+                        status = FINDINGS
+                elif kind == "skipped":
+                    assert isinstance(value, tuple)
+                    tally.skipped += 1
+                    writer.skipped(*value)
+                else:
+                    assert isinstance(value, tuple)
+                    tally.unreadable += 1
+                    print(f"evaljobs: {value[0]}: {value[1]}", file=sys.stderr)
+            progress.advance(len(outcomes), size)
+    finally:
+        progress.close()
+    writer.finish(tally, args.strict)
+    return USAGE if tally.unreadable else status
+
+
+def _outcomes(work: list[Unit | Payload], args: argparse.Namespace) -> Iterator[tuple[list[Outcome], int]]:
+    """The outcomes of each unit, in input order; with --jobs, units are validated by worker processes."""
+    options = (args.endpoint, args.schema)
+    parallel = args.jobs > 1 and sum(isinstance(item, Unit) for item in work) > 1
+    parallel = parallel and not any(isinstance(item, Unit) and item.path == "-" for item in work)
+    if not parallel:
+        validator = Validator(endpoint=args.endpoint, schema=args.schema)
+        for item in work:
+            yield _unit_outcomes(item, validator, options)
+        return
+    with multiprocessing.get_context("spawn").Pool(args.jobs, _start_worker, options) as pool:
+        yield from pool.imap(_worker, work, chunksize=1)
+
+
+_WORKER: Validator | None = None
+
+
+def _start_worker(endpoint: str | None, schema: str | None) -> None:
+    global _WORKER  # noqa: PLW0603 - one validator per worker process, built once
+    _WORKER = Validator(endpoint=endpoint, schema=schema)
+
+
+def _worker(item: Unit | Payload) -> tuple[list[Outcome], int]:
+    assert _WORKER is not None
+    return _unit_outcomes(item, _WORKER, None)
+
+
+def _unit_outcomes(
+    item: Unit | Payload, validator: Validator, options: tuple[str | None, str | None] | None
+) -> tuple[list[Outcome], int]:
+    if isinstance(item, Payload):
+        return [("problem", (item.source, item.problem or ""))], 0
+    return list(_check_all(payloads(item), validator)), item.size
+
+
+def _check_all(found: Iterable[Payload], validator: Validator) -> Iterator[Outcome]:
+    for payload in found:
         if payload.problem is not None:
-            print(f"evaljobs: {payload.source}: {payload.problem}", file=sys.stderr)
-            counts["io"] += 1
-            continue
-        report = validate(payload.data, endpoint=args.endpoint, schema=args.schema, source=payload.source)
-        counts["payloads"] += 1
-        counts["valid" if report.valid else "invalid"] += 1
-        counts["drifted"] += bool(report.drift)
-        if not report.valid or (args.strict and report.drift):
-            status = FINDINGS
-        if printer is None:
-            out.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+            yield "problem", (payload.source, payload.problem)
+        elif payload.skipped is not None:
+            yield "skipped", (payload.source, payload.skipped)
+        elif payload.exchange is not None and not _forced(validator):
+            targets = _registry.response(*payload.exchange)
+            if not targets:
+                method, path, status = payload.exchange
+                yield "skipped", (payload.source, f"no operation of any spec answers {method} {path} with {status}")
+            else:
+                yield "report", validator.check(payload.data, payload.source, targets)
         else:
-            printer.report(report)
-    if printer is not None:
-        printer.summary(counts, args.strict)
-    return USAGE if counts["io"] else status
+            yield "report", validator.check(payload.data, payload.source)
 
 
-class _TextPrinter:
-    """The readable report: one block per payload with findings, a line per clean payload, a summary."""
+def _forced(validator: Validator) -> bool:
+    """Whether --schema or --endpoint chose the schema (it then applies to HAR entries too)."""
+    return validator.forced
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        colour = out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
-        self.red, self.yellow, self.green, self.dim, self.reset = (
-            ("\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m") if colour else ("", "", "", "", "")
-        )
 
-    def report(self, report: Report) -> None:
-        if not report.valid:
-            mark = f"{self.red}FAIL{self.reset}"
-        elif report.drift:
-            mark = f"{self.yellow}DRIFT{self.reset}"
-        else:
-            mark = f"{self.green}ok{self.reset}"
-        self.out.write(f"{mark:>5} {report.source}  {self.dim}{report.schema or '?'}{self.reset}\n")
-        for error in report.errors:
-            self.out.write(f"        {self.red}error{self.reset} {error.pointer or '/'}: {error.message}\n")
-        for drift in report.drift:
-            self.out.write(f"        {self.yellow}drift{self.reset} {drift.pointer or '/'}: {drift.message}\n")
-
-    def summary(self, counts: dict[str, int], strict: bool) -> None:
-        line = (
-            f"{counts['payloads']} payload(s): {counts['valid']} valid ({counts['drifted']} with drift), "
-            f"{counts['invalid']} invalid"
-        )
-        if counts["io"]:
-            line += f"; {counts['io']} path(s) could not be read"
-        if strict and counts["drifted"]:
-            line += "; --strict: drift fails"
-        self.out.write(line + "\n")
+__all__ = ["Error", "validate_paths"]

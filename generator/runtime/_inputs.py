@@ -1,76 +1,179 @@
-"""Turn command-line paths into payloads: .json files, .jsonl lines, folders (recursively), stdin."""
+"""Turn command-line paths into payloads: .json files, .jsonl lines, .har captures, folders, stdin.
+
+Large inputs are cut into *units* (a file, or a byte range of a JSONL file that starts and ends at line
+boundaries) so that ``--jobs`` can hand them to worker processes, each reading its own unit.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-PAYLOAD_SUFFIXES = (".json", ".jsonl")
+PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
+CHUNK = 4 << 20  # bytes of JSONL per unit
 
 
 @dataclass(frozen=True)
 class Payload:
-    """One payload to validate, or an I/O problem (``problem``) in its place."""
+    """One payload to validate (``exchange``: the method, path and status a HAR entry captured), or an I/O
+    problem (``problem``) or a skipped capture (``skipped``) in its place."""
 
     source: str
     data: bytes = b""
+    exchange: tuple[str, str, int] | None = None
     problem: str | None = None
+    skipped: str | None = None
 
 
-def payloads(paths: Sequence[str]) -> Iterator[Payload]:
+@dataclass(frozen=True)
+class Unit:
+    """A piece of input one process reads whole: a file, or lines ``[start, end)`` of a JSONL file."""
+
+    path: str
+    start: int = 0
+    end: int = -1
+    first_line: int = 1
+    size: int = 0
+
+
+def units(paths: Sequence[str]) -> Iterator[Unit | Payload]:
+    """The units of ``paths`` in order; a path that cannot be read yields a Payload with its problem."""
     for name in paths:
         if name == "-":
-            yield from _stdin()
+            yield Unit("-")
             continue
         path = Path(name)
-        if path.is_dir():
-            yield from _folder(path)
-        elif path.exists():
-            yield from _file(path)
-        else:
-            yield Payload(name, problem="no such file or folder")
+        try:
+            if path.is_dir():
+                yield from _folder(path)
+            elif path.exists():
+                yield from _file_units(path)
+            else:
+                yield Payload(name, problem="no such file or folder")
+        except OSError as error:
+            yield Payload(name, problem=error.strerror or str(error))
 
 
-def _folder(folder: Path) -> Iterator[Payload]:
-    for root, folders, files in os.walk(folder, onerror=None):
-        folders.sort()
-        for name in sorted(files):
-            if name.endswith(PAYLOAD_SUFFIXES):
-                yield from _file(Path(root) / name)
+def _folder(folder: Path) -> Iterator[Unit | Payload]:
+    def report(error: OSError) -> None:
+        raise error
+
+    try:
+        for root, folders, files in os.walk(folder, onerror=report):
+            folders.sort()
+            for name in sorted(files):
+                if name.endswith(PAYLOAD_SUFFIXES):
+                    yield from _file_units(Path(root) / name)
+    except OSError as error:
+        yield Payload(str(error.filename or folder), problem=error.strerror or str(error))
 
 
-def _file(path: Path) -> Iterator[Payload]:
-    source = str(path)
+def _file_units(path: Path) -> Iterator[Unit | Payload]:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        yield Payload(str(path), problem=error.strerror or str(error))
+        return
+    if path.suffix != ".jsonl" or size <= CHUNK:
+        yield Unit(str(path), size=size)
+        return
+    with path.open("rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
+        start, line = 0, 1
+        while start < size:
+            stream.seek(start)
+            block = stream.read(CHUNK)
+            end = start + len(block)
+            if end < size:
+                tail = stream.readline()
+                end += len(tail)
+                block += tail
+            yield Unit(str(path), start, end, line, end - start)
+            line += block.count(b"\n")
+            start = end
+
+
+def payloads(unit: Unit) -> Iterator[Payload]:
+    """The payloads of one unit."""
+    if unit.path == "-":
+        yield from _stdin()
+        return
+    path = Path(unit.path)
     try:
         if path.suffix == ".jsonl":
-            with path.open("rb") as stream:
-                for number, line in enumerate(stream, start=1):
-                    if line.strip():
-                        yield Payload(f"{source}:{number}", line)
-            return
-        data = path.read_bytes()
+            yield from _lines(path, unit)
+        elif path.suffix == ".har":
+            yield from _har(unit.path, path.read_bytes())
+        else:
+            yield Payload(unit.path, path.read_bytes())
     except OSError as error:
-        yield Payload(source, problem=error.strerror or str(error))
-        return
-    yield Payload(source, data)
+        yield Payload(unit.path, problem=error.strerror or str(error))
+
+
+def _lines(path: Path, unit: Unit) -> Iterator[Payload]:
+    with path.open("rb") as stream:
+        stream.seek(unit.start)
+        remaining = unit.end - unit.start if unit.end >= 0 else -1
+        data = stream.read(remaining) if remaining >= 0 else stream.read()
+    for number, line in enumerate(data.split(b"\n"), start=unit.first_line):
+        if line.strip():
+            yield Payload(f"{unit.path}:{number}", line)
 
 
 def _stdin() -> Iterator[Payload]:
-    """Standard input: one JSON payload, or JSON Lines when it holds several lines that each stand alone."""
+    """Standard input: one JSON payload, or JSON Lines when it is several lines that each hold a value."""
     data = sys.stdin.buffer.read()
-    lines = [line for line in data.splitlines() if line.strip()]
-    if (
-        len(lines) > 1
-        and all(line.lstrip()[:1] in (b"{", b"[") for line in lines)
-        and not data.lstrip().startswith(b"[\n")
-    ):
-        first = data.lstrip().splitlines()[0].rstrip()
-        if first.endswith((b"}", b"]")):
-            for number, line in enumerate(data.splitlines(), start=1):
-                if line.strip():
-                    yield Payload(f"<stdin>:{number}", line)
-            return
+    lines = [line for line in data.split(b"\n") if line.strip()]
+    if len(lines) > 1 and all(_whole_value(line) for line in lines):
+        for number, line in enumerate(data.split(b"\n"), start=1):
+            if line.strip():
+                yield Payload(f"<stdin>:{number}", line)
+        return
     yield Payload("<stdin>", data)
+
+
+def _whole_value(line: bytes) -> bool:
+    stripped = line.strip()
+    return stripped[:1] in (b"{", b"[") and stripped[-1:] in (b"}", b"]")
+
+
+def _har(source: str, data: bytes) -> Iterator[Payload]:
+    """Each response of a HAR capture whose body is JSON, with the method, path and status it answered."""
+    try:
+        entries = json.loads(data)["log"]["entries"]
+        if not isinstance(entries, list):
+            raise TypeError("log.entries is not a list")
+    except (ValueError, KeyError, TypeError) as error:
+        yield Payload(source, problem=f"not a HAR capture ({error})")
+        return
+    for index, entry in enumerate(entries, start=1):
+        try:
+            request, response = entry["request"], entry["response"]
+            method, url, status = str(request["method"]), str(request["url"]), int(response["status"])
+            content = response.get("content") or {}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            yield Payload(f"{source}:{index}", skipped="not a request and response")
+            continue
+        path = urlsplit(url).path or "/"
+        label = f"{source}:{index} {method} {path} {status}"
+        mime = str(content.get("mimeType", ""))
+        text = content.get("text")
+        if text is None or "json" not in mime.lower():
+            yield Payload(label, skipped=f"no JSON body ({mime or 'no content type'})")
+            continue
+        try:
+            body = (
+                base64.b64decode(text, validate=True)
+                if content.get("encoding") == "base64"
+                else str(text).encode("utf-8", "surrogatepass")
+            )
+        except (binascii.Error, ValueError):
+            yield Payload(label, problem="its base64 body does not decode")
+            continue
+        yield Payload(label, body, exchange=(method, path, status))

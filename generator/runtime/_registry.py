@@ -1,79 +1,130 @@
-"""Find the generated API packages, their response models and operations, by name."""
+"""The schemas a payload can be validated against, found through the light ``evaljobs._fast.<api>`` modules.
+
+Nothing here imports pydantic: a target's fast-path decoder comes from msgspec types; its pydantic model
+(the full path) is imported only when a payload needs it.
+"""
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+import re
 from functools import cache
 from types import ModuleType
+from typing import Any
+
+import msgspec
 
 import evaljobs
-from evaljobs._api import Operation
-from evaljobs._types import Model
+
+_PARAMETER = re.compile(r"\{[^{}/]+\}")
+_UNBUILT = object()
 
 
-@dataclass(frozen=True)
 class Target:
-    """A model to validate against, named ``api.Name`` in reports."""
+    """A schema to validate against, named ``api.Name`` in reports."""
 
-    api: str
-    name: str
-    model: type[Model]
+    __slots__ = ("_fast", "_model", "api", "name")
+
+    def __init__(self, api: str, name: str) -> None:
+        self.api = api
+        self.name = name
+        self._fast: msgspec.json.Decoder[Any] | object | None = _UNBUILT
+        self._model: Any = None
 
     @property
     def label(self) -> str:
         return f"{self.api}.{self.name}"
 
+    @property
+    def fast(self) -> msgspec.json.Decoder[Any] | None:
+        """The fast-path decoder (accepts valid payloads without drift only), or None if the schema has none."""
+        if self._fast is _UNBUILT:
+            annotation = fast_module(self.api).TARGETS.get(self.name)
+            self._fast = None if annotation is None else msgspec.json.Decoder(annotation)
+        return self._fast  # type: ignore[return-value]  # built above
 
-def package(api: str) -> ModuleType:
+    @property
+    def model(self) -> Any:
+        """The generated pydantic model (imported on first use)."""
+        if self._model is None:
+            models = importlib.import_module(f"evaljobs.{self.api}.models")
+            self._model = getattr(models, fast_module(self.api).CLASSES[self.name])
+        return self._model
+
+    def __repr__(self) -> str:
+        return f"Target({self.label!r})"
+
+
+def fast_module(api: str) -> ModuleType:
     if api not in evaljobs.APIS:
         raise LookupError(f"unknown API {api!r}; known: {', '.join(evaljobs.APIS)}")
-    return importlib.import_module(f"evaljobs.{api}")
+    return importlib.import_module(f"evaljobs._fast.{api}")
 
 
-def operations(api: str) -> tuple[Operation, ...]:
-    found: tuple[Operation, ...] = getattr(package(api), "OPERATIONS", ())
-    return found
+@cache
+def target(api: str, name: str) -> Target:
+    return Target(api, name)
 
 
 def schema(label: str) -> Target:
-    """The model named ``api.Name``; raises LookupError with the known names."""
+    """The schema named ``api.Name``; raises LookupError naming the known ones."""
     api, _, name = label.partition(".")
-    models = package(api).models
-    model = getattr(models, name, None)
-    if not (isinstance(model, type) and issubclass(model, Model)):
-        raise LookupError(f"{api} has no model {name!r}")
-    return Target(api, name, model)
+    known = fast_module(api).TARGETS
+    if name not in known:
+        raise LookupError(f"{api} has no schema {name!r}")
+    return target(api, name)
+
+
+@cache
+def _route_patterns(api: str) -> tuple[tuple[str, re.Pattern[str], str, str, str], ...]:
+    routes = []
+    for method, path, status, name in fast_module(api).ROUTES:
+        parts = _PARAMETER.split(path)
+        regex = "[^/]+".join(re.escape(part) for part in parts)
+        routes.append((method, re.compile(regex), path, status, name))
+    return tuple(routes)
+
+
+def _matches(method: str, path: str) -> list[tuple[str, str, str]]:
+    """(api, status, schema name) of every response of the operations that ``method`` and ``path`` name."""
+    return [
+        (api, status, name)
+        for api in evaljobs.APIS
+        for route_method, pattern, template, status, name in _route_patterns(api)
+        if route_method == method.upper() and (path == template or pattern.fullmatch(path))
+    ]
 
 
 def endpoint(text: str) -> list[Target]:
-    """The success models of the operations that ``METHOD PATH`` names (a template or a concrete path)."""
+    """The success schemas of the operations that ``METHOD PATH`` names (a template or a concrete path)."""
     method, _, path = text.strip().partition(" ")
     path = path.strip().split("?", 1)[0]
     if not method or not path.startswith("/"):
         raise LookupError(f"expected 'METHOD /path', found {text!r}")
-    found = []
-    for api in evaljobs.APIS:
-        for operation in operations(api):
-            model = operation.success_model
-            if model is not None and operation.match(method, path) is not None:
-                found.append(Target(api, model.__name__, model))
+    found = [target(api, name) for api, status, name in _matches(method, path) if status.startswith("2")]
     if not found:
         raise LookupError(f"no operation of any spec matches {text!r}")
-    return found
+    return list(dict.fromkeys(found))
+
+
+def response(method: str, path: str, status: int) -> list[Target]:
+    """The schemas of the response ``status`` of the operation at ``method`` ``path`` (a captured exchange):
+    the exact status, else its class (``4XX``), else ``default``; empty when no spec has the operation."""
+    matches = _matches(method, path)
+    for wanted in (str(status), f"{str(status)[:1]}XX", "default"):
+        found = [target(api, name) for api, declared, name in matches if declared.upper() == wanted.upper()]
+        if found:
+            return list(dict.fromkeys(found))
+    return []
 
 
 @cache
 def response_targets() -> tuple[Target, ...]:
-    """The success models of every operation of every API: the candidates of schema detection."""
-    seen: dict[str, Target] = {}
+    """The candidates of schema detection: every success schema of every API (a JSON Schema file's root)."""
+    found: list[Target] = []
     for api in evaljobs.APIS:
-        for operation in operations(api):
-            model = operation.success_model
-            if model is not None:
-                target = Target(api, model.__name__, model)
-                seen.setdefault(target.label, target)
-        root = getattr(package(api), "ROOT", None)
-        if root is not None:
-            seen.setdefault(f"{api}.{root.__name__}", Target(api, root.__name__, root))
-    return tuple(seen.values())
+        module = fast_module(api)
+        names = [name for _, _, status, name in module.ROUTES if status.startswith("2")]
+        names = names or ([module.ROOT] if module.ROOT else [])
+        found.extend(target(api, name) for name in names)
+    return tuple(dict.fromkeys(found))

@@ -8,7 +8,7 @@ from typing import Any, Literal
 DriftKind = Literal["unknown_field", "unknown_enum_value"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Error:
     pointer: str
     message: str
@@ -17,7 +17,7 @@ class Error:
         return {"pointer": self.pointer, "message": self.message}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Drift:
     pointer: str
     kind: DriftKind
@@ -27,7 +27,7 @@ class Drift:
         return {"pointer": self.pointer, "kind": self.kind, "message": self.message}
 
 
-@dataclass
+@dataclass(slots=True)
 class Report:
     """The verdict on one payload. ``valid`` is false exactly when there are errors."""
 

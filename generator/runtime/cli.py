@@ -9,10 +9,10 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from evaljobs import _cli_validate
+from evaljobs import _cli_mock, _cli_validate, _cli_watch
 
 USAGE = 2
-SUBCOMMANDS = (_cli_validate,)
+SUBCOMMANDS = (_cli_validate, _cli_mock, _cli_watch)
 """Modules with ``add_parser(subparsers)``; the parser they add sets ``run(args) -> int`` as its default."""
 
 

@@ -1,0 +1,247 @@
+"""`make bench`: speed of `evaljobs validate` against its anchors, measured in the same run.
+
+For one JSONL corpus of generated payloads per API (hypothesis strategies from the specs, a few drifted and
+broken ones mixed in), it prints payloads/s and MB/s of: a plain `orjson.loads` loop (the limit), the
+evaljobs validator, jsonschema, jsonschema-rs and pydantic `model_validate_json` on the same schemas, with
+ratios to orjson; the cost of collecting every error of an invalid payload; the scaling of `--jobs 2` on
+100,000 payloads; and the start-up of validating one small file against `python -c "import
+nemo_microservices"`. Then the client figures (bench/clients.py) when that script exists.
+
+Each measurement alternates with its orjson anchor over several rounds; medians are printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import orjson
+
+import evaljobs
+from evaljobs._validate import Validator
+
+OUT = ROOT / "bench" / "out"
+PER_MODEL = int(os.environ.get("EVALJOBS_BENCH_PER_MODEL", "150"))
+LINES = int(os.environ.get("EVALJOBS_BENCH_LINES", "20000"))
+ROUNDS = int(os.environ.get("EVALJOBS_BENCH_ROUNDS", "5"))
+
+
+def generate(api: str) -> list[tuple[str, Any]]:
+    """(schema name, payload) for every success model of ``api``: PER_MODEL each."""
+
+    from tests.conftest import spec
+    from tests.strategies import for_component
+
+    document = spec(api)
+    names = [name for _, _, status, name in evaljobs._registry.fast_module(api).ROUTES if status.startswith("2")]
+    found: list[tuple[str, Any]] = []
+    for name in dict.fromkeys(names):
+        found.extend((name, payload) for payload in _examples(for_component(document, name)))
+    return found
+
+
+def _examples(strategy: Any) -> list[Any]:
+    from hypothesis import HealthCheck, given, settings
+
+    batch: list[Any] = []
+
+    @settings(
+        max_examples=PER_MODEL, database=None, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck)
+    )
+    @given(strategy)
+    def collect(payload: Any) -> None:
+        batch.append(payload)
+
+    collect()
+    return batch
+
+
+def corpus(api: str) -> Path:
+    """bench/out/<api>.jsonl: LINES lines; 1% truncated, 1% with a wrong type, 3% with an unknown field."""
+    path = OUT / f"{api}.jsonl"
+    if path.exists() and path.stat().st_size:
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    payloads = generate(api)
+    rng = random.Random(7)
+    with path.open("wb") as stream:
+        for index in range(LINES):
+            _, payload = payloads[index % len(payloads)]
+            line = orjson.dumps(payload)
+            roll = rng.random()
+            if roll < 0.01:
+                line = line[: max(1, len(line) // 2)]  # truncated
+            elif roll < 0.02 and isinstance(payload, dict) and payload:
+                key = next(iter(payload))
+                line = orjson.dumps({**payload, key: 12345})  # a wrong type (or drift where free-form)
+            elif roll < 0.05 and isinstance(payload, dict):
+                line = orjson.dumps({**payload, "x_new_field": {"added": "by a newer server"}})  # drift
+            stream.write(line + b"\n")
+    return path
+
+
+def rate(function: Callable[[bytes], object], lines: list[bytes]) -> float:
+    started = time.perf_counter()
+    for line in lines:
+        function(line)
+    return len(lines) / (time.perf_counter() - started)
+
+
+def versus(name: str, function: Callable[[bytes], object], lines: list[bytes], size: int) -> None:
+    """Median payloads/s of ``function`` and of orjson.loads, alternating over ROUNDS rounds."""
+    ours, anchor = [], []
+    for _ in range(ROUNDS):
+        anchor.append(rate(_loads, lines))
+        ours.append(rate(function, lines))
+    ours_rate, anchor_rate = statistics.median(ours), statistics.median(anchor)
+    mb = ours_rate * size / len(lines) / 1e6
+    print(f"  {name:<44} {ours_rate:>9,.0f}/s {mb:>7.1f} MB/s  {100 * ours_rate / anchor_rate:>6.1f}% of orjson")
+
+
+def throughput(api: str) -> None:
+    path = corpus(api)
+    lines = [line for line in path.read_bytes().split(b"\n") if line]
+    size = sum(len(line) for line in lines)
+    print(f"\n{api}: {len(lines):,} payloads, {size / 1e6:.1f} MB ({path.relative_to(ROOT)})")
+    anchor = statistics.median(rate(_loads, lines) for _ in range(ROUNDS))
+    print(f"  {'orjson.loads (the limit)':<44} {anchor:>9,.0f}/s {anchor * size / len(lines) / 1e6:>7.1f} MB/s  100.0%")
+    detect = Validator()
+    versus("evaljobs validate (schema detected)", detect.check, lines, size)
+    verdicts = [detect.check(line) for line in lines]
+    invalid = [line for line, report in zip(lines, verdicts, strict=True) if not report.valid]
+    drifted = sum(bool(report.drift) for report in verdicts)
+    print(f"    verdicts: {len(lines) - len(invalid):,} valid ({drifted:,} with drift), {len(invalid):,} invalid")
+
+    by_schema: dict[str, list[bytes]] = {}
+    for line, report in zip(lines, verdicts, strict=True):
+        if report.schema:
+            by_schema.setdefault(report.schema, []).append(line)
+    main_schema, main_lines = max(by_schema.items(), key=lambda item: len(item[1]))
+    main_size = sum(len(line) for line in main_lines)
+    print(f"  the {len(main_lines):,} payloads of {main_schema}:")
+    forced = Validator(schema=main_schema)
+    versus(f"evaljobs validate --schema {main_schema.split('.')[1]}", forced.check, main_lines, main_size)
+    _third_parties(main_schema, main_lines, main_size)
+
+    if invalid:
+        started = time.perf_counter()
+        for _ in range(3):
+            for line in invalid:
+                detect.check(line)
+        micros = (time.perf_counter() - started) / (3 * len(invalid)) * 1e6
+        print(f"  collecting every error of an invalid payload: {micros:.0f} us each (mean of {len(invalid)})")
+
+
+def _third_parties(schema: str, lines: list[bytes], size: int) -> None:
+    api, name = schema.split(".")
+    bundle = json.loads((ROOT / "generated" / "evaljobs" / api / "schema.json").read_text())
+    root = {**bundle, "$ref": f"#/$defs/{name}"}
+    model = getattr(__import__(f"evaljobs.{api}.models", fromlist=[name]), name)
+    versus("pydantic model_validate_json", _quiet(model.model_validate_json), lines, size)
+    try:
+        import jsonschema_rs
+
+        compiled = jsonschema_rs.validator_for(root, validate_formats=True)
+        versus("orjson.loads + jsonschema-rs", lambda line: compiled.is_valid(orjson.loads(line)), lines, size)
+    except Exception as error:
+        print(f"  jsonschema-rs: not measured ({error})")
+    import jsonschema
+
+    checker = jsonschema.Draft202012Validator(root, format_checker=jsonschema.FormatChecker())
+    sample = lines[: max(1, len(lines) // 20)]
+    versus(
+        "orjson.loads + jsonschema (1/20 sample)",
+        lambda line: checker.is_valid(orjson.loads(line)),
+        sample,
+        sum(len(line) for line in sample),
+    )
+
+
+def _loads(line: bytes) -> object:
+    """The anchor: orjson.loads of one line (a broken line counts as parsed)."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _quiet(function: Callable[[bytes], object]) -> Callable[[bytes], object]:
+    def call(line: bytes) -> object:
+        try:
+            return function(line)
+        except ValueError:
+            return None
+
+    return call
+
+
+def scaling() -> None:
+    lines = [line for api in ("nemo_evaluator", "gradient") for line in corpus(api).read_bytes().split(b"\n") if line]
+    with tempfile.TemporaryDirectory() as folder:
+        big = Path(folder) / "corpus.jsonl"
+        with big.open("wb") as stream:
+            for index in range(100_000):
+                stream.write(lines[index % len(lines)] + b"\n")
+        times = {}
+        for jobs in (1, 2, 1, 2):
+            started = time.perf_counter()
+            subprocess.run(
+                [sys.executable, "-m", "evaljobs.cli", "validate", "--format", "json", "--jobs", str(jobs), str(big)],
+                stdout=subprocess.DEVNULL,
+                check=False,
+                cwd=ROOT,
+            )
+            times.setdefault(jobs, []).append(time.perf_counter() - started)
+        one, two = min(times[1]), min(times[2])
+        print(
+            f"\n--jobs on 100,000 payloads ({big.stat().st_size / 1e6:.0f} MB, whole command, best of 2): "
+            f"1 process {one:.2f} s, 2 processes {two:.2f} s: {one / two:.2f}x"
+        )
+
+
+def startup() -> None:
+    small = ROOT / "samples" / "captures" / "gradient" / "evaluation-run-successful.json"
+
+    def median_ms(command: list[str]) -> float:
+        runs = []
+        for _ in range(9):
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False, cwd=ROOT)
+            runs.append((time.perf_counter() - started) * 1000)
+        return statistics.median(runs)
+
+    ours = median_ms([sys.executable, "-m", "evaljobs.cli", "validate", str(small)])
+    sdk = median_ms([sys.executable, "-c", "import nemo_microservices"])
+    bare = median_ms([sys.executable, "-c", "pass"])
+    print(
+        f"\nstart-up, whole process, median of 9: evaljobs validate one small file {ours:.0f} ms; "
+        f"python -c 'import nemo_microservices' {sdk:.0f} ms ({ours / sdk:.2f}x); bare interpreter {bare:.0f} ms"
+    )
+
+
+def main() -> None:
+    print(f"evaljobs bench (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); rounds={ROUNDS}")
+    for api in ("nemo_evaluator", "gradient"):
+        throughput(api)
+    scaling()
+    startup()
+    clients = ROOT / "bench" / "clients.py"
+    if clients.exists():
+        print()
+        subprocess.run([sys.executable, str(clients)], check=False, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Strict JSON decoding for the full path: what a payload's bytes must be before its schema is checked.
+
+UTF-8 without byte order mark; no NaN/Infinity; no lone surrogates; no duplicate keys; numbers a double or a
+64-bit integer can hold; nesting up to 1,024 levels. Anything else is a finding about the payload
+(PayloadError), with a message a person can act on.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+from evaljobs._fastpath import without_duplicates
+
+
+class PayloadError(ValueError):
+    """The bytes are not an acceptable JSON text (a finding about the payload, not a usage error)."""
+
+
+def decode(data: bytes) -> Any:
+    if not data.strip():
+        raise PayloadError("empty: no JSON value")
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        raise PayloadError(_explain(data, error)) from None
+    verdict = without_duplicates(data, value)
+    if verdict is not True:
+        _find_duplicate(data)  # raises when there is one; a None verdict may have been a false alarm
+    return value
+
+
+def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "starts with a UTF-8 byte order mark, which a JSON text must not have"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        return f"not UTF-8: invalid byte at offset {bad.start}"
+    message = str(error.msg)
+    near = data[error.pos : error.pos + 9].lstrip(b"-")
+    for constant in (b"NaN", b"Infinity"):
+        if near.startswith(constant):
+            return f"{constant.decode()} is not a JSON number (line {error.lineno} column {error.colno})"
+    if "depth limit" in message:
+        return f"not accepted: nested more than 1,024 levels deep (line {error.lineno} column {error.colno})"
+    if "infinity" in message:
+        return f"not accepted: a number too large to represent (line {error.lineno} column {error.colno})"
+    if "surrogate" in message:
+        return f"not accepted: a lone UTF-16 surrogate escape (line {error.lineno} column {error.colno})"
+    return f"not JSON: {message} at line {error.lineno} column {error.colno}"
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise PayloadError(f"duplicate key {key!r} in one object")
+        result[key] = value
+    return result
+
+
+def _find_duplicate(data: bytes) -> None:
+    # orjson accepted the text, so the standard parser does too; it only has to name the duplicate.
+    json.loads(data, object_pairs_hook=_pairs)

@@ -1,0 +1,329 @@
+"""Translate a spec's schemas into msgspec types: the validator's fast path.
+
+A fast-path type accepts a payload only if the payload is valid *and* has no drift: every object with
+declared properties is closed (``forbid_unknown_fields``), enums are ``Literal``s, date-times must match an
+exact RFC 3339 pattern. Whatever it rejects goes to the full path, which decides and explains. So the one
+rule here: never accept more than the schema does. A construct this module cannot express exactly makes
+the model that reaches it fast-path-less (``None``), never approximated.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.render import py_literal
+from generator.walk import resolve_pointer
+
+# msgspec checks bounds within int64; larger integers (up to 2**64 - 1, which the full path takes) go there.
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+
+_UNSUPPORTED = frozenset(
+    {
+        "allOf",
+        "not",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "dependentRequired",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "contains",
+        "patternProperties",
+        "propertyNames",
+        "prefixItems",
+        "uniqueItems",
+        "$dynamicRef",
+        "$recursiveRef",
+        "minContains",
+        "maxContains",
+    }
+)
+_KIND_OF = {"str": "str", "int": "int", "float": "float", "bool": "bool", "None": "None"}
+
+
+class Inexpressible(Exception):
+    """A construct msgspec cannot check exactly."""
+
+
+@dataclass
+class Field:
+    attr: str
+    key: str
+    annotation: str
+    required: bool
+
+
+@dataclass
+class Trial:
+    """A union of several object types, which msgspec cannot decode directly: the field is kept as raw JSON
+    and each branch is tried in ``__post_init__`` (``exactly_one`` for oneOf)."""
+
+    attr: str
+    branches: list[str]
+    exactly_one: bool
+
+
+@dataclass
+class Struct:
+    name: str
+    source: str
+    fields: list[Field] = field(default_factory=list)
+    trials: list[Trial] = field(default_factory=list)
+
+
+@dataclass
+class _Type:
+    """An annotation and the kinds of JSON value it takes (msgspec allows one type per kind in a union)."""
+
+    text: str
+    kinds: frozenset[str]
+    objects: int = 0  # object-like members (Structs, dicts)
+
+
+class FastTypes:
+    """The fast-path types of one document: ``targets`` maps each schema name to its annotation (or None)."""
+
+    def __init__(self, document: Mapping[str, Any], kind: str) -> None:
+        self.document = document
+        self.prefix = "#/components/schemas/" if kind == "openapi" else "#/$defs/"
+        self.structs: dict[str, Struct] = {}
+        self._by_ref: dict[str, str] = {}
+        self._order: list[str] = []
+        self._names: dict[str, str] = {}
+
+    def target(self, ref: str, name: str) -> str | None:
+        """The annotation that checks the schema at ``ref`` (named ``name``) exactly, or None when there is none."""
+        saved = (dict(self.structs), dict(self._by_ref), list(self._order))
+        self._names.setdefault(ref, name)
+        try:
+            return self._ref(ref).text
+        except Inexpressible:
+            self.structs, self._by_ref, self._order = saved
+            return None
+
+    @property
+    def ordered_structs(self) -> list[Struct]:
+        return [self.structs[name] for name in self._order]
+
+    def uses(self, targets: Mapping[str, str | None]) -> set[str]:
+        """The names of the module's imports that its annotations use (the others are left out)."""
+        texts = [f.annotation for s in self.ordered_structs for f in s.fields] + [t for t in targets.values() if t]
+        texts += [branch for s in self.ordered_structs for trial in s.trials for branch in trial.branches]
+        joined = " ".join(texts)
+        names = {"Annotated", "Any", "Literal", "Meta", "DateTime", "LocalDateTime", "msgspec"}
+        found = {name for name in names if re.search(rf"\b{name}\b", joined)}
+        if any(s.trials for s in self.ordered_structs):
+            found.add("Branches")
+        if any(not f.required for s in self.ordered_structs for f in s.fields):
+            found |= {"UNSET", "UnsetType"}
+        return found
+
+    def _ref(self, ref: str) -> _Type:
+        schema = resolve_pointer(self.document, ref)
+        if _is_struct(schema):
+            if ref not in self._by_ref:
+                name = self._struct_name(ref)
+                self._by_ref[ref] = name
+                self.structs[name] = Struct(name, ref)
+                self._fill(self.structs[name], schema)
+                self._order.append(name)
+            return _Type(self._by_ref[ref], frozenset({"object"}), 1)
+        if ref in self._by_ref and self._by_ref[ref] == "":
+            raise Inexpressible(f"recursive non-object schema at {ref}")
+        self._by_ref.setdefault(ref, "")
+        try:
+            return self._type(schema)
+        finally:
+            if self._by_ref.get(ref) == "":
+                del self._by_ref[ref]
+
+    def _struct_name(self, ref: str) -> str:
+        base = self._names.get(ref, ref.rsplit("/", 1)[-1])
+        name = f"S_{base}" if base.isidentifier() and base.isascii() else f"S_{len(self.structs)}"
+        while name in self.structs:
+            name += "_"
+        return name
+
+    def _fill(self, struct: Struct, schema: Mapping[str, Any]) -> None:
+        if "additionalProperties" in schema and schema["additionalProperties"] not in (True, False, {}):
+            raise Inexpressible("properties together with typed additionalProperties")
+        if any(key in schema for key in ("minProperties", "maxProperties")):
+            raise Inexpressible("property counts on an object with properties")
+        required = set(schema.get("required", []))
+        for index, (key, subschema) in enumerate(schema["properties"].items()):
+            if any(char in key for char in '\\"') or any(ord(char) < 0x20 for char in key):
+                raise Inexpressible(f"msgspec cannot name a field {key!r}")
+            # a prefix no module-level name has: a property called `field` or `str` cannot shadow anything
+            attr = f"f_{key}" if _plain_name(key) else f"f_{index}"
+            member = self._type(subschema)
+            if member.objects > 1:
+                branches = self._branches(subschema)
+                struct.trials.append(Trial(attr, branches, exactly_one="oneOf" in subschema))
+                struct.fields.append(Field(attr, key, _optional("msgspec.Raw", key in required), key in required))
+            else:
+                struct.fields.append(Field(attr, key, _optional(member.text, key in required), key in required))
+        missing = required - set(schema["properties"])
+        if missing:  # required but undeclared: any value is allowed, presence is checked in __post_init__
+            raise Inexpressible(f"required names without properties: {sorted(missing)}")
+
+    def _branches(self, schema: Mapping[str, Any]) -> list[str]:
+        while "$ref" in schema:
+            schema = resolve_pointer(self.document, schema["$ref"])
+        members = schema.get("anyOf") or schema.get("oneOf") or []
+        return [self._type(member).text for member in members]
+
+    def _type(self, schema: Any) -> _Type:
+        if schema is True or schema == {}:
+            return _Type("Any", frozenset({"any"}))
+        if not isinstance(schema, Mapping):
+            raise Inexpressible("a false schema")
+        if _UNSUPPORTED & schema.keys():
+            raise Inexpressible(f"keywords {sorted(_UNSUPPORTED & schema.keys())}")
+        if "$ref" in schema:
+            if set(schema) - {"$ref", "description", "title", "examples", "example", "default"} - _extensions(schema):
+                raise Inexpressible("$ref beside other keywords")
+            return self._ref(schema["$ref"])
+        if "const" in schema:
+            return _literal([schema["const"]])
+        if "enum" in schema:
+            return _literal(schema["enum"])
+        for key in ("anyOf", "oneOf"):
+            if key in schema:
+                if "type" in schema:
+                    raise Inexpressible(f"{key} beside type")
+                return _union([self._type(member) for member in schema[key]])
+        declared = schema.get("type")
+        if isinstance(declared, list):
+            return _union([self._type({**schema, "type": name}) for name in declared])
+        if declared is None:
+            raise Inexpressible("a schema without a type")
+        return self._typed(schema, declared)
+
+    def _typed(self, schema: Mapping[str, Any], declared: str) -> _Type:
+        if declared == "object":
+            if "properties" in schema:
+                raise Inexpressible("an inline object with properties (hoist it to a named schema)")
+            values = schema.get("additionalProperties", True)
+            if values is False:
+                return _Type(_meta("dict[str, Any]", max_length=0), frozenset({"object"}), 1)
+            member = self._type(values) if values not in (True, {}) else _Type("Any", frozenset({"any"}))
+            if member.objects > 1:
+                raise Inexpressible("a map of a union of objects")
+            bounds = {"min_length": schema.get("minProperties"), "max_length": schema.get("maxProperties")}
+            return _Type(_meta(f"dict[str, {member.text}]", **bounds), frozenset({"object"}), 1)
+        if declared == "array":
+            items = schema.get("items", True)
+            member = self._type(items)
+            if member.objects > 1:
+                raise Inexpressible("an array of a union of objects")
+            bounds = {"min_length": schema.get("minItems"), "max_length": schema.get("maxItems")}
+            return _Type(_meta(f"list[{member.text}]", **bounds), frozenset({"array"}))
+        if declared == "string":
+            pattern = schema.get("pattern")
+            if schema.get("format") == "date-time":
+                if pattern is not None or "minLength" in schema or "maxLength" in schema:
+                    raise Inexpressible("constraints on a date-time")
+                optional = schema.get("x-evaljobs-datetime-offset") == "optional"
+                return _Type("LocalDateTime" if optional else "DateTime", frozenset({"str"}))
+            text = _meta("str", min_length=schema.get("minLength"), max_length=schema.get("maxLength"), pattern=pattern)
+            return _Type(text, frozenset({"str"}))
+        if declared in ("integer", "number"):
+            bounds = _numeric_bounds(schema)
+            if declared == "integer":
+                low = max(INT_MIN, bounds.pop("ge", INT_MIN))
+                high = min(INT_MAX, bounds.pop("le", INT_MAX))
+                return _Type(_meta("int", ge=low, le=high, **bounds), frozenset({"int"}))
+            return _Type(_meta("float", **bounds), frozenset({"int", "float"}))
+        if declared == "boolean":
+            return _Type("bool", frozenset({"bool"}))
+        if declared == "null":
+            return _Type("None", frozenset({"None"}))
+        raise Inexpressible(f"type {declared!r}")
+
+
+def _optional(text: str, required: bool) -> str:
+    """``text``, with ``UnsetType`` for a field that may be absent (before a trailing None, as ruff wants)."""
+    if required:
+        return text
+    if text.endswith(" | None"):
+        return f"{text[: -len(' | None')]} | UnsetType | None"
+    return f"{text} | UnsetType"
+
+
+def _extensions(schema: Mapping[str, Any]) -> set[str]:
+    return {key for key in schema if key.startswith("x-")}
+
+
+def _is_struct(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and "properties" in schema and "$ref" not in schema
+
+
+def _plain_name(key: str) -> bool:
+    return key.isidentifier() and key.isascii() and not keyword.iskeyword(key) and not key.startswith("_")
+
+
+def _literal(values: list[Any]) -> _Type:
+    kinds: set[str] = set()
+    for value in values:
+        if value is None:
+            kinds.add("None")
+        elif isinstance(value, str):
+            kinds.add("str")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            kinds.add("int")
+        else:
+            raise Inexpressible(f"an enum value {value!r} that Literal cannot hold")
+    return _Type(f"Literal[{', '.join(py_literal(value) for value in values)}]", frozenset(kinds))
+
+
+def _union(members: list[_Type]) -> _Type:
+    """A union msgspec can decode: object-like members may repeat (the field becomes a Trial), other kinds not."""
+    seen: set[str] = set()
+    for member in members:
+        scalar = member.kinds - {"object"}
+        if "any" in member.kinds or seen & scalar:
+            raise Inexpressible("a union whose members overlap")
+        seen |= scalar
+    objects = sum(member.objects for member in members)  # more than one: a Trial decides (exactly one for oneOf)
+    texts = list(dict.fromkeys(member.text for member in members))
+    return _Type(" | ".join(texts), frozenset().union(*(m.kinds for m in members)), objects)
+
+
+def _numeric_bounds(schema: Mapping[str, Any]) -> dict[str, Any]:
+    bounds: dict[str, Any] = {}
+    for keyword_name, meta in (
+        ("minimum", "ge"),
+        ("maximum", "le"),
+        ("exclusiveMinimum", "gt"),
+        ("exclusiveMaximum", "lt"),
+        ("multipleOf", "multiple_of"),
+    ):
+        value = schema.get(keyword_name)
+        if isinstance(value, bool) or (value is not None and not isinstance(value, int | float)):
+            raise Inexpressible(f"{keyword_name} {value!r}")
+        if value is not None:
+            bounds[meta] = value
+    return bounds
+
+
+def _meta(base: str, **constraints: Any) -> str:
+    given = {key: value for key, value in constraints.items() if value is not None}
+    if not given:
+        return base
+    for key in ("min_length", "max_length"):
+        if key in given and not (isinstance(given[key], int) and not isinstance(given[key], bool)):
+            raise Inexpressible(f"{key} {given[key]!r}")
+    if "pattern" in given:
+        if not isinstance(given["pattern"], str):
+            raise Inexpressible("a pattern that is not a string")
+        try:
+            re.compile(given["pattern"])
+        except re.error as error:
+            raise Inexpressible(f"a pattern Python cannot compile: {error}") from None
+    arguments = ", ".join(f"{key}={py_literal(value)}" for key, value in given.items())
+    return f"Annotated[{base}, Meta({arguments})]"

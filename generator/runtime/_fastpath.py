@@ -1,0 +1,74 @@
+"""Runtime helpers of the generated fast-path types (``evaljobs._fast.<api>``): no pydantic here.
+
+A fast-path decode must never accept more than the schema does. msgspec keeps the last of duplicate keys
+silently, so after a typed decode ``without_duplicates`` checks that the payload had none: in JSON every key
+is a string followed by a colon, so the count of ``":`` in the input equals the count in the re-encoded
+value exactly when no key was dropped (the cheap test is skipped, answering None, when keys have space
+before the colon or quotes are written as ``\\u0022``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+import msgspec
+
+# Exact RFC 3339 date-times (calendar included: month lengths, leap years; year 0000 excluded as datetime
+# cannot hold it), ASCII digits, T/t and Z/z. The leap second (:60) is left to the full path.
+_LEAP_YEAR = r"(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+_DATE = (
+    r"(?:(?!0000)[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    rf"|02-(?:0[1-9]|1[0-9]|2[0-8]))|{_LEAP_YEAR}-02-29)"
+)
+_TIME = r"[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]+)?"
+_OFFSET = r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+RFC3339 = rf"^{_DATE}{_TIME}{_OFFSET}\Z"
+LOCAL_DATE_TIME = rf"^{_DATE}{_TIME}{_OFFSET}?\Z"
+
+DateTime = Annotated[str, msgspec.Meta(pattern=RFC3339)]
+"""A string that is an RFC 3339 date-time (offset required)."""
+LocalDateTime = Annotated[str, msgspec.Meta(pattern=LOCAL_DATE_TIME)]
+"""A string that is an RFC 3339 date-time whose offset may be missing."""
+
+_LOOSE_KEY = re.compile(rb'"[ \t\r\n]+:')
+_ENCODE = msgspec.json.Encoder().encode
+
+
+def without_duplicates(data: bytes, decoded: object) -> bool | None:
+    """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell."""
+    if b"\\u0022" in data:
+        return None
+    if (b'" ' in data or b'"\n' in data or b'"\t' in data or b'"\r' in data) and _LOOSE_KEY.search(data):
+        return None  # a key with space before its colon (the substring tests spare most payloads the regex)
+    return data.count(b'":') == _ENCODE(decoded).count(b'":')
+
+
+class Branches:
+    """The members of a union of several object types (msgspec decodes at most one): a raw value must
+    decode as one of them (exactly one for ``oneOf``), without duplicate keys."""
+
+    def __init__(self, types: tuple[Any, ...], *, exactly_one: bool) -> None:
+        self.types = types
+        self.exactly_one = exactly_one
+        self._decoders: list[msgspec.json.Decoder[Any]] | None = None
+
+    def check(self, raw: msgspec.Raw | msgspec.UnsetType) -> None:
+        if raw is msgspec.UNSET:
+            return
+        if self._decoders is None:
+            self._decoders = [msgspec.json.Decoder(member) for member in self.types]
+        data = bytes(raw)
+        matches = 0
+        for decoder in self._decoders:
+            try:
+                decoded = decoder.decode(data)
+            except msgspec.ValidationError:
+                continue
+            if without_duplicates(data, decoded) is not True:
+                raise ValueError("needs the full check")
+            matches += 1
+            if not self.exactly_one:
+                return
+        if matches != 1:
+            raise ValueError("no member of the union matches" if matches == 0 else "several members of a oneOf match")

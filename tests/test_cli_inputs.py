@@ -1,0 +1,191 @@
+"""`evaljobs validate` on every input kind and on hostile input: HAR captures, JUnit output, --jobs,
+terminals (colour, progress), huge folders and files. Real files, real processes."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pty
+import resource
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.test_cli import evaljobs, reports
+
+RUN = "samples/captures/gradient/evaluation-run-successful.json"
+
+
+def har(entries: list[tuple[str, str, int, str, str | None]]) -> str:
+    """A HAR capture of (method, url, status, mime type, body) exchanges."""
+    log = []
+    for method, url, status, mime, body in entries:
+        content: dict[str, object] = {"mimeType": mime, "size": len(body or "")}
+        if body is not None:
+            content["text"] = body
+        log.append(
+            {
+                "request": {"method": method, "url": url, "headers": []},
+                "response": {"status": status, "headers": [], "content": content},
+            }
+        )
+    return json.dumps({"log": {"version": "1.2", "creator": {"name": "test", "version": "1"}, "entries": log}})
+
+
+def test_har_entries_are_matched_to_their_operations(tmp_path: Path) -> None:
+    run = (ROOT / RUN).read_text()
+    encoded = base64.b64encode(b'{"message": "ok", "progress": 50}').decode()
+    capture = tmp_path / "session.har"
+    capture.write_text(
+        har(
+            [
+                (
+                    "GET",
+                    "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c?x=1",
+                    200,
+                    "application/json",
+                    run,
+                ),
+                (
+                    "GET",
+                    "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c",
+                    404,
+                    "application/json",
+                    '{"id": "not_found"}',
+                ),
+                ("GET", "https://api.digitalocean.com/v2/account", 200, "application/json", "{}"),
+                ("GET", "http://nemo.test/v1/evaluation/jobs/eval-1", 200, "text/html", "<html></html>"),
+                (
+                    "GET",
+                    "http://nemo.test/v1/evaluation/jobs/eval-1/status",
+                    200,
+                    "application/json; charset=utf-8",
+                    None,
+                ),
+            ]
+        )
+    )
+    data = json.loads(capture.read_text())
+    data["log"]["entries"][4]["response"]["content"].update(text=encoded, encoding="base64")
+    capture.write_text(json.dumps(data))
+    result = evaljobs("validate", "--format", "json", str(capture))
+    assert result.returncode == 1, result.stderr  # the 404 body lacks `message`
+    found = {r["source"].split(":", 1)[1]: r for r in reports(result)}
+    assert set(found) == {
+        "1 GET /v2/gen-ai/evaluation_runs/8f0c 200",
+        "2 GET /v2/gen-ai/evaluation_runs/8f0c 404",
+        "5 GET /v1/evaluation/jobs/eval-1/status 200",
+    }
+    assert found["1 GET /v2/gen-ai/evaluation_runs/8f0c 200"]["schema"] == "gradient.EvaluationRunRetrieveResponse"
+    assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["schema"] == "gradient.Error"
+    assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["errors"][0]["pointer"] == "/message"
+    assert found["5 GET /v1/evaluation/jobs/eval-1/status 200"]["schema"] == "nemo_evaluator.EvaluationStatusDetails"
+    assert "3 GET /v2/account 200: skipped (no operation of any spec answers GET /v2/account with 200)" in result.stderr
+    assert "4 GET /v1/evaluation/jobs/eval-1 200: skipped (no JSON body (text/html))" in result.stderr
+    text = evaljobs("validate", str(capture))
+    assert text.stdout.splitlines()[-1] == "3 payload(s): 2 valid (0 with drift), 1 invalid; 2 capture(s) skipped"
+    broken = tmp_path / "broken.har"
+    broken.write_text('{"log": {}}')
+    assert evaljobs("validate", str(broken)).returncode == 2
+
+
+def test_junit_output_is_read_by_a_junit_parser() -> None:
+    result = evaljobs("validate", "--format", "junit", "samples/captures")
+    assert result.returncode == 1
+    root = ElementTree.fromstring(result.stdout)
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    assert int(suite.get("tests", "0")) == len(cases) == 14
+    failed = [case for case in cases if case.find("failure") is not None]
+    assert int(suite.get("failures", "0")) == len(failed) == 5
+    drifted = [case for case in cases if case.find("system-out") is not None]
+    assert len(drifted) == 3 and "unknown_field" in (drifted[0].findtext("system-out") or "")
+    strict = ElementTree.fromstring(evaljobs("validate", "--strict", "--format", "junit", "samples/captures").stdout)
+    assert strict.find("testsuite").get("failures") == "8"  # type: ignore[union-attr]
+
+
+def test_jobs_give_the_same_reports_in_the_same_order(tmp_path: Path) -> None:
+    lines = [line for line in (ROOT / "samples/captures/nemo_evaluator/v2-logs.jsonl").read_text().splitlines() if line]
+    big = tmp_path / "big.jsonl"
+    with big.open("w") as stream:  # over 4 MB: cut into several units, line numbers carried over
+        for index in range(6000):
+            stream.write(lines[index % 2] + "\n")
+    for index in range(3):
+        (tmp_path / f"run-{index}.json").write_text((ROOT / RUN).read_text())
+    one = evaljobs("validate", "--format", "json", str(tmp_path))
+    two = evaljobs("validate", "--format", "json", "--jobs", "2", str(tmp_path))
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout
+    found = reports(two)
+    assert len(found) == 6003 and found[5999]["source"] == f"{big}:6000" and found[5999]["valid"] is False
+    assert evaljobs("validate", "--jobs", "0", str(tmp_path)).returncode == 2
+
+
+def _on_a_terminal(*args: str) -> tuple[int, str]:
+    """Run `evaljobs` with stdout and stderr on a pseudo-terminal; its status and everything it wrote."""
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key not in ("NO_COLOR", "CI")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evaljobs.cli", *args],
+        stdout=follower,
+        stderr=follower,
+        cwd=ROOT,
+        env={**env, "TERM": "xterm"},
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    return process.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_huge_folder_with_progress_and_colour_on_a_terminal(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for index in range(100_000):
+        (folder / f"{index:06}.json").write_bytes(b'{"evaluation_run": {"agent_name": "a"}}' if index % 1000 else b"")
+    status, output = _on_a_terminal("validate", str(folder))
+    assert status == 1 and "Traceback" not in output
+    assert "100000 payload(s): 99900 valid (0 with drift), 100 invalid" in output
+    assert "\033[31m" in output, "colour on a terminal"
+    assert "payloads, " in output and "/s" in output, "a progress line on a terminal for a long batch"
+
+
+def test_memory_stays_bounded_on_hostile_files(tmp_path: Path) -> None:
+    samples = {
+        "deep.json": b"[" * 200_000 + b"]" * 200_000,
+        "digits.json": b'{"evaluation_run": {"test_case_version": ' + b"9" * 100_000 + b"}}",
+        "huge.json": b'{"evaluation_run": {"run_name": "' + b"x" * 20_000_000 + b'"}}',
+        "inf.json": b'{"evaluation_run": {"number_value": 1e99999}}',
+        "garbage.json": bytes(range(256)) * 64,
+        "empty.json": b"",
+        "bom.json": b"\xef\xbb\xbf{}",
+    }
+    for name, content in samples.items():
+        (tmp_path / name).write_bytes(content)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = evaljobs("validate", "--format", "json", str(tmp_path))
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    verdicts = {Path(r["source"]).name: r["valid"] for r in reports(result)}
+    assert verdicts == {name: name == "huge.json" for name in samples}
+    assert peak_mb < 600, f"peak resident memory {peak_mb:.0f} MB"
+
+
+@pytest.mark.parametrize("args", [["validate", "--format", "yaml", RUN], ["validate", "--jobs", "many", RUN]])
+def test_bad_options_exit_2(args: list[str]) -> None:
+    result = evaljobs(*args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,163 @@
+"""``evaljobs mock``: every operation of every spec served from its examples over real HTTP, unknown ids,
+unmatched paths, faults injected from Python and over HTTP, and the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from evaljobs._mock import Fault, MockServer
+from tests.conftest import APIS, model, spec
+from tests.loopback import GRADIENT_RUN, NEMO_V2_JOB, serving
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[MockServer]:
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def _fresh(mock: MockServer) -> None:
+    mock.clear()
+
+
+def concrete(path: str, operation: dict[str, Any]) -> str:
+    for parameter in operation.get("parameters", []):
+        if parameter["in"] == "path":
+            examples = parameter.get("examples")
+            value = next(iter(examples.values()))["value"] if examples else parameter["example"]
+            path = path.replace("{" + parameter["name"] + "}", str(value))
+    return path
+
+
+SERVED = [
+    (api, path, operation["operationId"], operation)
+    for api in APIS
+    for path, item in spec(api)["paths"].items()
+    for operation in item.values()
+]
+
+
+@pytest.mark.parametrize(("api", "path", "operation_id", "operation"), SERVED, ids=[s[2] for s in SERVED])
+def test_every_operation_answers_its_complete_example_which_our_models_accept(
+    mock: MockServer, api: str, path: str, operation_id: str, operation: dict[str, Any]
+) -> None:
+    response = httpx.get(mock.url + concrete(path, operation))
+    assert response.status_code == 200 and response.headers["content-type"] == "application/json"
+    media = operation["responses"]["200"]["content"]["application/json"]
+    examples = media["examples"]
+    assert response.json() == (examples.get("complete") or next(iter(examples.values())))["value"]
+    name = media["schema"]["$ref"].rsplit("/", 1)[-1]
+    model(api, name).model_validate_json(response.content)
+
+
+def test_the_specs_keep_a_complete_example_beside_the_documentation_examples() -> None:
+    for _api, _path, operation_id, operation in SERVED:
+        examples = operation["responses"]["200"]["content"]["application/json"]["examples"]
+        if any(name.startswith("docs") for name in examples) and operation_id != "getEvaluationJob":
+            assert "complete" in examples, operation_id
+
+
+def test_unknown_ids_get_the_error_response_the_spec_marks(mock: MockServer) -> None:
+    nemo = httpx.get(f"{mock.url}/v2/evaluation/jobs/job-unknown/logs")
+    assert (nemo.status_code, nemo.json()) == (404, {"detail": "Job not found"})
+    gradient = httpx.get(f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}/results/7")
+    assert gradient.status_code == 404 and gradient.json()["id"] == "not_found"
+    assert gradient.headers["x-request-id"].startswith("mock-")
+    known = httpx.get(f"{mock.url}/v2/evaluation/jobs/{NEMO_V2_JOB}/logs")
+    assert known.status_code == 200
+
+
+def test_a_path_no_spec_declares_is_a_404(mock: MockServer) -> None:
+    response = httpx.get(f"{mock.url}/v3/nothing")
+    assert response.status_code == 404 and "no operation" in response.json()["detail"]
+
+
+def test_faults_apply_in_order_then_the_examples_come_back(mock: MockServer) -> None:
+    url = f"{mock.url}/v2/evaluation/jobs/{NEMO_V2_JOB}"
+    mock.inject(
+        Fault(path="/v2/evaluation/jobs/{job_id}", status=503, headers={"Retry-After": "1"}),
+        Fault(path=f"/v2/evaluation/jobs/{NEMO_V2_JOB}", body={"scripted": True}),
+        Fault(path="/elsewhere", status=500),
+        Fault(method="POST", status=500),
+    )
+    with httpx.Client() as http:
+        first, second, third = (http.get(url) for _ in range(3))
+    assert (first.status_code, first.headers["retry-after"], first.content) == (503, "1", b"")
+    assert (second.status_code, second.json()) == (200, {"scripted": True})
+    assert third.status_code == 200 and third.json()["name"] == "bfclv3-llama-3-1-8b-instruct"
+
+
+def test_injected_statuses_serve_the_spec_example_of_that_status(mock: MockServer) -> None:
+    mock.inject(Fault(status=429), Fault(status=503))
+    url = f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}"
+    assert httpx.get(url).json()["id"] == "too_many_requests"
+    assert httpx.get(url).json()["id"] == "example_error", "no 503 example: the default one"
+
+
+def test_delay_truncation_and_drop(mock: MockServer) -> None:
+    url = f"{mock.url}/v2/evaluation/jobs/{NEMO_V2_JOB}"
+    mock.inject(Fault(delay=0.2), Fault(truncate=10), Fault(drop=True))
+    started = time.monotonic()
+    assert httpx.get(url).status_code == 200 and time.monotonic() - started >= 0.2
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(url)
+    with pytest.raises(httpx.RemoteProtocolError):
+        httpx.get(url)
+
+
+def test_faults_over_http(mock: MockServer) -> None:
+    control = f"{mock.url}/_mock/faults"
+    created = httpx.post(control, json=[{"status": 500, "times": 2}, {"raw": "not json", "content_type": "text/plain"}])
+    assert created.status_code == 201 and created.json() == {"pending": 2}
+    url = f"{mock.url}/v2/evaluation/jobs/{NEMO_V2_JOB}"
+    assert [httpx.get(url).status_code for _ in range(2)] == [500, 500]
+    assert httpx.get(url).text == "not json"
+    assert httpx.post(control, json={"bogus": 1}).status_code == 400
+    assert httpx.post(control, content=b"{").status_code == 400
+    seen = httpx.get(f"{mock.url}/_mock/requests").json()
+    assert [entry["path"] for entry in seen] == [f"/v2/evaluation/jobs/{NEMO_V2_JOB}"] * 3
+    assert httpx.delete(control).status_code == 204 and mock.requests == []
+
+
+def test_the_command_line_prints_its_address_first_and_serves() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evaljobs.cli", "mock", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline().strip()
+        assert first.startswith("listening on http://127.0.0.1:"), first
+        url = first.removeprefix("listening on ")
+        response = httpx.get(f"{url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}", timeout=10)
+        assert response.json()["evaluation_run"]["status"] == "EVALUATION_RUN_SUCCESSFUL"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def test_the_command_line_reports_a_port_it_cannot_use(mock: MockServer) -> None:
+    port = mock.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [sys.executable, "-m", "evaljobs.cli", "mock", "--port", port, "--host", "127.0.0.1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2 and "cannot listen" in result.stderr and "Traceback" not in result.stderr
+    assert json.dumps(result.stdout) == '""'
