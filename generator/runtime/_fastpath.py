@@ -31,16 +31,15 @@ DateTime = Annotated[str, msgspec.Meta(pattern=RFC3339)]
 LocalDateTime = Annotated[str, msgspec.Meta(pattern=LOCAL_DATE_TIME)]
 """A string that is an RFC 3339 date-time whose offset may be missing."""
 
-_LOOSE_KEY = re.compile(rb'"[ \t\r\n]+:')
+# Either makes the count unreliable: a key with space before its colon, a quote written as \u0022.
+_UNCOUNTABLE = re.compile(rb'"[ \t\r\n]+:|\\u0022')
 _ENCODE = msgspec.json.Encoder().encode
 
 
 def without_duplicates(data: bytes, decoded: object) -> bool | None:
     """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell."""
-    if b"\\u0022" in data:
+    if _UNCOUNTABLE.search(data):
         return None
-    if (b'" ' in data or b'"\n' in data or b'"\t' in data or b'"\r' in data) and _LOOSE_KEY.search(data):
-        return None  # a key with space before its colon (the substring tests spare most payloads the regex)
     return data.count(b'":') == _ENCODE(decoded).count(b'":')
 
 
