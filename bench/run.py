@@ -45,7 +45,7 @@ def generate(api: str) -> list[tuple[str, Any]]:
     from tests.strategies import for_component
 
     document = spec(api)
-    names = [name for _, _, status, name in evaljobs._registry.fast_module(api).ROUTES if status.startswith("2")]
+    names = [name for _, _, status, name in evaljobs._registry.routes_module(api).ROUTES if status.startswith("2")]
     found: list[tuple[str, Any]] = []
     for name in dict.fromkeys(names):
         found.extend((name, payload) for payload in _examples(for_component(document, name)))

@@ -131,9 +131,11 @@ def write_package(apis: list[Api], package: Path) -> None:
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
     """``evaljobs/_fast/<api>.py`` (msgspec types and routes, no pydantic) and ``evaljobs/<api>/schema.json``."""
-    directory = package / "_fast"
+    directory, routes = package / "_fast", package / "_routes"
     directory.mkdir()
+    routes.mkdir()
     _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja"))
+    _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
     for api in apis:
         kind = api.spec.kind
         fast = FastTypes(api.document, kind)
@@ -145,7 +147,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             targets |= {
                 name: fast.target(join_pointer("#/$defs", name), name) for name in api.document.get("$defs", {})
             }
-        routes = [
+        found_routes = [
             (operation.method, operation.path, status, model)
             for operation in api.operations
             for status, model in operation.responses.items()
@@ -155,12 +157,13 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "file": api.spec.path.name,
             "structs": fast.ordered_structs,
             "targets": targets,
-            "routes": routes,
+            "routes": found_routes,
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in targets},
             "uses": fast.uses(targets),
         }
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", **context))
+        _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
 

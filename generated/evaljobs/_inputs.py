@@ -6,15 +6,12 @@ boundaries) so that ``--jobs`` can hand them to worker processes, each reading i
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
 CHUNK = 4 << 20  # bytes of JSONL per unit
@@ -145,6 +142,10 @@ def _whole_value(line: bytes) -> bool:
 
 def _har(source: str, data: bytes) -> Iterator[Payload]:
     """Each response of a HAR capture whose body is JSON, with the method, path and status it answered."""
+    import base64  # noqa: PLC0415 - HAR captures only
+    import binascii  # noqa: PLC0415
+    from urllib.parse import urlsplit  # noqa: PLC0415
+
     try:
         entries = json.loads(data)["log"]["entries"]
         if not isinstance(entries, list):

@@ -7,7 +7,6 @@ or I/O error. One bad payload or unreadable file never stops the rest of the bat
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TextIO
@@ -107,6 +106,8 @@ def _outcomes(work: list[Unit | Payload], args: argparse.Namespace) -> Iterator[
         for item in work:
             yield _unit_outcomes(item, validator, options)
         return
+    import multiprocessing  # noqa: PLC0415 - only with --jobs: it costs start-up time
+
     with multiprocessing.get_context("spawn").Pool(args.jobs, _start_worker, options) as pool:
         yield from pool.imap(_worker, work, chunksize=1)
 

@@ -7,7 +7,6 @@ import os
 import sys
 import time
 from typing import TextIO
-from xml.etree import ElementTree
 
 from evaljobs._report import Report
 
@@ -87,25 +86,28 @@ class JunitWriter:
     skipped captures are skipped test cases, drift otherwise goes to the case's system-out."""
 
     def __init__(self, out: TextIO, strict: bool) -> None:
+        from xml.etree import ElementTree  # noqa: PLC0415 - only for --format junit
+
+        self.tree = ElementTree
         self.out = out
         self.strict = strict
         self.suite = ElementTree.Element("testsuite", name="evaljobs validate")
 
     def report(self, report: Report) -> None:
-        case = ElementTree.SubElement(self.suite, "testcase", classname=report.schema or "unknown", name=report.source)
+        case = self.tree.SubElement(self.suite, "testcase", classname=report.schema or "unknown", name=report.source)
         problems = [f"error {e.pointer or '/'}: {e.message}" for e in report.errors]
         drift = [f"drift {d.pointer or '/'} ({d.kind}): {d.message}" for d in report.drift]
         if self.strict:
             problems += drift
         elif drift:
-            ElementTree.SubElement(case, "system-out").text = "\n".join(drift)
+            self.tree.SubElement(case, "system-out").text = "\n".join(drift)
         if problems:
-            failure = ElementTree.SubElement(case, "failure", message=problems[0][:200], type="evaljobs")
+            failure = self.tree.SubElement(case, "failure", message=problems[0][:200], type="evaljobs")
             failure.text = "\n".join(problems)
 
     def skipped(self, source: str, reason: str) -> None:
-        case = ElementTree.SubElement(self.suite, "testcase", classname="skipped", name=source)
-        ElementTree.SubElement(case, "skipped", message=reason)
+        case = self.tree.SubElement(self.suite, "testcase", classname="skipped", name=source)
+        self.tree.SubElement(case, "skipped", message=reason)
 
     def finish(self, tally: Tally, strict: bool) -> None:
         failures = sum(1 for case in self.suite if case.find("failure") is not None)
@@ -113,11 +115,11 @@ class JunitWriter:
         self.suite.set("failures", str(failures))
         self.suite.set("errors", str(tally.unreadable))
         self.suite.set("skipped", str(tally.skipped))
-        root = ElementTree.Element("testsuites")
+        root = self.tree.Element("testsuites")
         root.append(self.suite)
-        ElementTree.indent(root)
+        self.tree.indent(root)
         self.out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        self.out.write(ElementTree.tostring(root, encoding="unicode") + "\n")
+        self.out.write(self.tree.tostring(root, encoding="unicode") + "\n")
 
 
 class Progress:

@@ -48,7 +48,7 @@ class Target:
         """The generated pydantic model (imported on first use)."""
         if self._model is None:
             models = importlib.import_module(f"evaljobs.{self.api}.models")
-            self._model = getattr(models, fast_module(self.api).CLASSES[self.name])
+            self._model = getattr(models, routes_module(self.api).CLASSES[self.name])
         return self._model
 
     def __repr__(self) -> str:
@@ -56,9 +56,16 @@ class Target:
 
 
 def fast_module(api: str) -> ModuleType:
+    """The fast-path types of ``api`` (imported only when a payload is decoded against one of them)."""
+    routes_module(api)
+    return importlib.import_module(f"evaljobs._fast.{api}")
+
+
+def routes_module(api: str) -> ModuleType:
+    """The operations and schema names of ``api``: plain data, cheap to import."""
     if api not in evaljobs.APIS:
         raise LookupError(f"unknown API {api!r}; known: {', '.join(evaljobs.APIS)}")
-    return importlib.import_module(f"evaljobs._fast.{api}")
+    return importlib.import_module(f"evaljobs._routes.{api}")
 
 
 @cache
@@ -69,7 +76,7 @@ def target(api: str, name: str) -> Target:
 def schema(label: str) -> Target:
     """The schema named ``api.Name``; raises LookupError naming the known ones."""
     api, _, name = label.partition(".")
-    known = fast_module(api).TARGETS
+    known = routes_module(api).CLASSES
     if name not in known:
         raise LookupError(f"{api} has no schema {name!r}")
     return target(api, name)
@@ -78,7 +85,7 @@ def schema(label: str) -> Target:
 @cache
 def _route_patterns(api: str) -> tuple[tuple[str, re.Pattern[str], str, str, str], ...]:
     routes = []
-    for method, path, status, name in fast_module(api).ROUTES:
+    for method, path, status, name in routes_module(api).ROUTES:
         parts = _PARAMETER.split(path)
         regex = "[^/]+".join(re.escape(part) for part in parts)
         routes.append((method, re.compile(regex), path, status, name))
@@ -123,7 +130,7 @@ def response_targets() -> tuple[Target, ...]:
     """The candidates of schema detection: every success schema of every API (a JSON Schema file's root)."""
     found: list[Target] = []
     for api in evaljobs.APIS:
-        module = fast_module(api)
+        module = routes_module(api)
         names = [name for _, _, status, name in module.ROUTES if status.startswith("2")]
         names = names or ([module.ROOT] if module.ROOT else [])
         found.extend(target(api, name) for name in names)

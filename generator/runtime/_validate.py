@@ -15,12 +15,11 @@ from typing import Any
 import msgspec
 
 from evaljobs import _registry
-from evaljobs._decode import PayloadError, decode
 from evaljobs._fastpath import without_duplicates
 from evaljobs._registry import Target
 from evaljobs._report import Error, Report
 
-__all__ = ["PayloadError", "Validator", "validate"]
+__all__ = ["Validator", "validate"]
 
 
 class Validator:
@@ -54,6 +53,8 @@ class Validator:
                     if index:  # captures come in runs of one schema: try this one first next time
                         chosen.insert(0, chosen.pop(index))
                     return Report(source, target.label)
+            from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - the full path only
+
             try:
                 payload = decode(payload)
             except PayloadError as error:

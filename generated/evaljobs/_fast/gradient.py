@@ -12,37 +12,6 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 
 from evaljobs._fastpath import DateTime
 
-ROUTES: tuple[tuple[str, str, str, str], ...] = (
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "200", "EvaluationRunRetrieveResponse"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "default", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "200", "EvaluationRunListResultsResponse"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "default", "Error"),
-    (
-        "GET",
-        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
-        "200",
-        "EvaluationRunRetrieveResultsResponse",
-    ),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "default", "Error"),
-)
-"""(method, path template, status, schema name) of each response with a JSON body ("2XX"-style and
-"default" statuses as the spec writes them)."""
-
-ROOT: str | None = None
-"""The root schema of a plain JSON Schema file (None for an OpenAPI spec)."""
-
 
 class S_APIEvaluationMetricResult(Struct, forbid_unknown_fields=True, kw_only=True):
     """#/components/schemas/APIEvaluationMetricResult"""
@@ -233,26 +202,6 @@ class S_Error(Struct, forbid_unknown_fields=True, kw_only=True):
     f_message: str = field(name="message")
     f_request_id: str | UnsetType = field(name="request_id", default=UNSET)
 
-
-CLASSES: dict[str, str] = {
-    "EvaluationRunRetrieveResponse": "EvaluationRunRetrieveResponse",
-    "EvaluationRunListResultsResponse": "EvaluationRunListResultsResponse",
-    "EvaluationRunRetrieveResultsResponse": "EvaluationRunRetrieveResultsResponse",
-    "APIEvaluationRun": "APIEvaluationRun",
-    "APIEvaluationRunStatus": "APIEvaluationRunStatus",
-    "APIEvaluationMetricResult": "APIEvaluationMetricResult",
-    "APIEvaluationMetricValueType": "APIEvaluationMetricValueType",
-    "APIEvaluationMetricResultStatus": "APIEvaluationMetricResultStatus",
-    "APIPrompt": "APIPrompt",
-    "APIPromptChunk": "APIPromptChunk",
-    "APIEvaluationTraceSpan": "APIEvaluationTraceSpan",
-    "APITraceSpanType": "APITraceSpanType",
-    "APILinks": "APILinks",
-    "APIPages": "APIPages",
-    "APIMeta": "APIMeta",
-    "Error": "Error",
-}
-"""The class of each schema's pydantic model in evaljobs.<api>.models."""
 
 TARGETS: dict[str, Any] = {
     "EvaluationRunRetrieveResponse": S_EvaluationRunRetrieveResponse,
