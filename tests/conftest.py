@@ -57,3 +57,18 @@ def model(api: str, name: str) -> Any:
 @pytest.fixture(scope="session")
 def specs() -> dict[str, dict[str, Any]]:
     return {api: spec(api) for api in APIS}
+
+
+@pytest.fixture(scope="module")
+def mock() -> Iterator[Any]:
+    """One mock server per test module that asks for it (the client, mock and wait tests)."""
+    from tests.loopback import serving
+
+    with serving() as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_mock(mock: Any) -> None:
+    """The mock with no injected faults and no recorded requests."""
+    mock.clear()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,18 +12,9 @@ import pytest
 
 from evaljobs._mock import Fault, MockServer
 from tests.conftest import APIS
-from tests.loopback import FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, cached_spec, call, module, package, serving
+from tests.loopback import FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, cached_spec, call, module, package
 
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(mock: MockServer) -> None:
-    mock.clear()
+pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
 def served_example(api: str, operation_id: str) -> tuple[dict[str, Any], Any]:

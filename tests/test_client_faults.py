@@ -5,27 +5,18 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from evaljobs import _retry
 from evaljobs._mock import Fault, MockServer
-from tests.loopback import FAST, FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, call, serving, unused_port
+from tests.loopback import FAST, FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, call, unused_port
 
 GET_JOB = "/v1/evaluation/jobs/{job_id}"
 GET_RUN = "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}"
 
 
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(mock: MockServer) -> None:
-    mock.clear()
+pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
 def get_job(mock: MockServer, flavor: str, **options: object) -> object:

@@ -3,7 +3,7 @@ same mock server: every operation parses to the same values in both, and errors 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,19 +12,10 @@ from nemo_microservices import NeMoMicroservices
 
 from evaljobs import gradient, nemo_evaluator
 from evaljobs._mock import Fault, MockServer
-from tests.loopback import FAST, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, serving
+from tests.loopback import FAST, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB
 from tests.test_differential_sdk import assert_same
 
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(mock: MockServer) -> None:
-    mock.clear()
+pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
 def sdks(url: str) -> tuple[NeMoMicroservices, Gradient]:

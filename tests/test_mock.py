@@ -7,7 +7,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -15,18 +14,9 @@ import pytest
 
 from evaljobs._mock import Fault, MockServer
 from tests.conftest import APIS, model, spec
-from tests.loopback import GRADIENT_RUN, NEMO_V2_JOB, serving
+from tests.loopback import GRADIENT_RUN, NEMO_V2_JOB
 
-
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(mock: MockServer) -> None:
-    mock.clear()
+pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
 def concrete(path: str, operation: dict[str, Any]) -> str:

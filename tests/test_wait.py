@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,7 @@ import pytest
 from evaljobs import cli
 from evaljobs._jobs import JobState
 from evaljobs._mock import Fault, MockServer
-from tests.loopback import FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, client_kwargs, module, package, serving
+from tests.loopback import FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, client_kwargs, module, package
 
 # (api, status method, job id) of every operation a spec marks with x-evaljobs-job-status.
 STATUS_OPERATIONS = [
@@ -26,15 +25,7 @@ STATUS_OPERATIONS = [
 TERMINAL = (JobState.SUCCEEDED, JobState.FAILED, JobState.CANCELLED)
 
 
-@pytest.fixture(scope="module")
-def mock() -> Iterator[MockServer]:
-    with serving() as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _fresh(mock: MockServer) -> None:
-    mock.clear()
+pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
 def test_the_marked_operations_are_exactly_those_of_the_specs() -> None:

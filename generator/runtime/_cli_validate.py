@@ -14,7 +14,7 @@ from typing import TextIO
 from evaljobs import _registry
 from evaljobs._inputs import Payload, Unit, payloads, units
 from evaljobs._output import JsonWriter, JunitWriter, Progress, Tally, TextWriter
-from evaljobs._report import Error, Report
+from evaljobs._report import Report
 from evaljobs._validate import Validator
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -104,7 +104,7 @@ def _outcomes(work: list[Unit | Payload], args: argparse.Namespace) -> Iterator[
     if not parallel:
         validator = Validator(endpoint=args.endpoint, schema=args.schema)
         for item in work:
-            yield _unit_outcomes(item, validator, options)
+            yield _unit_outcomes(item, validator)
         return
     import multiprocessing  # noqa: PLC0415 - only with --jobs: it costs start-up time
 
@@ -122,12 +122,10 @@ def _start_worker(endpoint: str | None, schema: str | None) -> None:
 
 def _worker(item: Unit | Payload) -> tuple[list[Outcome], int]:
     assert _WORKER is not None
-    return _unit_outcomes(item, _WORKER, None)
+    return _unit_outcomes(item, _WORKER)
 
 
-def _unit_outcomes(
-    item: Unit | Payload, validator: Validator, options: tuple[str | None, str | None] | None
-) -> tuple[list[Outcome], int]:
+def _unit_outcomes(item: Unit | Payload, validator: Validator) -> tuple[list[Outcome], int]:
     if isinstance(item, Payload):
         return [("problem", (item.source, item.problem or ""))], 0
     return list(_check_all(payloads(item), validator)), item.size
@@ -139,7 +137,7 @@ def _check_all(found: Iterable[Payload], validator: Validator) -> Iterator[Outco
             yield "problem", (payload.source, payload.problem)
         elif payload.skipped is not None:
             yield "skipped", (payload.source, payload.skipped)
-        elif payload.exchange is not None and not _forced(validator):
+        elif payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
             targets = _registry.response(*payload.exchange)
             if not targets:
                 method, path, status = payload.exchange
@@ -148,11 +146,3 @@ def _check_all(found: Iterable[Payload], validator: Validator) -> Iterator[Outco
                 yield "report", validator.check(payload.data, payload.source, targets)
         else:
             yield "report", validator.check(payload.data, payload.source)
-
-
-def _forced(validator: Validator) -> bool:
-    """Whether --schema or --endpoint chose the schema (it then applies to HAR entries too)."""
-    return validator.forced
-
-
-__all__ = ["Error", "validate_paths"]
