@@ -130,23 +130,19 @@ def write_package(apis: list[Api], package: Path) -> None:
 
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
-    """``evaljobs/_fast/<api>.py`` (msgspec types and routes, no pydantic) and ``evaljobs/<api>/schema.json``."""
-    directory, routes = package / "_fast", package / "_routes"
-    directory.mkdir()
-    routes.mkdir()
-    _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja"))
+    """``evaljobs/_fast/<api>.py`` and ``evaljobs/_lenient/<api>.py`` (msgspec types, no pydantic),
+    ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``."""
+    directory, lenient, routes = package / "_fast", package / "_lenient", package / "_routes"
+    for folder in (directory, lenient, routes):
+        folder.mkdir()
+    _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=False))
+    _write(lenient / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=True))
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
     for api in apis:
         kind = api.spec.kind
+        pointers = _target_pointers(api)
         fast = FastTypes(api.document, kind)
-        if kind == "openapi":
-            names = list(api.document.get("components", {}).get("schemas", {}))
-            targets = {name: fast.target(join_pointer("#/components/schemas", name), name) for name in names}
-        else:
-            targets = {api.root: fast.target("#", api.root)}
-            targets |= {
-                name: fast.target(join_pointer("#/$defs", name), name) for name in api.document.get("$defs", {})
-            }
+        targets = {name: fast.target(pointer, name) for name, pointer in pointers.items()}
         found_routes = [
             (operation.method, operation.path, status, model)
             for operation in api.operations
@@ -162,10 +158,31 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "classes": {name: api.class_of(name) for name in targets},
             "uses": fast.uses(targets),
         }
-        _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", **context))
+        _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
+        _write(lenient / f"{api.spec.name}.py", _lenient_module(api, env, context))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
+
+
+def _target_pointers(api: Api) -> dict[str, str]:
+    """The schemas a payload can be validated against: name -> JSON pointer into the document."""
+    if api.spec.kind == "openapi":
+        names = api.document.get("components", {}).get("schemas", {})
+        return {name: join_pointer("#/components/schemas", name) for name in names}
+    return {api.root: "#"} | {name: join_pointer("#/$defs", name) for name in api.document.get("$defs", {})}
+
+
+def _lenient_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> str:
+    """The lenient types of ``api``: the fast path's, with drift allowed (see generator.fast). A schema
+    without a fast-path type has no lenient one either."""
+    types = FastTypes(api.document, api.spec.kind, lenient=True)
+    targets = {
+        name: None if context["targets"][name] is None else types.target(pointer, name)
+        for name, pointer in _target_pointers(api).items()
+    }
+    fields = {**context, "structs": types.ordered_structs, "targets": targets, "uses": types.uses(targets)}
+    return render.render(env, "_fast/api.py.jinja", lenient=True, **fields)
 
 
 def api_templates(kind: str) -> list[str]:

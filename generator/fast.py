@@ -5,6 +5,10 @@ declared properties is closed (``forbid_unknown_fields``), enums are ``Literal``
 exact RFC 3339 pattern. Whatever it rejects goes to the full path, which decides and explains. So the one
 rule here: never accept more than the schema does. A construct this module cannot express exactly makes
 the model that reaches it fast-path-less (``None``), never approximated.
+
+The *lenient* flavour (``evaljobs._lenient.<api>``) differs only where drift is allowed: objects take unknown
+fields (unless the schema closes them with ``additionalProperties: false``) and string enums take any string.
+It accepts a payload only if the payload is valid, drift or not; which drift is then the full path's walk.
 """
 
 from __future__ import annotations
@@ -72,6 +76,7 @@ class Trial:
 class Struct:
     name: str
     source: str
+    closed: bool = True  # forbid_unknown_fields
     fields: list[Field] = field(default_factory=list)
     trials: list[Trial] = field(default_factory=list)
 
@@ -88,8 +93,9 @@ class _Type:
 class FastTypes:
     """The fast-path types of one document: ``targets`` maps each schema name to its annotation (or None)."""
 
-    def __init__(self, document: Mapping[str, Any], kind: str) -> None:
+    def __init__(self, document: Mapping[str, Any], kind: str, *, lenient: bool = False) -> None:
         self.document = document
+        self.lenient = lenient
         self.prefix = "#/components/schemas/" if kind == "openapi" else "#/$defs/"
         self.structs: dict[str, Struct] = {}
         self._by_ref: dict[str, str] = {}
@@ -129,7 +135,8 @@ class FastTypes:
             if ref not in self._by_ref:
                 name = self._struct_name(ref)
                 self._by_ref[ref] = name
-                self.structs[name] = Struct(name, ref)
+                closed = not self.lenient or schema.get("additionalProperties") is False
+                self.structs[name] = Struct(name, ref, closed)
                 self._fill(self.structs[name], schema)
                 self._order.append(name)
             return _Type(self._by_ref[ref], frozenset({"object"}), 1)
@@ -191,7 +198,7 @@ class FastTypes:
         if "const" in schema:
             return _literal([schema["const"]])
         if "enum" in schema:
-            return _literal(schema["enum"])
+            return _open_enum(schema["enum"]) if self.lenient else _literal(schema["enum"])
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 if "type" in schema:
@@ -279,6 +286,14 @@ def _literal(values: list[Any]) -> _Type:
         else:
             raise Inexpressible(f"an enum value {value!r} that Literal cannot hold")
     return _Type(f"Literal[{', '.join(py_literal(value) for value in values)}]", frozenset(kinds))
+
+
+def _open_enum(values: list[Any]) -> _Type:
+    """A string enum as the lenient types take it: any string (an unlisted one is drift, not an error)."""
+    closed = _literal(values)
+    if closed.kinds - {"str", "None"}:
+        return closed  # not a string enum: nothing to open
+    return _Type("str | None" if "None" in closed.kinds else "str", closed.kinds)
 
 
 def _union(members: list[_Type]) -> _Type:

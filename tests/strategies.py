@@ -84,6 +84,8 @@ _CONSTRAINT_KEYWORDS: Final = (
 _FIXED_OFFSETS: Final = ("Z", "z", "+00:00", "+05:30", "-08:00")
 _SMALL_TEXT_SIZE: Final = 12  # extra characters beyond minLength for unconstrained strings
 _MAX_EXTRA_ITEMS: Final = 3  # extra items beyond minItems / extra map entries beyond what is needed
+_CAPTURE_TEXT_SIZE: Final = 48  # the same with capture_like=True (the bench's corpora)
+_CAPTURE_EXTRA_ITEMS: Final = 24
 
 Schema = Mapping[str, Any] | bool
 
@@ -95,6 +97,7 @@ _CHARACTERS: Final = st.one_of(
     st.characters(codec="utf-8", categories=("L", "M", "N", "P", "S", "Zs")),  # printable non-ASCII
 )
 _REGEX_ALPHABET: Final = st.characters(codec="utf-8")  # what `.` or `\w` may produce: no surrogates
+_ASCII: Final = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
 _TEXT: Final = st.text(_CHARACTERS, max_size=_SMALL_TEXT_SIZE)
 _KEYS: Final = st.text(_CHARACTERS, min_size=1, max_size=10).filter(lambda k: not k.startswith(DRIFT_FIELD_PREFIX))
 _INT64S: Final = st.integers(INT64_MIN, INT64_MAX)
@@ -339,13 +342,15 @@ class _ObjectPlan:
     min_properties: int
     max_properties: float
     cutoff: bool
+    mostly_present: bool  # optional properties present 9 times in 10 (capture-like sizes), else 1 in 2
 
 
 @st.composite
 def _objects(draw: st.DrawFn, plan: _ObjectPlan) -> dict[str, Any]:
     """Draw one object following ``plan``."""
     result: dict[str, Any] = {name: draw(strategy) for name, strategy in plan.required}
-    chosen = [] if plan.cutoff else [i for i in range(len(plan.optional)) if draw(st.booleans())]
+    present = st.integers(0, 9).map(bool) if plan.mostly_present else st.booleans()
+    chosen = [] if plan.cutoff else [i for i in range(len(plan.optional)) if draw(present)]
     for i in range(len(plan.optional)):  # minProperties: add optional properties in declaration order
         if len(result) + len(chosen) >= plan.min_properties:
             break
@@ -379,6 +384,15 @@ class _Options:
     drift: bool
     sdk_required: bool
     max_depth: int
+    capture_like: bool = False  # sizes of captured traffic: most optional fields, longer text, longer arrays
+
+    @property
+    def text_size(self) -> int:
+        return _CAPTURE_TEXT_SIZE if self.capture_like else _SMALL_TEXT_SIZE
+
+    @property
+    def extra_items(self) -> int:
+        return _CAPTURE_EXTRA_ITEMS if self.capture_like else _MAX_EXTRA_ITEMS
 
 
 class _Interpreter:
@@ -683,9 +697,14 @@ class _Interpreter:
             base = st.integers(low, high).map(str)
         else:
             high = (
-                min_length + _SMALL_TEXT_SIZE if max_length is None else min(max_length, min_length + _SMALL_TEXT_SIZE)
+                min_length + self.options.text_size
+                if max_length is None
+                else min(max_length, min_length + self.options.text_size)
             )
-            return st.text(_CHARACTERS, min_size=min_length, max_size=max(high, min_length))
+            size = {"min_size": min_length, "max_size": max(high, min_length)}
+            if self.options.capture_like:  # captured text is mostly ASCII: 1 string in 5 mixes in any script
+                return st.one_of(*[st.text(_ASCII, **size)] * 4, st.text(_CHARACTERS, **size))
+            return st.text(_CHARACTERS, **size)
         if min_length or max_length is not None:
             high_len = math.inf if max_length is None else max_length
             base = base.filter(lambda s: min_length <= len(s) <= high_len)
@@ -769,7 +788,8 @@ class _Interpreter:
         if self._cutoff(depth):
             high = min_items
         else:
-            high = min_items + _MAX_EXTRA_ITEMS if max_items is None else min(max_items, min_items + _MAX_EXTRA_ITEMS)
+            extra = self.options.extra_items
+            high = min_items + extra if max_items is None else min(max_items, min_items + extra)
         elements = self.build(items, self._child(depth))
         unique_by = _canonical if schema.get("uniqueItems") else None
         return st.lists(elements, min_size=min_items, max_size=max(high, min_items), unique_by=unique_by)
@@ -822,12 +842,13 @@ class _Interpreter:
             optional=tuple(optional_plan),
             extra_keys=extra_keys,
             extra_values=extra_values,
-            max_extra=_MAX_EXTRA_ITEMS,
+            max_extra=self.options.extra_items,
             drift_values=drift_values,
             declared=frozenset(properties),
             min_properties=int(schema.get("minProperties", 0)),
             max_properties=schema.get("maxProperties", math.inf),
             cutoff=cutoff,
+            mostly_present=self.options.capture_like,
         )
         return _objects(plan)
 
@@ -843,6 +864,7 @@ def from_schema(
     drift: bool = False,
     sdk_required: bool = False,
     max_depth: int = 4,
+    capture_like: bool = False,
 ) -> st.SearchStrategy[Any]:
     """A strategy for JSON values valid under ``schema``; local ``$ref``s resolve against ``document``.
 
@@ -851,6 +873,8 @@ def from_schema(
     :param drift: also produce undeclared fields (named ``DRIFT_FIELD_PREFIX + ...``) and unlisted string
         enum values (``DRIFT_ENUM_PREFIX + ...``), as a newer server might send.
     :param sdk_required: treat ``x-evaljobs-sdk-required`` names as required.
+    :param capture_like: sizes like captured traffic (most optional fields present, text up to
+        48 characters, arrays and maps up to 24 extra entries) instead of small values.
     :param max_depth: object/array nesting from which only required properties, ``null`` for nullable
         values and the smallest allowed arrays and maps are generated.
     :raises ValueError: for a ``$ref`` that does not resolve, a non-local ``$ref``, or a schema no value
@@ -858,7 +882,9 @@ def from_schema(
     """
     if max_depth < 0:
         raise ValueError("max_depth must be >= 0")
-    interpreter = _Interpreter(document, _Options(drift=drift, sdk_required=sdk_required, max_depth=max_depth))
+    interpreter = _Interpreter(
+        document, _Options(drift=drift, sdk_required=sdk_required, max_depth=max_depth, capture_like=capture_like)
+    )
     return interpreter.build(schema, 0)
 
 
@@ -869,6 +895,7 @@ def for_component(
     drift: bool = False,
     sdk_required: bool = False,
     max_depth: int = 4,
+    capture_like: bool = False,
 ) -> st.SearchStrategy[Any]:
     """:func:`from_schema` for ``document["components"]["schemas"][name]``.
 
@@ -878,4 +905,6 @@ def for_component(
     if name not in schemas:
         raise KeyError(f"no components.schemas entry named {name!r}")
     ref = "#/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
-    return from_schema(document, {"$ref": ref}, drift=drift, sdk_required=sdk_required, max_depth=max_depth)
+    return from_schema(
+        document, {"$ref": ref}, drift=drift, sdk_required=sdk_required, max_depth=max_depth, capture_like=capture_like
+    )

@@ -21,19 +21,18 @@ _UNBUILT = object()
 
 
 class Target:
-    """A schema to validate against, named ``api.Name`` in reports."""
+    """A schema to validate against, named ``api.Name`` (``label``) in reports."""
 
-    __slots__ = ("_fast", "_model", "api", "name")
+    __slots__ = ("_fast", "_fields", "_lenient", "_model", "api", "label", "name")
 
     def __init__(self, api: str, name: str) -> None:
         self.api = api
         self.name = name
+        self.label = f"{api}.{name}"
         self._fast: msgspec.json.Decoder[Any] | object | None = _UNBUILT
+        self._lenient: msgspec.json.Decoder[Any] | object | None = _UNBUILT
+        self._fields: frozenset[str] | None = None
         self._model: Any = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.api}.{self.name}"
 
     @property
     def fast(self) -> msgspec.json.Decoder[Any] | None:
@@ -42,6 +41,27 @@ class Target:
             annotation = fast_module(self.api).TARGETS.get(self.name)
             self._fast = None if annotation is None else msgspec.json.Decoder(annotation)
         return self._fast  # type: ignore[return-value]  # built above
+
+    @property
+    def lenient(self) -> msgspec.json.Decoder[Any] | None:
+        """The lenient decoder (accepts valid payloads, drift or not), or None if the schema has none."""
+        if self._lenient is _UNBUILT:
+            annotation = importlib.import_module(f"evaljobs._lenient.{self.api}").TARGETS.get(self.name)
+            self._lenient = None if annotation is None else msgspec.json.Decoder(annotation)
+        return self._lenient  # type: ignore[return-value]  # built above
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The top-level property names of the schema (empty unless it is an object with properties)."""
+        if self._fields is None:
+            annotation = fast_module(self.api).TARGETS.get(self.name)
+            if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
+                self._fields = frozenset(annotation.__struct_encode_fields__)
+            elif annotation is not None or _is_root_model(self.model):
+                self._fields = frozenset()
+            else:
+                self._fields = frozenset(field.alias or key for key, field in self.model.model_fields.items())
+        return self._fields
 
     @property
     def model(self) -> Any:
@@ -53,6 +73,11 @@ class Target:
 
     def __repr__(self) -> str:
         return f"Target({self.label!r})"
+
+
+def _is_root_model(model: Any) -> bool:
+    """Whether a generated model wraps a non-object value (pydantic's RootModel), without importing pydantic."""
+    return any(base.__name__ == "RootModel" and base.__module__.startswith("pydantic") for base in model.__mro__)
 
 
 def fast_module(api: str) -> ModuleType:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from collections.abc import Iterable, Iterator, Sequence
-from functools import cache
+from collections.abc import Iterable, Sequence
+from functools import cache, lru_cache
 from typing import Any
 
 from pydantic import BaseModel, RootModel, ValidationError
@@ -15,6 +15,7 @@ from pydantic import BaseModel, RootModel, ValidationError
 from evaljobs._registry import Target
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 from evaljobs._types import OpenEnum
+from evaljobs._validate import finalists
 
 _EXPECTED = {
     "string_type": "a string",
@@ -36,15 +37,13 @@ def report(value: Any, targets: Sequence[Target], source: str) -> Report:
     cannot tell which schema a payload answers). Drift is walked only for the finalists."""
     if len(targets) == 1:
         return check(value, targets[0], source)
-    scored = sorted((-_known_keys(value, target.model), index) for index, target in enumerate(targets))
-    finalists = [targets[index] for score, index in scored if score == scored[0][0]]
-    errors = [(errors_for(value, target), target) for target in finalists]
+    errors = [(errors_for(value, target), target) for target in finalists(value, targets)]
     fewest = min(len(found) for found, _ in errors)
     best: Report | None = None
     for found, target in errors:
         if len(found) != fewest:
             continue
-        candidate = Report(source, target.label, errors=found, drift=list(drift_of(value, target.model, "")))
+        candidate = Report(source, target.label, errors=found, drift=drift_of(value, target.model, ""))
         if best is None or len(candidate.drift) < len(best.drift):
             best = candidate
     assert best is not None
@@ -52,7 +51,16 @@ def report(value: Any, targets: Sequence[Target], source: str) -> Report:
 
 
 def check(value: Any, target: Target, source: str) -> Report:
-    return Report(source, target.label, errors_for(value, target), list(drift_of(value, target.model, "")))
+    return Report(source, target.label, errors_for(value, target), drift_of(value, target.model, ""))
+
+
+def valid_for(value: Any, target: Target) -> bool:
+    """Whether the model of ``target`` accepts ``value`` (no error messages are built)."""
+    try:
+        target.model.model_validate(value)
+    except (ValidationError, RecursionError):
+        return False
+    return True
 
 
 def errors_for(value: Any, target: Target) -> list[Error]:
@@ -63,12 +71,6 @@ def errors_for(value: Any, target: Target) -> list[Error]:
     except RecursionError:
         return [Error("", "not accepted: nested too deeply")]
     return []
-
-
-def _known_keys(value: Any, model: type[BaseModel]) -> int:
-    if not isinstance(value, dict):
-        return 0
-    return len(_fields(model).keys() & value.keys())
 
 
 def errors_of(failure: ValidationError, value: Any) -> list[Error]:
@@ -133,7 +135,7 @@ def _phrase(detail: Any) -> str:
 
 
 class Shape:
-    __slots__ = ("enums", "items", "models", "takes_any_string", "values")
+    __slots__ = ("enum_values", "enums", "items", "models", "takes_any_string", "trivial", "values")
 
     def __init__(self, annotation: Any) -> None:
         members = _members(annotation)
@@ -147,6 +149,12 @@ class Shape:
                 self.values = shape(typing.get_args(member)[1])
             elif typing.get_origin(member) is list and self.items is None:
                 self.items = shape(typing.get_args(member)[0])
+        # the strings a string found here may be without drift (None: any string)
+        self.enum_values: frozenset[str] | None = None
+        if self.enums and not self.takes_any_string:
+            self.enum_values = frozenset(value for enum in self.enums for value in enum._value2member_map_)
+        # nothing below can drift: the walk skips the value
+        self.trivial = not (self.models or self.enum_values is not None or self.values or self.items)
 
 
 _SHAPES: dict[int, tuple[Any, Shape]] = {}
@@ -183,54 +191,68 @@ def _members(annotation: Any) -> tuple[Any, ...]:
     return (annotation,)
 
 
-def drift_of(value: Any, annotation: Any, pointer: str) -> Iterator[Drift]:
-    """Every drift in ``value`` read as ``annotation`` (a model class or a field's annotation)."""
-    yield from _walk(value, shape(annotation), pointer)
+def drift_of(value: Any, annotation: Any, pointer: str) -> list[Drift]:
+    """Every drift in ``value`` read as ``annotation`` (a model class or a field's annotation), in document
+    order."""
+    found: list[Drift] = []
+    where = shape(annotation)
+    if not where.trivial:
+        _walk(value, where, pointer, found)
+    return found
 
 
-def _walk(value: Any, where: Shape, pointer: str) -> Iterator[Drift]:
+def _walk(value: Any, where: Shape, pointer: str, found: list[Drift]) -> None:
     if isinstance(value, dict):
         if where.models:
             model = where.models[0]
             if len(where.models) > 1:
                 model = max(where.models, key=lambda m: len(_fields(m).keys() & value.keys()))  # first of the best
-            yield from _walk_model(value, model, pointer)
-        elif where.values is not None:
+            _walk_model(value, model, pointer, found)
+        elif where.values is not None and not where.values.trivial:
             for key, child in value.items():
-                yield from _walk(child, where.values, f"{pointer}/{pointer_token(key)}")
+                _walk(child, where.values, f"{pointer}/{pointer_token(key)}", found)
     elif isinstance(value, list):
-        if where.items is not None:
+        if where.items is not None and not where.items.trivial:
             for index, child in enumerate(value):
-                yield from _walk(child, where.items, f"{pointer}/{index}")
-    elif (
-        isinstance(value, str)
-        and where.enums
-        and not where.takes_any_string
-        and not any(value in enum._value2member_map_ for enum in where.enums)
-    ):
-        enum = where.enums[0]
-        listed = ", ".join(repr(member.value) for member in enum)
-        yield Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.__name__} ({listed})")
+                _walk(child, where.items, f"{pointer}/{index}", found)
+    elif isinstance(value, str) and where.enum_values is not None and value not in where.enum_values:
+        found.append(_unknown_enum_value(value, where, pointer))
 
 
-def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str) -> Iterator[Drift]:
+def _unknown_enum_value(value: str, where: Shape, pointer: str) -> Drift:
+    enum = where.enums[0]
+    listed = ", ".join(repr(member.value) for member in enum)
+    return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.__name__} ({listed})")
+
+
+def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str, found: list[Drift]) -> None:
     if issubclass(model, RootModel):
-        yield from drift_of(value, model.model_fields["root"].annotation, pointer)
+        found += drift_of(value, model.model_fields["root"].annotation, pointer)
         return
     shapes = _field_shapes(model)
     for key, child in value.items():
-        here = f"{pointer}/{pointer_token(key)}"
         where = shapes.get(key)
-        if where is not None:
-            yield from _walk(child, where, here)
+        if where is None:
+            close = closest(key, shapes)
+            hint = f"; did you mean {close!r}?" if close else ""
+            message = f"field {key!r} is not in the spec of {model.__name__}{hint}"
+            found.append(Drift(f"{pointer}/{pointer_token(key)}", "unknown_field", message))
+        elif where.trivial:
             continue
-        close = closest(key, shapes)
-        hint = f"; did you mean {close!r}?" if close else ""
-        yield Drift(here, "unknown_field", f"field {key!r} is not in the spec of {model.__name__}{hint}")
+        elif type(child) is str and where.enum_values is not None:  # the common case, without a call
+            if child not in where.enum_values:
+                found.append(_unknown_enum_value(child, where, f"{pointer}/{pointer_token(key)}"))
+        elif type(child) in (dict, list):
+            _walk(child, where, f"{pointer}/{pointer_token(key)}", found)
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:
     """The known name ``name`` is most likely a misspelling of (similarity at least 0.75), or None."""
+    return _closest(name, tuple(known))
+
+
+@lru_cache(maxsize=4096)  # captures repeat their shapes: the same names meet the same fields again
+def _closest(name: str, known: tuple[str, ...]) -> str | None:
     nearby = [k for k in known if abs(len(k) - len(name)) <= max(2, len(name) // 4)]
     found = difflib.get_close_matches(name, nearby, n=1, cutoff=0.75) if nearby else []
     return found[0] if found else None

@@ -2,6 +2,8 @@
 
 - Fast path (``evaljobs._fast.<api>``, msgspec): accepts a payload only if it is valid and has no drift;
   a duplicate key is caught by re-encoding. Most captured traffic ends here, at about the speed of parsing.
+- Drift path (``evaljobs._lenient.<api>``, msgspec): accepts a payload only if it is valid, drift or not;
+  the drift is then named by the full path's walk, without the cost of validating with the models.
 - Full path (``evaljobs._slow``, pydantic, imported on first need): strict decoding, every error with its
   JSON pointer, and every drift.
 
@@ -10,6 +12,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
@@ -48,20 +51,72 @@ class Validator:
             except UnicodeEncodeError:
                 return _refused(source, "not accepted: a lone UTF-16 surrogate in the text", chosen)
         if type(payload) is bytes:
-            for index, target in enumerate(chosen):
-                if _fast(target, payload):
+            for index, target in enumerate(chosen):  # the fast path: _fast, inlined for speed
+                decoder = target.fast
+                if decoder is None:
+                    continue
+                try:
+                    decoded = decoder.decode(payload)
+                except (msgspec.MsgspecError, ValueError, RecursionError):
+                    continue
+                if without_duplicates(payload, decoded) is True:
                     if index:  # captures come in runs of one schema: try this one first next time
                         chosen.insert(0, chosen.pop(index))
                     return Report(source, target.label)
             from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - the full path only
 
             try:
-                payload = decode(payload)
+                value = decode(payload)
             except PayloadError as error:
                 return _refused(source, str(error), chosen)
+            found = _drifted(payload, value, chosen, source)
+            if found is not None:
+                return found
+            payload = value
         from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
 
         return _slow.report(payload, chosen, source)
+
+
+def finalists(value: Any, targets: Sequence[Target]) -> list[Target]:
+    """The targets that know most of the top-level keys of ``value``, in order: the candidates for the
+    schema a payload answers (an all-optional schema accepts any object, so validity alone cannot tell)."""
+    if len(targets) == 1 or not isinstance(value, dict):
+        return list(targets)
+    scores = [len(target.fields & value.keys()) for target in targets]
+    best = max(scores)
+    return [target for target, score in zip(targets, scores, strict=True) if score == best]
+
+
+def _drifted(data: bytes, value: Any, targets: list[Target], source: str) -> Report | None:
+    """The report on a valid payload with drift, when the lenient types show which finalists it is valid
+    for: the full path would pick the one of them with least drift. None: the full path decides (no finalist
+    is valid, or the lenient types cannot tell for one of them)."""
+    candidates, refused = [], []
+    for target in finalists(value, targets):
+        decoder = target.lenient
+        try:
+            if decoder is None:
+                raise ValueError("no lenient type")
+            decoder.decode(data)
+        except (msgspec.MsgspecError, ValueError, RecursionError):
+            refused.append(target)
+            continue
+        candidates.append(target)
+    if not candidates:
+        return None
+    from evaljobs import _slow  # noqa: PLC0415 - the drift walk follows the models' annotations
+
+    # the lenient types are exact but for a few limits (integers beyond 64 bits, leap seconds): only a
+    # payload the models refuse is certainly not valid for a target they refused
+    if any(_slow.valid_for(value, target) for target in refused):
+        return None
+    best: Report | None = None
+    for target in candidates:
+        report = Report(source, target.label, drift=_slow.drift_of(value, target.model, ""))
+        if best is None or len(report.drift) < len(best.drift):
+            best = report
+    return best
 
 
 def _refused(source: str, message: str, targets: list[Target]) -> Report:

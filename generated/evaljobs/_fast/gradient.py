@@ -13,7 +13,7 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 from evaljobs._fastpath import DateTime
 
 
-class S_APIEvaluationMetricResult(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIEvaluationMetricResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIEvaluationMetricResult"""
 
     f_error_description: str | UnsetType = field(name="error_description", default=UNSET)
@@ -42,7 +42,7 @@ class S_APIEvaluationMetricResult(Struct, forbid_unknown_fields=True, kw_only=Tr
     f_string_value: str | UnsetType = field(name="string_value", default=UNSET)
 
 
-class S_APIEvaluationRun(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIEvaluationRun(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIEvaluationRun"""
 
     f_agent_deleted: bool | UnsetType = field(name="agent_deleted", default=UNSET)
@@ -89,13 +89,13 @@ class S_APIEvaluationRun(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_EvaluationRunRetrieveResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationRunRetrieveResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationRunRetrieveResponse"""
 
     f_evaluation_run: S_APIEvaluationRun | UnsetType = field(name="evaluation_run", default=UNSET)
 
 
-class S_APIPromptChunk(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIPromptChunk(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIPromptChunk"""
 
     f_chunk_usage_pct: float | UnsetType = field(name="chunk_usage_pct", default=UNSET)
@@ -105,7 +105,7 @@ class S_APIPromptChunk(Struct, forbid_unknown_fields=True, kw_only=True):
     f_text: str | UnsetType = field(name="text", default=UNSET)
 
 
-class S_APIEvaluationTraceSpan(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIEvaluationTraceSpan(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIEvaluationTraceSpan"""
 
     f_created_at: DateTime | UnsetType = field(name="created_at", default=UNSET)
@@ -130,7 +130,7 @@ class S_APIEvaluationTraceSpan(Struct, forbid_unknown_fields=True, kw_only=True)
     ) = field(name="type", default=UNSET)
 
 
-class S_APIPrompt(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIPrompt(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIPrompt"""
 
     f_evaluation_trace_spans: list[S_APIEvaluationTraceSpan] | UnsetType = field(
@@ -151,7 +151,7 @@ class S_APIPrompt(Struct, forbid_unknown_fields=True, kw_only=True):
     f_trace_id: str | UnsetType = field(name="trace_id", default=UNSET)
 
 
-class S_APIPages(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIPages(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIPages"""
 
     f_first: str | UnsetType = field(name="first", default=UNSET)
@@ -160,13 +160,13 @@ class S_APIPages(Struct, forbid_unknown_fields=True, kw_only=True):
     f_previous: str | UnsetType = field(name="previous", default=UNSET)
 
 
-class S_APILinks(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APILinks(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APILinks"""
 
     f_pages: S_APIPages | UnsetType = field(name="pages", default=UNSET)
 
 
-class S_APIMeta(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIMeta(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIMeta"""
 
     f_page: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] | UnsetType = field(
@@ -180,7 +180,7 @@ class S_APIMeta(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_EvaluationRunListResultsResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationRunListResultsResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationRunListResultsResponse"""
 
     f_evaluation_run: S_APIEvaluationRun | UnsetType = field(name="evaluation_run", default=UNSET)
@@ -189,13 +189,13 @@ class S_EvaluationRunListResultsResponse(Struct, forbid_unknown_fields=True, kw_
     f_meta: S_APIMeta | UnsetType = field(name="meta", default=UNSET)
 
 
-class S_EvaluationRunRetrieveResultsResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationRunRetrieveResultsResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationRunRetrieveResultsResponse"""
 
     f_prompt: S_APIPrompt | UnsetType = field(name="prompt", default=UNSET)
 
 
-class S_Error(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_Error(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/Error"""
 
     f_id: str = field(name="id")

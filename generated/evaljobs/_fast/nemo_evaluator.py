@@ -14,14 +14,14 @@ from msgspec import UNSET, Meta, Struct, UnsetType, field
 from evaljobs._fastpath import Branches, LocalDateTime
 
 
-class S_MetricConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_MetricConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/MetricConfig"""
 
     f_type: str = field(name="type")
     f_params: dict[str, Any] | UnsetType | None = field(name="params", default=UNSET)
 
 
-class S_GroupConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_GroupConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/GroupConfig"""
 
     f_groups: dict[str, Any] | UnsetType | None = field(name="groups", default=UNSET)
@@ -29,7 +29,7 @@ class S_GroupConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_tasks: list[str] | UnsetType | None = field(name="tasks", default=UNSET)
 
 
-class S_Ownership(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_Ownership(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/Ownership"""
 
     f_access_policies: dict[str, str] | UnsetType | None = field(name="access_policies", default=UNSET)
@@ -37,7 +37,7 @@ class S_Ownership(Struct, forbid_unknown_fields=True, kw_only=True):
     f_updated_by: str | UnsetType | None = field(name="updated_by", default=UNSET)
 
 
-class S_EvaluationParams(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationParams(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationParams"""
 
     f_extra: dict[str, Any] | UnsetType | None = field(name="extra", default=UNSET)
@@ -61,7 +61,7 @@ class S_EvaluationParams(Struct, forbid_unknown_fields=True, kw_only=True):
     f_top_p: float | UnsetType | None = field(name="top_p", default=UNSET)
 
 
-class S_VersionTag(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_VersionTag(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/VersionTag"""
 
     f_name: str = field(name="name")
@@ -69,7 +69,7 @@ class S_VersionTag(Struct, forbid_unknown_fields=True, kw_only=True):
     f_created_by: str | UnsetType | None = field(name="created_by", default=UNSET)
 
 
-class S_DatasetEv(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_DatasetEv(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/DatasetEv"""
 
     f_files_url: str = field(name="files_url")
@@ -94,7 +94,7 @@ class S_DatasetEv(Struct, forbid_unknown_fields=True, kw_only=True):
     f_version_tags: list[S_VersionTag] | UnsetType | None = field(name="version_tags", default=UNSET)
 
 
-class S_TaskConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_TaskConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/TaskConfig"""
 
     f_type: str = field(name="type")
@@ -103,7 +103,7 @@ class S_TaskConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_params: dict[str, Any] | UnsetType | None = field(name="params", default=UNSET)
 
 
-class S_EvaluationConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationConfig"""
 
     f_type: str = field(name="type")
@@ -123,13 +123,13 @@ class S_EvaluationConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
 
 
-class S_CachedOutputsData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_CachedOutputsData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/CachedOutputsData"""
 
     f_files_url: str = field(name="files_url")
 
 
-class S_APIEndpointData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_APIEndpointData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/APIEndpointData"""
 
     f_model_id: str = field(name="model_id")
@@ -138,7 +138,7 @@ class S_APIEndpointData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_format: Literal["nim", "openai", "lama_stack"] | UnsetType | None = field(name="format", default=UNSET)
 
 
-class S_ModelArtifact(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ModelArtifact(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ModelArtifact"""
 
     f_files_url: str = field(name="files_url")
@@ -155,14 +155,14 @@ class S_ModelArtifact(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_CacheStatsConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_CacheStatsConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/CacheStatsConfig"""
 
     f_enabled: bool | UnsetType | None = field(name="enabled", default=UNSET)
     f_log_interval: float | UnsetType | None = field(name="log_interval", default=UNSET)
 
 
-class S_ModelCacheConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ModelCacheConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ModelCacheConfig"""
 
     f_enabled: bool | UnsetType | None = field(name="enabled", default=UNSET)
@@ -172,7 +172,7 @@ class S_ModelCacheConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_stats: S_CacheStatsConfig | UnsetType | None = field(name="stats", default=UNSET)
 
 
-class S_GuardrailModel(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_GuardrailModel(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/GuardrailModel"""
 
     f_engine: str = field(name="engine")
@@ -184,21 +184,21 @@ class S_GuardrailModel(Struct, forbid_unknown_fields=True, kw_only=True):
     f_parameters: dict[str, Any] | UnsetType | None = field(name="parameters", default=UNSET)
 
 
-class S_Instruction(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_Instruction(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/Instruction"""
 
     f_content: str = field(name="content")
     f_type: str = field(name="type")
 
 
-class S_MessageTemplate(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_MessageTemplate(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/MessageTemplate"""
 
     f_content: str = field(name="content")
     f_type: str = field(name="type")
 
 
-class S_TaskPrompt(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_TaskPrompt(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/TaskPrompt"""
 
     f_task: str = field(name="task")
@@ -216,26 +216,26 @@ class S_TaskPrompt(Struct, forbid_unknown_fields=True, kw_only=True):
     f_stop: list[str] | UnsetType | None = field(name="stop", default=UNSET)
 
 
-class S_ActionRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ActionRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ActionRails"""
 
     f_instant_actions: list[str] | UnsetType | None = field(name="instant_actions", default=UNSET)
 
 
-class S_AIDefenseRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_AIDefenseRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/AIDefenseRailConfig"""
 
     f_fail_open: bool | UnsetType | None = field(name="fail_open", default=UNSET)
     f_timeout: float | UnsetType | None = field(name="timeout", default=UNSET)
 
 
-class S_AutoAlignOptions(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_AutoAlignOptions(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/AutoAlignOptions"""
 
     f_guardrails_config: dict[str, Any] | UnsetType | None = field(name="guardrails_config", default=UNSET)
 
 
-class S_AutoAlignRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_AutoAlignRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/AutoAlignRailConfig"""
 
     f_input: S_AutoAlignOptions | UnsetType | None = field(name="input", default=UNSET)
@@ -243,14 +243,14 @@ class S_AutoAlignRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_parameters: dict[str, Any] | UnsetType | None = field(name="parameters", default=UNSET)
 
 
-class S_ClavataRailOptions(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ClavataRailOptions(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ClavataRailOptions"""
 
     f_policy: str = field(name="policy")
     f_labels: list[str] | UnsetType | None = field(name="labels", default=UNSET)
 
 
-class S_ClavataRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ClavataRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ClavataRailConfig"""
 
     f_input: S_ClavataRailOptions | UnsetType | None = field(name="input", default=UNSET)
@@ -260,14 +260,14 @@ class S_ClavataRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_server_endpoint: str | UnsetType | None = field(name="server_endpoint", default=UNSET)
 
 
-class S_FactCheckingRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_FactCheckingRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/FactCheckingRailConfig"""
 
     f_fallback_to_self_check: bool | UnsetType | None = field(name="fallback_to_self_check", default=UNSET)
     f_parameters: dict[str, Any] | UnsetType | None = field(name="parameters", default=UNSET)
 
 
-class S_FiddlerGuardrails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_FiddlerGuardrails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/FiddlerGuardrails"""
 
     f_faithfulness_threshold: float | UnsetType | None = field(name="faithfulness_threshold", default=UNSET)
@@ -275,7 +275,7 @@ class S_FiddlerGuardrails(Struct, forbid_unknown_fields=True, kw_only=True):
     f_safety_threshold: float | UnsetType | None = field(name="safety_threshold", default=UNSET)
 
 
-class S_GuardrailsAIValidatorConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_GuardrailsAIValidatorConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/GuardrailsAIValidatorConfig"""
 
     f_name: str = field(name="name")
@@ -283,13 +283,13 @@ class S_GuardrailsAIValidatorConfig(Struct, forbid_unknown_fields=True, kw_only=
     f_parameters: dict[str, Any] | UnsetType | None = field(name="parameters", default=UNSET)
 
 
-class S_GuardrailsAIRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_GuardrailsAIRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/GuardrailsAIRailConfig"""
 
     f_validators: list[S_GuardrailsAIValidatorConfig] | UnsetType | None = field(name="validators", default=UNSET)
 
 
-class S_InjectionDetection(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_InjectionDetection(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/InjectionDetection"""
 
     f_action: str | UnsetType | None = field(name="action", default=UNSET)
@@ -297,7 +297,7 @@ class S_InjectionDetection(Struct, forbid_unknown_fields=True, kw_only=True):
     f_yara_rules: dict[str, str] | UnsetType | None = field(name="yara_rules", default=UNSET)
 
 
-class S_JailbreakDetectionConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_JailbreakDetectionConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/JailbreakDetectionConfig"""
 
     f_api_key: str | UnsetType | None = field(name="api_key", default=UNSET)
@@ -318,20 +318,20 @@ class S_JailbreakDetectionConfig(Struct, forbid_unknown_fields=True, kw_only=Tru
     f_server_endpoint: str | UnsetType | None = field(name="server_endpoint", default=UNSET)
 
 
-class S_PangeaRailOptions(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PangeaRailOptions(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PangeaRailOptions"""
 
     f_recipe: str = field(name="recipe")
 
 
-class S_PangeaRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PangeaRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PangeaRailConfig"""
 
     f_input: S_PangeaRailOptions | UnsetType | None = field(name="input", default=UNSET)
     f_output: S_PangeaRailOptions | UnsetType | None = field(name="output", default=UNSET)
 
 
-class S_PatronusEvaluateAPIParams(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PatronusEvaluateAPIParams(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PatronusEvaluateAPIParams"""
 
     f_params: dict[str, Any] | UnsetType | None = field(name="params", default=UNSET)
@@ -340,26 +340,26 @@ class S_PatronusEvaluateAPIParams(Struct, forbid_unknown_fields=True, kw_only=Tr
     )
 
 
-class S_PatronusEvaluateConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PatronusEvaluateConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PatronusEvaluateConfig"""
 
     f_evaluate_config: S_PatronusEvaluateAPIParams | UnsetType | None = field(name="evaluate_config", default=UNSET)
 
 
-class S_PatronusRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PatronusRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PatronusRailConfig"""
 
     f_input: S_PatronusEvaluateConfig | UnsetType | None = field(name="input", default=UNSET)
     f_output: S_PatronusEvaluateConfig | UnsetType | None = field(name="output", default=UNSET)
 
 
-class S_PrivateAIDetectionOptions(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PrivateAIDetectionOptions(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PrivateAIDetectionOptions"""
 
     f_entities: list[str] | UnsetType | None = field(name="entities", default=UNSET)
 
 
-class S_PrivateAIDetection(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PrivateAIDetection(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PrivateAIDetection"""
 
     f_input: S_PrivateAIDetectionOptions | UnsetType | None = field(name="input", default=UNSET)
@@ -368,7 +368,7 @@ class S_PrivateAIDetection(Struct, forbid_unknown_fields=True, kw_only=True):
     f_server_endpoint: str | UnsetType | None = field(name="server_endpoint", default=UNSET)
 
 
-class S_SensitiveDataDetectionOptions(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_SensitiveDataDetectionOptions(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/SensitiveDataDetectionOptions"""
 
     f_entities: list[str] | UnsetType | None = field(name="entities", default=UNSET)
@@ -376,7 +376,7 @@ class S_SensitiveDataDetectionOptions(Struct, forbid_unknown_fields=True, kw_onl
     f_score_threshold: float | UnsetType | None = field(name="score_threshold", default=UNSET)
 
 
-class S_SensitiveDataDetection(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_SensitiveDataDetection(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/SensitiveDataDetection"""
 
     f_input: S_SensitiveDataDetectionOptions | UnsetType | None = field(name="input", default=UNSET)
@@ -385,14 +385,14 @@ class S_SensitiveDataDetection(Struct, forbid_unknown_fields=True, kw_only=True)
     f_retrieval: S_SensitiveDataDetectionOptions | UnsetType | None = field(name="retrieval", default=UNSET)
 
 
-class S_TrendMicroRailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_TrendMicroRailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/TrendMicroRailConfig"""
 
     f_api_key_env_var: str | UnsetType | None = field(name="api_key_env_var", default=UNSET)
     f_v1_url: str | UnsetType | None = field(name="v1_url", default=UNSET)
 
 
-class S_RailsConfigData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RailsConfigData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RailsConfigData"""
 
     f_ai_defense: S_AIDefenseRailConfig | UnsetType | None = field(name="ai_defense", default=UNSET)
@@ -414,14 +414,14 @@ class S_RailsConfigData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_trend_micro: S_TrendMicroRailConfig | UnsetType | None = field(name="trend_micro", default=UNSET)
 
 
-class S_SingleCallConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_SingleCallConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/SingleCallConfig"""
 
     f_enabled: bool | UnsetType | None = field(name="enabled", default=UNSET)
     f_fallback_to_multiple_calls: bool | UnsetType | None = field(name="fallback_to_multiple_calls", default=UNSET)
 
 
-class S_UserMessagesConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_UserMessagesConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/UserMessagesConfig"""
 
     f_embeddings_only: bool | UnsetType | None = field(name="embeddings_only", default=UNSET)
@@ -433,21 +433,21 @@ class S_UserMessagesConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_DialogRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_DialogRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/DialogRails"""
 
     f_single_call: S_SingleCallConfig | UnsetType | None = field(name="single_call", default=UNSET)
     f_user_messages: S_UserMessagesConfig | UnsetType | None = field(name="user_messages", default=UNSET)
 
 
-class S_InputRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_InputRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/InputRails"""
 
     f_flows: list[str] | UnsetType | None = field(name="flows", default=UNSET)
     f_parallel: bool | UnsetType | None = field(name="parallel", default=UNSET)
 
 
-class S_OutputRailsStreamingConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_OutputRailsStreamingConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/OutputRailsStreamingConfig"""
 
     f_chunk_size: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] | UnsetType | None = field(
@@ -460,7 +460,7 @@ class S_OutputRailsStreamingConfig(Struct, forbid_unknown_fields=True, kw_only=T
     f_stream_first: bool | UnsetType | None = field(name="stream_first", default=UNSET)
 
 
-class S_OutputRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_OutputRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/OutputRails"""
 
     f_apply_to_reasoning_traces: bool | UnsetType | None = field(name="apply_to_reasoning_traces", default=UNSET)
@@ -469,27 +469,27 @@ class S_OutputRails(Struct, forbid_unknown_fields=True, kw_only=True):
     f_streaming: S_OutputRailsStreamingConfig | UnsetType | None = field(name="streaming", default=UNSET)
 
 
-class S_RetrievalRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RetrievalRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RetrievalRails"""
 
     f_flows: list[str] | UnsetType | None = field(name="flows", default=UNSET)
 
 
-class S_ToolInputRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ToolInputRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ToolInputRails"""
 
     f_flows: list[str] | UnsetType | None = field(name="flows", default=UNSET)
     f_parallel: bool | UnsetType | None = field(name="parallel", default=UNSET)
 
 
-class S_ToolOutputRails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ToolOutputRails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ToolOutputRails"""
 
     f_flows: list[str] | UnsetType | None = field(name="flows", default=UNSET)
     f_parallel: bool | UnsetType | None = field(name="parallel", default=UNSET)
 
 
-class S_Rails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_Rails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/Rails"""
 
     f_actions: S_ActionRails | UnsetType | None = field(name="actions", default=UNSET)
@@ -502,13 +502,13 @@ class S_Rails(Struct, forbid_unknown_fields=True, kw_only=True):
     f_tool_output: S_ToolOutputRails | UnsetType | None = field(name="tool_output", default=UNSET)
 
 
-class S_LogAdapterConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_LogAdapterConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/LogAdapterConfig"""
 
     f_name: str | UnsetType | None = field(name="name", default=UNSET)
 
 
-class S_TracingConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_TracingConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/TracingConfig"""
 
     f_adapters: list[S_LogAdapterConfig] | UnsetType | None = field(name="adapters", default=UNSET)
@@ -517,7 +517,7 @@ class S_TracingConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_span_format: str | UnsetType | None = field(name="span_format", default=UNSET)
 
 
-class S_ConfigData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ConfigData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ConfigData"""
 
     f_models: list[S_GuardrailModel] = field(name="models")
@@ -536,7 +536,7 @@ class S_ConfigData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_tracing: S_TracingConfig | UnsetType | None = field(name="tracing", default=UNSET)
 
 
-class S_GuardrailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_GuardrailConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/GuardrailConfig"""
 
     f_created_at: LocalDateTime | UnsetType | None = field(name="created_at", default=UNSET)
@@ -552,7 +552,7 @@ class S_GuardrailConfig(Struct, forbid_unknown_fields=True, kw_only=True):
     f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
 
 
-class S_LoraFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_LoraFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/LoraFinetuningData"""
 
     f_alpha: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] = field(name="alpha")
@@ -560,13 +560,13 @@ class S_LoraFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_apply_lora_to_output: bool = field(name="apply_lora_to_output")
 
 
-class S_PTuningFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PTuningFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PTuningFinetuningData"""
 
     f_token_embeddings: list[list[float]] = field(name="token_embeddings")
 
 
-class S_ParameterEfficientFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ParameterEfficientFinetuningData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ParameterEfficientFinetuningData"""
 
     f_finetuning_type: Literal["lora", "lora_merged", "all_weights"] = field(name="finetuning_type")
@@ -574,7 +574,7 @@ class S_ParameterEfficientFinetuningData(Struct, forbid_unknown_fields=True, kw_
     f_p_tuning: S_PTuningFinetuningData | UnsetType | None = field(name="p_tuning", default=UNSET)
 
 
-class S_InferenceParams(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_InferenceParams(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/InferenceParams"""
 
     f_max_tokens: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] | UnsetType | None = field(
@@ -588,7 +588,7 @@ class S_InferenceParams(Struct, forbid_unknown_fields=True, kw_only=True):
     f_top_p: float | UnsetType | None = field(name="top_p", default=UNSET)
 
 
-class S_ReasoningParams(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ReasoningParams(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ReasoningParams"""
 
     f_effort: str | UnsetType | None = field(name="effort", default=UNSET)
@@ -596,7 +596,7 @@ class S_ReasoningParams(Struct, forbid_unknown_fields=True, kw_only=True):
     f_include_if_not_finished: bool | UnsetType | None = field(name="include_if_not_finished", default=UNSET)
 
 
-class S_PromptData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PromptData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PromptData"""
 
     f_icl_few_shot_examples: str | UnsetType | None = field(name="icl_few_shot_examples", default=UNSET)
@@ -606,7 +606,7 @@ class S_PromptData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_system_prompt_template: str | UnsetType | None = field(name="system_prompt_template", default=UNSET)
 
 
-class S_ModelSpec(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ModelSpec(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ModelSpec"""
 
     f_context_size: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] = field(name="context_size")
@@ -619,7 +619,7 @@ class S_ModelSpec(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_ModelEv(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ModelEv(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ModelEv"""
 
     f_id: str | UnsetType | None = field(name="id", default=UNSET)
@@ -645,7 +645,7 @@ class S_ModelEv(Struct, forbid_unknown_fields=True, kw_only=True):
     f_version_tags: list[S_VersionTag] | UnsetType | None = field(name="version_tags", default=UNSET)
 
 
-class S_RetrieverPipelineData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RetrieverPipelineData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RetrieverPipelineData"""
 
     f_index_embedding_model: str | S_ModelEv = field(name="index_embedding_model")
@@ -656,7 +656,7 @@ class S_RetrieverPipelineData(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_RetrieverTarget(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RetrieverTarget(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RetrieverTarget"""
 
     f_cached_outputs: S_CachedOutputsData | UnsetType | None = field(name="cached_outputs", default=UNSET)
@@ -664,7 +664,7 @@ class S_RetrieverTarget(Struct, forbid_unknown_fields=True, kw_only=True):
     f_pipeline: S_RetrieverPipelineData | UnsetType | None = field(name="pipeline", default=UNSET)
 
 
-class S_RagPipelineData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RagPipelineData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RagPipelineData"""
 
     f_model: str | S_ModelEv = field(name="model")
@@ -672,7 +672,7 @@ class S_RagPipelineData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_context_ordering: str | UnsetType | None = field(name="context_ordering", default=UNSET)
 
 
-class S_RagTarget(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_RagTarget(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/RagTarget"""
 
     f_cached_outputs: S_CachedOutputsData | UnsetType | None = field(name="cached_outputs", default=UNSET)
@@ -680,7 +680,7 @@ class S_RagTarget(Struct, forbid_unknown_fields=True, kw_only=True):
     f_pipeline: S_RagPipelineData | UnsetType | None = field(name="pipeline", default=UNSET)
 
 
-class S_EvaluationTarget(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationTarget(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationTarget"""
 
     f_type: Literal["model", "cached_outputs", "retriever", "rag", "rows", "dataset"] = field(name="type")
@@ -703,7 +703,7 @@ class S_EvaluationTarget(Struct, forbid_unknown_fields=True, kw_only=True):
     f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
 
 
-class S_EvaluationStatusDetails(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationStatusDetails(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationStatusDetails"""
 
     f_message: str | UnsetType | None = field(name="message", default=UNSET)
@@ -716,7 +716,7 @@ class S_EvaluationStatusDetails(Struct, forbid_unknown_fields=True, kw_only=True
     )
 
 
-class S_EvaluationJob(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationJob(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationJob"""
 
     f_config: S_EvaluationConfig = field(name="config")
@@ -739,7 +739,7 @@ class S_EvaluationJob(Struct, forbid_unknown_fields=True, kw_only=True):
     f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
 
 
-class S_PaginationData(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PaginationData(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PaginationData"""
 
     f_page: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] = field(name="page")
@@ -751,7 +751,7 @@ class S_PaginationData(Struct, forbid_unknown_fields=True, kw_only=True):
     f_total_results: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] = field(name="total_results")
 
 
-class S_EvaluationJobsPage(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationJobsPage(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationJobsPage"""
 
     f_object: str | UnsetType | None = field(name="object", default=UNSET)
@@ -762,7 +762,7 @@ class S_EvaluationJobsPage(Struct, forbid_unknown_fields=True, kw_only=True):
     f_search: dict[str, Any] | UnsetType | None = field(name="search", default=UNSET)
 
 
-class S_EvaluationConfigV2(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationConfigV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationConfigV2"""
 
     f_type: str = field(name="type")
@@ -771,7 +771,7 @@ class S_EvaluationConfigV2(Struct, forbid_unknown_fields=True, kw_only=True):
     f_tasks: dict[str, S_TaskConfig] | UnsetType | None = field(name="tasks", default=UNSET)
 
 
-class S_ModelV2(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ModelV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ModelV2"""
 
     f_api_endpoint: S_APIEndpointData | UnsetType | None = field(name="api_endpoint", default=UNSET)
@@ -783,7 +783,7 @@ class S_ModelV2(Struct, forbid_unknown_fields=True, kw_only=True):
     f_spec: S_ModelSpec | UnsetType | None = field(name="spec", default=UNSET)
 
 
-class S_EvaluationTargetV2(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationTargetV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationTargetV2"""
 
     f_type: Literal["model", "cached_outputs", "retriever", "rag", "rows", "dataset"] = field(name="type")
@@ -795,14 +795,14 @@ class S_EvaluationTargetV2(Struct, forbid_unknown_fields=True, kw_only=True):
     f_rows: list[dict[str, Any]] | UnsetType | None = field(name="rows", default=UNSET)
 
 
-class S_EvaluationJobInputV2(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluationJobInputV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluationJobInputV2"""
 
     f_config: str | S_EvaluationConfigV2 = field(name="config")
     f_target: str | S_EvaluationTargetV2 = field(name="target")
 
 
-class S_EvaluatorV2Job(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluatorV2Job(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluatorV2Job"""
 
     f_name: str | UnsetType = field(name="name", default=UNSET)
@@ -838,7 +838,7 @@ class S_EvaluatorV2Job(Struct, forbid_unknown_fields=True, kw_only=True):
         _BRANCHES["S_EvaluatorV2Job.f_spec"].check(self.f_spec)
 
 
-class S_EvaluatorV2JobsPage(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_EvaluatorV2JobsPage(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluatorV2JobsPage"""
 
     f_object: str | UnsetType | None = field(name="object", default=UNSET)
@@ -849,7 +849,7 @@ class S_EvaluatorV2JobsPage(Struct, forbid_unknown_fields=True, kw_only=True):
     f_search: dict[str, Any] | UnsetType | None = field(name="search", default=UNSET)
 
 
-class S_PlatformJobLog(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PlatformJobLog(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobLog"""
 
     f_job_id: str = field(name="job_id")
@@ -859,7 +859,7 @@ class S_PlatformJobLog(Struct, forbid_unknown_fields=True, kw_only=True):
     f_timestamp: LocalDateTime = field(name="timestamp")
 
 
-class S_PlatformJobLogPage(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PlatformJobLogPage(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobLogPage"""
 
     f_object: str | UnsetType | None = field(name="object", default=UNSET)
@@ -871,13 +871,13 @@ class S_PlatformJobLogPage(Struct, forbid_unknown_fields=True, kw_only=True):
     )
 
 
-class S_ErrorResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ErrorResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ErrorResponse"""
 
     f_detail: str = field(name="detail")
 
 
-class S_ValidationError(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_ValidationError(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/ValidationError"""
 
     f_loc: list[str | Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)]] = field(name="loc")
@@ -885,13 +885,13 @@ class S_ValidationError(Struct, forbid_unknown_fields=True, kw_only=True):
     f_type: str = field(name="type")
 
 
-class S_HTTPValidationError(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_HTTPValidationError(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/HTTPValidationError"""
 
     f_detail: list[S_ValidationError] | UnsetType | None = field(name="detail", default=UNSET)
 
 
-class S_PlatformJobTaskStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PlatformJobTaskStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobTaskStatusResponse"""
 
     f_id: str = field(name="id")
@@ -903,7 +903,7 @@ class S_PlatformJobTaskStatusResponse(Struct, forbid_unknown_fields=True, kw_onl
     f_error_stack: str = field(name="error_stack")
 
 
-class S_PlatformJobStepStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PlatformJobStepStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobStepStatusResponse"""
 
     f_name: str = field(name="name")
@@ -915,7 +915,7 @@ class S_PlatformJobStepStatusResponse(Struct, forbid_unknown_fields=True, kw_onl
     f_tasks: list[S_PlatformJobTaskStatusResponse] = field(name="tasks")
 
 
-class S_PlatformJobStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True):
+class S_PlatformJobStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobStatusResponse"""
 
     f_job_id: str = field(name="job_id")
