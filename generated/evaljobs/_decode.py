@@ -26,7 +26,10 @@ def decode(data: bytes) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise PayloadError(_explain(data, error)) from None
-    verdict = without_duplicates(data, value)
+    try:
+        verdict = without_duplicates(data, value, orjson.dumps)  # orjson re-encodes dicts faster than msgspec
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        verdict = without_duplicates(data, value)
     if verdict is not True:
         _find_duplicate(data)  # raises when there is one; a None verdict may have been a false alarm
     return value

@@ -51,25 +51,23 @@ class Validator:
             except UnicodeEncodeError:
                 return _refused(source, "not accepted: a lone UTF-16 surrogate in the text", chosen)
         if type(payload) is bytes:
-            for index, target in enumerate(chosen):  # the fast path: _fast, inlined for speed
-                decoder = target.fast
-                if decoder is None:
-                    continue
-                try:
-                    decoded = decoder.decode(payload)
-                except (msgspec.MsgspecError, ValueError, RecursionError):
-                    continue
-                if without_duplicates(payload, decoded) is True:
-                    if index:  # captures come in runs of one schema: try this one first next time
-                        chosen.insert(0, chosen.pop(index))
-                    return Report(source, target.label)
-            from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - the full path only
+            first = chosen[0]  # the schema of the previous payload: captures come in runs of one schema
+            if _fast(first, payload):
+                return Report(source, first.label)
+            from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
 
             try:
-                value = decode(payload)
+                value = decode(payload)  # strict, duplicate keys refused
             except PayloadError as error:
                 return _refused(source, str(error), chosen)
-            found = _drifted(payload, value, chosen, source)
+            # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
+            candidates = finalists(value, chosen)
+            for target in candidates:
+                if target is not first and target.fast is not None and _accepts(target.fast, payload):
+                    chosen.remove(target)
+                    chosen.insert(0, target)  # first in line for the next payload
+                    return Report(source, target.label)
+            found = _drifted(payload, value, candidates, source)
             if found is not None:
                 return found
             payload = value
@@ -83,26 +81,21 @@ def finalists(value: Any, targets: Sequence[Target]) -> list[Target]:
     schema a payload answers (an all-optional schema accepts any object, so validity alone cannot tell)."""
     if len(targets) == 1 or not isinstance(value, dict):
         return list(targets)
-    scores = [len(target.fields & value.keys()) for target in targets]
+    scores = [len(target.fields.intersection(value)) for target in targets]
     best = max(scores)
     return [target for target, score in zip(targets, scores, strict=True) if score == best]
 
 
-def _drifted(data: bytes, value: Any, targets: list[Target], source: str) -> Report | None:
-    """The report on a valid payload with drift, when the lenient types show which finalists it is valid
-    for: the full path would pick the one of them with least drift. None: the full path decides (no finalist
-    is valid, or the lenient types cannot tell for one of them)."""
+def _drifted(data: bytes, value: Any, finalists: list[Target], source: str) -> Report | None:
+    """The report on a valid payload with drift, when the lenient types show which ``finalists`` it is
+    valid for: the full path would pick the one of them with least drift. None: the full path decides (no
+    finalist is valid, or the lenient types cannot tell for one of them)."""
     candidates, refused = [], []
-    for target in finalists(value, targets):
-        decoder = target.lenient
-        try:
-            if decoder is None:
-                raise ValueError("no lenient type")
-            decoder.decode(data)
-        except (msgspec.MsgspecError, ValueError, RecursionError):
+    for target in finalists:
+        if target.lenient is not None and _accepts(target.lenient, data):
+            candidates.append(target)
+        else:
             refused.append(target)
-            continue
-        candidates.append(target)
     if not candidates:
         return None
     from evaljobs import _slow  # noqa: PLC0415 - the drift walk follows the models' annotations
@@ -122,6 +115,14 @@ def _drifted(data: bytes, value: Any, targets: list[Target], source: str) -> Rep
 def _refused(source: str, message: str, targets: list[Target]) -> Report:
     only = targets[0].label if len(targets) == 1 else None
     return Report(source, only, errors=[Error("", message)])
+
+
+def _accepts(decoder: msgspec.json.Decoder[Any], data: bytes) -> bool:
+    try:
+        decoder.decode(data)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return False
+    return True
 
 
 def _fast(target: Target, data: bytes) -> bool:

@@ -11,6 +11,7 @@ byte for byte.)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -35,11 +36,13 @@ LocalDateTime = Annotated[str, msgspec.Meta(pattern=LOCAL_DATE_TIME)]
 _ENCODE = msgspec.json.Encoder().encode
 
 
-def without_duplicates(data: bytes, decoded: object) -> bool | None:
-    """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell."""
+def without_duplicates(data: bytes, decoded: object, encode: Callable[[Any], bytes] = _ENCODE) -> bool | None:
+    """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell.
+    ``decoded`` is ``data`` decoded, which ``encode`` turns back into JSON (any encoder that writes colons
+    in strings as themselves)."""
     if b"\\u003" in data:  # perhaps an escaped colon (\\u003a or \\u003A): the count cannot tell
         return None
-    return data.count(b":") == _ENCODE(decoded).count(b":")
+    return data.count(b":") == encode(decoded).count(b":")
 
 
 class Branches:

@@ -175,7 +175,10 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
 
 
 @cache
-def _field_shapes(model: type[BaseModel]) -> dict[str, Shape]:
+def _field_shapes(model: type[BaseModel]) -> dict[str, Shape] | None:
+    """JSON key -> Shape of each field of ``model``; None for a RootModel, whose value is walked instead."""
+    if issubclass(model, RootModel):
+        return None
     return {key: shape(annotation) for key, annotation in _fields(model).items()}
 
 
@@ -212,9 +215,14 @@ def _walk(value: Any, where: Shape, pointer: str, found: list[Drift]) -> None:
             for key, child in value.items():
                 _walk(child, where.values, f"{pointer}/{pointer_token(key)}", found)
     elif isinstance(value, list):
-        if where.items is not None and not where.items.trivial:
+        items = where.items
+        if items is not None and not items.trivial:
+            model = items.models[0] if len(items.models) == 1 else None
             for index, child in enumerate(value):
-                _walk(child, where.items, f"{pointer}/{index}", found)
+                if model is not None and type(child) is dict:  # an array of objects: no call per item
+                    _walk_model(child, model, f"{pointer}/{index}", found)
+                else:
+                    _walk(child, items, f"{pointer}/{index}", found)
     elif isinstance(value, str) and where.enum_values is not None and value not in where.enum_values:
         found.append(_unknown_enum_value(value, where, pointer))
 
@@ -226,10 +234,10 @@ def _unknown_enum_value(value: str, where: Shape, pointer: str) -> Drift:
 
 
 def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str, found: list[Drift]) -> None:
-    if issubclass(model, RootModel):
+    shapes = _field_shapes(model)
+    if shapes is None:  # a RootModel: walk its value
         found += drift_of(value, model.model_fields["root"].annotation, pointer)
         return
-    shapes = _field_shapes(model)
     for key, child in value.items():
         where = shapes.get(key)
         if where is None:
