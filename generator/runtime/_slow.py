@@ -217,10 +217,10 @@ def _walk(value: Any, where: Shape, pointer: str, found: list[Drift]) -> None:
     elif isinstance(value, list):
         items = where.items
         if items is not None and not items.trivial:
-            model = items.models[0] if len(items.models) == 1 else None
+            only = items.models[0] if len(items.models) == 1 else None
             for index, child in enumerate(value):
-                if model is not None and type(child) is dict:  # an array of objects: no call per item
-                    _walk_model(child, model, f"{pointer}/{index}", found)
+                if only is not None and type(child) is dict:  # an array of objects: no call per item
+                    _walk_model(child, only, f"{pointer}/{index}", found)
                 else:
                     _walk(child, items, f"{pointer}/{index}", found)
     elif isinstance(value, str) and where.enum_values is not None and value not in where.enum_values:
