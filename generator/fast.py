@@ -60,6 +60,7 @@ class Field:
     key: str
     annotation: str
     required: bool
+    forward: bool = False  # names a struct defined later (a cycle): written as a string
 
 
 @dataclass
@@ -114,7 +115,17 @@ class FastTypes:
 
     @property
     def ordered_structs(self) -> list[Struct]:
-        return [self.structs[name] for name in self._order]
+        """The structs in definition order (each after the structs it uses, cycles aside), their fields'
+        ``forward`` set where an annotation names a struct not defined yet. Annotations are evaluated when
+        the module runs, so that decoders need not evaluate strings (it costs start-up time)."""
+        ordered = [self.structs[name] for name in self._order]
+        defined: set[str] = set()
+        for struct in ordered:
+            for item in struct.fields:
+                named = set(re.findall(r"\bS_\w+", item.annotation)) & self.structs.keys()
+                item.forward = bool(named - defined)
+            defined.add(struct.name)
+        return ordered
 
     def uses(self, targets: Mapping[str, str | None]) -> set[str]:
         """The names of the module's imports that its annotations use (the others are left out)."""

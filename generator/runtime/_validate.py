@@ -70,7 +70,7 @@ class Validator:
             found = _drifted(payload, value, candidates, source)
             if found is not None:
                 return found
-            payload = value
+            payload, chosen = value, candidates  # the full path picks among the same finalists
         from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
 
         return _slow.report(payload, chosen, source)
@@ -81,9 +81,32 @@ def finalists(value: Any, targets: Sequence[Target]) -> list[Target]:
     schema a payload answers (an all-optional schema accepts any object, so validity alone cannot tell)."""
     if len(targets) == 1 or not isinstance(value, dict):
         return list(targets)
-    scores = [len(target.fields.intersection(value)) for target in targets]
-    best = max(scores)
-    return [target for target, score in zip(targets, scores, strict=True) if score == best]
+    indexed, knowing = _INDEX
+    if not indexed.issuperset(targets):
+        indexed, knowing = _indexed(targets)
+    scores: dict[Target, int] = {}
+    for key in value:
+        for target in knowing.get(key, ()):
+            scores[target] = scores.get(target, 0) + 1
+    best = max(scores.get(target, 0) for target in targets)
+    return [target for target in targets if scores.get(target, 0) == best]
+
+
+# (the targets indexed, a top-level key -> the indexed targets whose schema has it): replaced whole, never
+# changed in place, so that threads sharing it need no lock (an update lost to a race is redone later)
+_INDEX: tuple[frozenset[Target], dict[str, tuple[Target, ...]]] = (frozenset(), {})
+
+
+def _indexed(targets: Sequence[Target]) -> tuple[frozenset[Target], dict[str, tuple[Target, ...]]]:
+    global _INDEX  # noqa: PLW0603 - see _INDEX
+    indexed, knowing = _INDEX
+    knowing = dict(knowing)
+    for target in targets:
+        if target not in indexed:
+            for name in target.fields:
+                knowing[name] = (*knowing.get(name, ()), target)
+    _INDEX = (indexed | frozenset(targets), knowing)
+    return _INDEX
 
 
 def _drifted(data: bytes, value: Any, finalists: list[Target], source: str) -> Report | None:

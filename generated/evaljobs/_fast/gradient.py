@@ -4,8 +4,6 @@ A type here accepts a payload only when it is valid and has no drift (objects ar
 literals); whatever it rejects goes to the full path, which decides and explains.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any, Literal
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field

@@ -4,8 +4,6 @@ A type here accepts a payload only when it is valid, drift allowed (objects take
 schema closes them, string enums take any string); the full path's walk then names the drift.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from msgspec import UNSET, Meta, Struct, UnsetType, field
