@@ -184,6 +184,22 @@ def test_fast_path_decides_exactly_what_the_full_path_decides(api: str, name: st
     check()
 
 
+@pytest.mark.parametrize(("api", "name"), CASES, ids=[f"{a}.{n}" for a, n in CASES])
+def test_detection_reports_what_the_full_path_reports(api: str, name: str) -> None:
+    """Without --schema: the fast and drift paths pick the schema the full path picks, with the same
+    findings (the full path scores every response schema of every spec, in the same order)."""
+
+    @settings(SETTINGS, max_examples=60)
+    @given(payloads(api, name))
+    def check(payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        ours = Validator().check(data)
+        full = _slow.report(payload, list(_registry.response_targets()), "p")
+        assert (ours.schema, ours.errors, ours.drift) == (full.schema, full.errors, full.drift)
+
+    check()
+
+
 def _accepts(decoder: Any, data: bytes) -> bool:
     try:
         decoder.decode(data)
