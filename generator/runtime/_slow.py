@@ -10,9 +10,10 @@ from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+import msgspec
 from pydantic import BaseModel, RootModel, ValidationError
 
-from evaljobs._registry import Target
+from evaljobs._registry import Target, fast_module, routes_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 from evaljobs._types import OpenEnum
 from evaljobs._validate import finalists
@@ -175,6 +176,16 @@ def _fields(model: type[BaseModel]) -> dict[str, Any]:
 
 
 @cache
+def _strict_type(model: type[BaseModel]) -> Any:
+    """The fast-path struct of the schema ``model`` was generated from (None if there is none). It accepts
+    an object exactly when the object is valid without drift, so the drift walk can skip what it accepts."""
+    api = model.__module__.split(".")[1]  # evaljobs.<api>.models
+    names = [name for name, cls in routes_module(api).CLASSES.items() if cls == model.__name__]
+    strict = fast_module(api).TARGETS.get(names[0]) if len(names) == 1 else None
+    return strict if isinstance(strict, type) and issubclass(strict, msgspec.Struct) else None
+
+
+@cache
 def _field_shapes(model: type[BaseModel]) -> dict[str, Shape] | None:
     """JSON key -> Shape of each field of ``model``; None for a RootModel, whose value is walked instead."""
     if issubclass(model, RootModel):
@@ -234,6 +245,14 @@ def _unknown_enum_value(value: str, where: Shape, pointer: str) -> Drift:
 
 
 def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str, found: list[Drift]) -> None:
+    strict = _strict_type(model)
+    if strict is not None and pointer:  # below the root: a subtree the fast type accepts has no drift
+        try:
+            msgspec.convert(value, strict)
+        except (msgspec.ValidationError, RecursionError):
+            pass
+        else:
+            return
     shapes = _field_shapes(model)
     if shapes is None:  # a RootModel: walk its value
         found += drift_of(value, model.model_fields["root"].annotation, pointer)
