@@ -113,7 +113,7 @@ def test_junit_output_is_read_by_a_junit_parser() -> None:
 def test_jobs_give_the_same_reports_in_the_same_order(tmp_path: Path) -> None:
     lines = [line for line in (ROOT / "samples/captures/nemo_evaluator/v2-logs.jsonl").read_text().splitlines() if line]
     big = tmp_path / "big.jsonl"
-    with big.open("w") as stream:  # over 4 MB: cut into several units, line numbers carried over
+    with big.open("w") as stream:  # several times CHUNK: cut into units, line numbers carried over
         for index in range(6000):
             stream.write(lines[index % 2] + "\n")
     for index in range(3):

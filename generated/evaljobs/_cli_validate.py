@@ -9,18 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import chain, islice
 from typing import TextIO
 
 from evaljobs import _registry
-from evaljobs._inputs import Payload, Unit, payloads, units
-from evaljobs._output import JsonWriter, JunitWriter, Progress, Tally, TextWriter
-from evaljobs._report import Report
+from evaljobs._inputs import Payload, Unit, batches, payloads, units
+from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
 from evaljobs._validate import Validator
 
 OK, FINDINGS, USAGE = 0, 1, 2
-
-# One outcome of a unit: a report, a skipped capture (source, reason) or an unreadable path (source, problem).
-Outcome = tuple[str, Report | tuple[str, str]]
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -63,76 +61,76 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     except LookupError as error:
         print(f"evaljobs: {error.args[0]}", file=sys.stderr)
         return USAGE
-    if args.format == "text":
-        writer: TextWriter | JsonWriter | JunitWriter = TextWriter(out)
-    elif args.format == "json":
-        writer = JsonWriter(out)
-    else:
-        writer = JunitWriter(out, args.strict)
-    tally, status = Tally(), OK
-    work = list(units(args.paths))
-    progress = Progress(sum(item.size for item in work if isinstance(item, Unit)))
+    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), args.strict)
+    writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
+    jobs = 1 if "-" in args.paths else args.jobs  # standard input is read by this process alone
     try:
-        for outcomes, size in _outcomes(work, args):
-            for kind, value in outcomes:
-                if kind == "report":
-                    assert isinstance(value, Report)
-                    tally.add(value)
-                    writer.report(value)
-                    if not value.valid or (args.strict and value.drift):
-                        status = FINDINGS
-                elif kind == "skipped":
-                    assert isinstance(value, tuple)
-                    tally.skipped += 1
-                    writer.skipped(*value)
-                else:
-                    assert isinstance(value, tuple)
-                    tally.unreadable += 1
-                    print(f"evaljobs: {value[0]}: {value[1]}", file=sys.stderr)
-            progress.advance(len(outcomes), size)
+        for rendered in _rendered(batches(_sized(units(args.paths), progress)), settings, jobs):
+            writer.write(rendered)
+            tally.merge(rendered.tally)
+            progress.advance(rendered.tally.outcomes, rendered.size)
     finally:
         progress.close()
-    writer.finish(tally, args.strict)
-    return USAGE if tally.unreadable else status
+    writer.finish(tally)
+    if tally.unreadable:
+        return USAGE
+    return FINDINGS if tally.failing else OK
 
 
-def _outcomes(work: list[Unit | Payload], args: argparse.Namespace) -> Iterator[tuple[list[Outcome], int]]:
-    """The outcomes of each unit, in input order; with --jobs, units are validated by worker processes."""
-    options = (args.endpoint, args.schema)
-    parallel = args.jobs > 1 and sum(isinstance(item, Unit) for item in work) > 1
-    parallel = parallel and not any(isinstance(item, Unit) and item.path == "-" for item in work)
-    if not parallel:
-        validator = Validator(endpoint=args.endpoint, schema=args.schema)
-        for item in work:
-            yield _unit_outcomes(item, validator)
+def _sized(work: Iterable[Unit | Payload], progress: Progress) -> Iterator[Unit | Payload]:
+    """``work`` as it is found, each unit's size added to the progress display's total."""
+    for item in work:
+        if isinstance(item, Unit):
+            progress.total += item.size
+        yield item
+
+
+def _rendered(grouped: Iterator[list[Unit | Payload]], settings: _Settings, jobs: int) -> Iterator[Rendered]:
+    """Each batch validated and rendered, in input order. With --jobs, by worker processes, which start on
+    the first batches while this process cuts the rest (it reads a JSONL file through to count its lines)."""
+    first = list(islice(grouped, jobs))
+    if len(first) < 2:  # one process: every batch cut first, so that the progress display knows the total
+        yield from map(settings.render, [*first, *grouped])
         return
     import multiprocessing  # noqa: PLC0415 - only with --jobs: it costs start-up time
 
-    with multiprocessing.get_context("spawn").Pool(args.jobs, _start_worker, options) as pool:
-        yield from pool.imap(_worker, work, chunksize=1)
+    # On Linux a forked worker starts with this process's imports, a spawned one starts an interpreter and
+    # imports them again (~0.2 s before its first batch). This process has no threads yet, and nothing left
+    # in the standard streams' buffers for a worker to write a second time.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    method = "fork" if sys.platform == "linux" else "spawn"
+    with multiprocessing.get_context(method).Pool(len(first)) as pool:
+        yield from pool.imap(settings.render, chain(first, grouped), chunksize=1)
 
 
-_WORKER: Validator | None = None
+@dataclass(frozen=True)
+class _Settings:
+    """What validating and rendering a batch needs; sent to each worker with the batch."""
+
+    endpoint: str | None
+    schema: str | None
+    format_name: str
+    colour: bool  # decided by the command's process: workers have no terminal to ask
+    strict: bool
+
+    def format(self) -> Format:
+        return formatter(self.format_name, colour=self.colour, strict=self.strict)
+
+    def render(self, batch: list[Unit | Payload]) -> Rendered:
+        """The output of one batch. Each batch has a validator of its own (a validator tries the schema that
+        matched last first, which can decide the schema named for a payload that fits several): so the
+        output of a batch is the same whichever process validates it."""
+        validator = Validator(endpoint=self.endpoint, schema=self.schema)
+        outcomes = (outcome for item in batch for outcome in _outcomes(item, validator))
+        return render(outcomes, self.format(), sum(item.size for item in batch if isinstance(item, Unit)))
 
 
-def _start_worker(endpoint: str | None, schema: str | None) -> None:
-    global _WORKER  # noqa: PLW0603 - one validator per worker process, built once
-    _WORKER = Validator(endpoint=endpoint, schema=schema)
-
-
-def _worker(item: Unit | Payload) -> tuple[list[Outcome], int]:
-    assert _WORKER is not None
-    return _unit_outcomes(item, _WORKER)
-
-
-def _unit_outcomes(item: Unit | Payload, validator: Validator) -> tuple[list[Outcome], int]:
+def _outcomes(item: Unit | Payload, validator: Validator) -> Iterator[Outcome]:
     if isinstance(item, Payload):
-        return [("problem", (item.source, item.problem or ""))], 0
-    return list(_check_all(payloads(item), validator)), item.size
-
-
-def _check_all(found: Iterable[Payload], validator: Validator) -> Iterator[Outcome]:
-    for payload in found:
+        yield "problem", (item.source, item.problem or "")
+        return
+    for payload in payloads(item):
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
         elif payload.skipped is not None:

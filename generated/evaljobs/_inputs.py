@@ -1,7 +1,8 @@
 """Turn command-line paths into payloads: .json files, .jsonl lines, .har captures, folders, stdin.
 
 Large inputs are cut into *units* (a file, or a byte range of a JSONL file that starts and ends at line
-boundaries) so that ``--jobs`` can hand them to worker processes, each reading its own unit.
+boundaries), and units are grouped into *batches* of about the same size, so that ``--jobs`` can hand
+batches to worker processes, each reading its own units.
 """
 
 from __future__ import annotations
@@ -9,12 +10,13 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
-CHUNK = 4 << 20  # bytes of JSONL per unit
+CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
+BATCH_FILES = 256  # units per batch at most: many small files still make many batches
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,21 @@ def _file_units(path: Path) -> Iterator[Unit | Payload]:
             yield Unit(str(path), start, end, line, end - start)
             line += block.count(b"\n")
             start = end
+
+
+def batches(work: Iterable[Unit | Payload]) -> Iterator[list[Unit | Payload]]:
+    """``work`` in consecutive groups of about CHUNK bytes: what one process validates in one go. The
+    groups depend on the input alone, never on ``--jobs``."""
+    batch: list[Unit | Payload] = []
+    size = 0
+    for item in work:
+        batch.append(item)
+        size += item.size if isinstance(item, Unit) else 0
+        if size >= CHUNK or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def payloads(unit: Unit) -> Iterator[Payload]:

@@ -1,4 +1,10 @@
-"""The reports of ``evaljobs validate``: text for people, JSON Lines for programs, JUnit XML for CI systems."""
+"""The reports of ``evaljobs validate``: text for people, JSON Lines for programs, JUnit XML for CI systems.
+
+Rendering happens where the payloads are validated: ``render`` turns the outcomes of a batch of input into
+text with a format (``TextFormat``, ``JsonFormat``, ``JunitFormat``), in the command's process or in a
+``--jobs`` worker alike. The command's process only writes the rendered batches in input order with a
+``Writer``, adds up their tallies, and ends the document.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +12,23 @@ import json
 import os
 import sys
 import time
-from typing import TextIO
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, TextIO
 
 from evaljobs._report import Report
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
+
+STDOUT, STDERR = 1, 2
+Piece = tuple[int, str]
+"""Text for one stream: ``STDOUT`` (the report) or ``STDERR`` (messages about the input)."""
+
+Outcome = tuple[str, Report | tuple[str, str]]
+"""What came of one payload: ``("report", Report)``, ``("skipped", (source, reason))`` for a capture that is
+not a payload, or ``("problem", (source, problem))`` for input that could not be read."""
 
 
 class Tally:
@@ -16,14 +36,24 @@ class Tally:
 
     def __init__(self) -> None:
         self.payloads = self.valid = self.invalid = self.drifted = self.unreadable = self.skipped = 0
+        self.failing = 0  # payloads with errors, or with drift under --strict: JUnit failures, exit status 1
 
-    def add(self, report: Report) -> None:
+    def add(self, report: Report, strict: bool) -> None:
         self.payloads += 1
         if report.valid:
             self.valid += 1
         else:
             self.invalid += 1
         self.drifted += bool(report.drift)
+        self.failing += not report.valid or (strict and bool(report.drift))
+
+    def merge(self, other: Tally) -> None:
+        for name, value in vars(other).items():
+            setattr(self, name, getattr(self, name) + value)
+
+    @property
+    def outcomes(self) -> int:
+        return self.payloads + self.skipped + self.unreadable
 
     def summary(self, strict: bool) -> str:
         line = f"{self.payloads} payload(s): {self.valid} valid ({self.drifted} with drift), {self.invalid} invalid"
@@ -36,17 +66,67 @@ class Tally:
         return line
 
 
-class TextWriter:
+@dataclass
+class Rendered:
+    """A batch of input, validated and rendered: its pieces of output in order, what it found, its size."""
+
+    pieces: list[Piece] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    size: int = 0
+
+
+def render(outcomes: Iterable[Outcome], form: Format, size: int) -> Rendered:
+    """The output of ``outcomes``, with consecutive pieces for one stream joined into one."""
+    rendered = Rendered(size=size)
+    tally, stream = rendered.tally, STDOUT
+    run: list[str] = []
+    for kind, value in outcomes:
+        if isinstance(value, Report):
+            tally.add(value, form.strict)
+            piece = form.report(value)
+        elif kind == "skipped":
+            tally.skipped += 1
+            piece = form.skipped(*value)
+        else:
+            tally.unreadable += 1
+            piece = STDERR, f"evaljobs: {value[0]}: {value[1]}\n"
+        if piece[0] != stream and run:
+            rendered.pieces.append((stream, "".join(run)))
+            run = []
+        stream = piece[0]
+        run.append(piece[1])
+    if run:
+        rendered.pieces.append((stream, "".join(run)))
+    return rendered
+
+
+def use_colour(out: TextIO) -> bool:
+    """Whether text reports on ``out`` are coloured: on a terminal, unless NO_COLOR is set or TERM is dumb."""
+    return out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+@cache
+def formatter(name: str, *, colour: bool, strict: bool) -> Format:
+    """The format ``--format name`` names, built once per process and choice of options."""
+    if name == "text":
+        return TextFormat(colour, strict)
+    if name == "json":
+        return JsonFormat(strict)
+    return JunitFormat(strict)
+
+
+class TextFormat:
     """A block per payload with findings, a line per clean payload, then the summary; colour on a terminal."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        colour = out.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+    holds = False  # pieces go out as they come
+
+    def __init__(self, colour: bool, strict: bool) -> None:
+        self.strict = strict
         self.red, self.yellow, self.green, self.dim, self.reset = (
             ("\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m") if colour else ("", "", "", "", "")
         )
 
-    def report(self, report: Report) -> None:
+    def report(self, report: Report) -> Piece:
         if not report.valid:
             mark = f"{self.red}FAIL{self.reset}"
         elif report.drift:
@@ -56,45 +136,48 @@ class TextWriter:
         lines = [f"{mark:>5} {report.source}  {self.dim}{report.schema or '?'}{self.reset}"]
         lines += [f"        {self.red}error{self.reset} {e.pointer or '/'}: {e.message}" for e in report.errors]
         lines += [f"        {self.yellow}drift{self.reset} {d.pointer or '/'}: {d.message}" for d in report.drift]
-        self.out.write("\n".join(lines) + "\n")
+        return STDOUT, "\n".join(lines) + "\n"
 
-    def skipped(self, source: str, reason: str) -> None:
-        self.out.write(f" skip {source}  {self.dim}{reason}{self.reset}\n")
+    def skipped(self, source: str, reason: str) -> Piece:
+        return STDOUT, f" skip {source}  {self.dim}{reason}{self.reset}\n"
 
-    def finish(self, tally: Tally, strict: bool) -> None:
-        self.out.write(tally.summary(strict) + "\n")
+    def end(self, tally: Tally, held: list[str]) -> list[str]:
+        return [tally.summary(self.strict) + "\n"]
 
 
-class JsonWriter:
+class JsonFormat:
     """One JSON object per payload per line, as the contract describes; skipped captures are not payloads."""
 
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
+    holds = False
 
-    def report(self, report: Report) -> None:
-        self.out.write(json.dumps(report.as_json(), ensure_ascii=False) + "\n")
+    def __init__(self, strict: bool) -> None:
+        self.strict = strict
 
-    def skipped(self, source: str, reason: str) -> None:
-        print(f"evaljobs: {source}: skipped ({reason})", file=sys.stderr)
+    def report(self, report: Report) -> Piece:
+        return STDOUT, json.dumps(report.as_json(), ensure_ascii=False) + "\n"
 
-    def finish(self, tally: Tally, strict: bool) -> None:
-        pass
+    def skipped(self, source: str, reason: str) -> Piece:
+        return STDERR, f"evaljobs: {source}: skipped ({reason})\n"
+
+    def end(self, tally: Tally, held: list[str]) -> list[str]:
+        return []
 
 
-class JunitWriter:
+class JunitFormat:
     """A JUnit XML document: a test case per payload; errors (and drift with --strict) are failures,
-    skipped captures are skipped test cases, drift otherwise goes to the case's system-out."""
+    skipped captures are skipped test cases, drift otherwise goes to the case's system-out. Each case is
+    rendered on its own, indented as it sits in the document."""
 
-    def __init__(self, out: TextIO, strict: bool) -> None:
+    holds = True  # the suite's opening tag counts the cases: they wait for the end
+
+    def __init__(self, strict: bool) -> None:
         from xml.etree import ElementTree  # noqa: PLC0415 - only for --format junit
 
         self.tree = ElementTree
-        self.out = out
         self.strict = strict
-        self.suite = ElementTree.Element("testsuite", name="evaljobs validate")
 
-    def report(self, report: Report) -> None:
-        case = self.tree.SubElement(self.suite, "testcase", classname=report.schema or "unknown", name=report.source)
+    def report(self, report: Report) -> Piece:
+        case = self.tree.Element("testcase", classname=report.schema or "unknown", name=report.source)
         problems = [f"error {e.pointer or '/'}: {e.message}" for e in report.errors]
         drift = [f"drift {d.pointer or '/'} ({d.kind}): {d.message}" for d in report.drift]
         if self.strict:
@@ -104,30 +187,61 @@ class JunitWriter:
         if problems:
             failure = self.tree.SubElement(case, "failure", message=problems[0][:200], type="evaljobs")
             failure.text = "\n".join(problems)
+        return STDOUT, self._case(case)
 
-    def skipped(self, source: str, reason: str) -> None:
-        case = self.tree.SubElement(self.suite, "testcase", classname="skipped", name=source)
+    def skipped(self, source: str, reason: str) -> Piece:
+        case = self.tree.Element("testcase", classname="skipped", name=source)
         self.tree.SubElement(case, "skipped", message=reason)
+        return STDOUT, self._case(case)
 
-    def finish(self, tally: Tally, strict: bool) -> None:
-        failures = sum(1 for case in self.suite if case.find("failure") is not None)
-        self.suite.set("tests", str(len(self.suite)))
-        self.suite.set("failures", str(failures))
-        self.suite.set("errors", str(tally.unreadable))
-        self.suite.set("skipped", str(tally.skipped))
-        root = self.tree.Element("testsuites")
-        root.append(self.suite)
-        self.tree.indent(root)
-        self.out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-        self.out.write(self.tree.tostring(root, encoding="unicode") + "\n")
+    def _case(self, case: Element) -> str:
+        self.tree.indent(case, level=2)  # a case sits two levels deep: <testsuites><testsuite><testcase>
+        return "    " + self.tree.tostring(case, encoding="unicode") + "\n"
+
+    def end(self, tally: Tally, held: list[str]) -> list[str]:
+        cases = tally.payloads + tally.skipped
+        suite = (
+            f'<testsuite name="evaljobs validate" tests="{cases}" failures="{tally.failing}" '
+            f'errors="{tally.unreadable}" skipped="{tally.skipped}"'
+        )
+        head = '<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n'
+        if not cases:
+            return [head, f"  {suite} />\n</testsuites>\n"]
+        return [head, f"  {suite}>\n", *held, "  </testsuite>\n</testsuites>\n"]
+
+
+Format = TextFormat | JsonFormat | JunitFormat
+
+
+class Writer:
+    """Writes rendered batches in the order it is given them: reports on ``out`` (held back until the end
+    for a format whose document starts with the counts), messages about the input on standard error."""
+
+    def __init__(self, out: TextIO, form: Format) -> None:
+        self.out = out
+        self.form = form
+        self.held: list[str] = []
+
+    def write(self, rendered: Rendered) -> None:
+        for stream, text in rendered.pieces:
+            if stream == STDERR:
+                sys.stderr.write(text)
+            elif self.form.holds:
+                self.held.append(text)
+            else:
+                self.out.write(text)
+
+    def finish(self, tally: Tally) -> None:
+        self.out.writelines(self.form.end(tally, self.held))
 
 
 class Progress:
-    """A one-line progress display on a terminal's standard error, for long batches only."""
+    """A one-line progress display on a terminal's standard error, for long batches only. ``total`` (bytes)
+    grows as the input is found."""
 
-    def __init__(self, total_bytes: int) -> None:
+    def __init__(self) -> None:
         self.enabled = sys.stderr.isatty() and not os.environ.get("CI")
-        self.total = total_bytes
+        self.total = 0
         self.done = 0
         self.count = 0
         self.started = time.monotonic()
@@ -142,7 +256,7 @@ class Progress:
         self.shown = now
         rate = self.count / max(now - self.started, 1e-9)
         width = 30
-        filled = int(width * self.done / self.total) if self.total else 0
+        filled = min(width, int(width * self.done / self.total)) if self.total else 0
         bar = "#" * filled + "-" * (width - filled)
         sys.stderr.write(f"\r[{bar}] {self.count:,} payloads, {rate:,.0f}/s ")
         sys.stderr.flush()
