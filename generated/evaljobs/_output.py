@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
 
+import orjson
+
 from evaljobs._report import Report
 
 if TYPE_CHECKING:
@@ -154,7 +156,11 @@ class JsonFormat:
         self.strict = strict
 
     def report(self, report: Report) -> Piece:
-        return STDOUT, json.dumps(report.as_json(), ensure_ascii=False) + "\n"
+        found = report.as_json()
+        try:
+            return STDOUT, orjson.dumps(found).decode() + "\n"  # a tenth of json.dumps' time
+        except orjson.JSONEncodeError:  # a source that is not UTF-8 (a file name's surrogate escapes)
+            return STDOUT, json.dumps(found, ensure_ascii=False) + "\n"
 
     def skipped(self, source: str, reason: str) -> Piece:
         return STDERR, f"evaljobs: {source}: skipped ({reason})\n"

@@ -113,19 +113,18 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], source: str) -> R
     """The report on a valid payload with drift, when the lenient types show which ``finalists`` it is
     valid for: the full path would pick the one of them with least drift. None: the full path decides (no
     finalist is valid, or the lenient types cannot tell for one of them)."""
-    candidates, refused = [], []
+    candidates, unsure = [], []
     for target in finalists:
-        if target.lenient is not None and _accepts(target.lenient, data):
+        refusal = "" if target.lenient is None else _refusal(target.lenient, data)
+        if refusal is None:
             candidates.append(target)
-        else:
-            refused.append(target)
+        elif not _certain(refusal):
+            unsure.append(target)
     if not candidates:
         return None
     from evaljobs import _slow  # noqa: PLC0415 - the drift walk follows the models' annotations
 
-    # the lenient types are exact but for a few limits (integers beyond 64 bits, leap seconds): only a
-    # payload the models refuse is certainly not valid for a target they refused
-    if any(_slow.valid_for(value, target) for target in refused):
+    if any(_slow.valid_for(value, target) for target in unsure):
         return None
     best: Report | None = None
     for target in candidates:
@@ -138,6 +137,26 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], source: str) -> R
 def _refused(source: str, message: str, targets: list[Target]) -> Report:
     only = targets[0].label if len(targets) == 1 else None
     return Report(source, only, errors=[Error("", message)])
+
+
+def _refusal(decoder: msgspec.json.Decoder[Any], data: bytes) -> str | None:
+    """None if ``decoder`` accepts ``data``, else its first error (empty when not a validation error)."""
+    try:
+        decoder.decode(data)
+    except msgspec.ValidationError as error:
+        return str(error)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return ""
+    return None
+
+
+def _certain(refusal: str) -> bool:
+    """Whether a lenient type's refusal is certain to be the models' too: a missing field or a wrong type.
+    (The lenient types are exact but for a few limits, which they report otherwise: integers beyond 64
+    bits, leap seconds, a union of objects.)"""
+    return refusal.startswith("Object missing required field") or (
+        refusal.startswith("Expected `") and "`, got `" in refusal
+    )
 
 
 def _accepts(decoder: msgspec.json.Decoder[Any], data: bytes) -> bool:
