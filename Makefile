@@ -10,12 +10,16 @@ SAMPLES := samples/captures
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(PY) -m compileall -q generated
 	touch $(STAMP)
 
 install: $(STAMP)
 
+# Byte-compiled as pip compiles an installed package: start-up reads no source even where
+# PYTHONDONTWRITEBYTECODE is set (git and `make check` ignore __pycache__).
 generate: $(STAMP)
 	$(PY) -m generator generate
+	$(PY) -m compileall -q generated
 
 check: $(STAMP)
 	$(PY) -m generator check
