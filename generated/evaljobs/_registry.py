@@ -38,16 +38,14 @@ class Target:
     def fast(self) -> msgspec.json.Decoder[Any] | None:
         """The fast-path decoder (accepts valid payloads without drift only), or None if the schema has none."""
         if self._fast is _UNBUILT:
-            annotation = fast_module(self.api).TARGETS.get(self.name)
-            self._fast = None if annotation is None else msgspec.json.Decoder(annotation)
+            self._fast = _decoder(fast_module(self.api), self.name)
         return self._fast  # type: ignore[return-value]  # built above
 
     @property
     def lenient(self) -> msgspec.json.Decoder[Any] | None:
         """The lenient decoder (accepts valid payloads, drift or not), or None if the schema has none."""
         if self._lenient is _UNBUILT:
-            annotation = importlib.import_module(f"evaljobs._lenient.{self.api}").TARGETS.get(self.name)
-            self._lenient = None if annotation is None else msgspec.json.Decoder(annotation)
+            self._lenient = _decoder(importlib.import_module(f"evaljobs._lenient.{self.api}"), self.name)
         return self._lenient  # type: ignore[return-value]  # built above
 
     @property
@@ -73,6 +71,12 @@ class Target:
 
     def __repr__(self) -> str:
         return f"Target({self.label!r})"
+
+
+def _decoder(types: ModuleType, name: str) -> msgspec.json.Decoder[Any] | None:
+    """A decoder for the type ``types`` (a fast or lenient module) holds for schema ``name``, if any."""
+    annotation = types.TARGETS.get(name)
+    return None if annotation is None else msgspec.json.Decoder(annotation)
 
 
 def _is_root_model(model: Any) -> bool:
