@@ -20,7 +20,7 @@ import evaljobs
 from evaljobs import _registry, _slow
 from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339, without_duplicates
 from evaljobs._types import DateTime, LocalDateTime
-from evaljobs._validate import Validator, _fast
+from evaljobs._validate import Validator, _fast, finalists
 from tests.conftest import APIS, response_models, spec
 from tests.strategies import for_component
 
@@ -220,6 +220,24 @@ def test_verdicts_agree_with_jsonschema_on_the_bundled_schema(api: str, name: st
         assert ours.valid == oracle.is_valid(payload), (ours.errors, [e.message for e in oracle.iter_errors(payload)])
 
     check()
+
+
+def test_finalists_follow_the_order_given_and_do_not_depend_on_what_was_asked_before() -> None:
+    """finalists() remembers its answers by key set and target order: a remembered answer must be the one a
+    fresh count gives, in the order of the targets asked about, for payloads with few keys or many."""
+    targets = list(_registry.response_targets())
+    pages = [t for t in targets if "data" in t.fields]
+    assert len(pages) >= 2  # several page schemas share `data`: a tie, so order matters
+    many = {f"k{index}": index for index in range(100)} | {"data": []}
+    for value in ({"data": []}, {"data": [], "pagination": {}}, many, {"unknown": 1}):
+        forward = finalists(value, targets)
+        backward = finalists(value, targets[::-1])
+        assert backward == forward[::-1]
+        assert finalists(value, targets) == forward  # asked again: the remembered answer, same order
+        best = max(len(t.fields & value.keys()) for t in targets)
+        assert forward == [t for t in targets if len(t.fields & value.keys()) == best]
+    assert set(finalists({"data": []}, targets)) == set(pages)
+    assert finalists({"data": []}, pages[:1]) == pages[:1]
 
 
 # --- strict JSON semantics and the duplicate-key check -----------------------------------------------------

@@ -36,9 +36,14 @@ def report(value: Any, targets: Sequence[Target], source: str) -> Report:
     """The report against the target that fits ``value`` best: the one that knows most of its top-level
     keys, then fewest errors, then least drift (an all-optional schema accepts any object, so errors alone
     cannot tell which schema a payload answers). Drift is walked only for the finalists."""
-    if len(targets) == 1:
-        return check(value, targets[0], source)
-    errors = [(errors_for(value, target), target) for target in finalists(value, targets)]
+    return report_among(value, finalists(value, targets), source)
+
+
+def report_among(value: Any, candidates: Sequence[Target], source: str) -> Report:
+    """:func:`report` when ``candidates`` are already the finalists of ``value``."""
+    if len(candidates) == 1:
+        return check(value, candidates[0], source)
+    errors = [(errors_for(value, target), target) for target in candidates]
     fewest = min(len(found) for found, _ in errors)
     best: Report | None = None
     for found, target in errors:

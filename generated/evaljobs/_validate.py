@@ -53,7 +53,8 @@ class Validator:
                     return _refused(source, "not accepted: a lone UTF-16 surrogate in the text", chosen)
         if type(payload) is bytes:
             first = chosen[0]  # the schema of the previous payload: captures come in runs of one schema
-            if _fast(first, payload):
+            refusal = _strict_refusal(first, payload)
+            if refusal is None:
                 return Report(source, first.label)
             from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
 
@@ -63,15 +64,26 @@ class Validator:
                 return _refused(source, str(error), chosen)
             # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
             candidates = finalists(value, chosen)
+            hopeless = {first} if _certain(refusal) else set()  # refused for a reason drift cannot explain
+            keys = value.keys() if isinstance(value, dict) else None
             for target in candidates:  # (decode() has checked for duplicate keys)
-                if target is not first and target.fast is not None and _refusal(target.fast, payload) is None:
+                if target is first or target.fast is None:
+                    continue
+                if keys is not None and target.fields and not keys <= target.fields:
+                    continue  # an unknown top-level field: drift, which the strict type refuses
+                refusal = _refusal(target.fast, payload)
+                if refusal is None:
                     chosen.remove(target)
                     chosen.insert(0, target)  # first in line for the next payload
                     return Report(source, target.label)
-            found = _drifted(payload, value, candidates, source)
+                if _certain(refusal):
+                    hopeless.add(target)
+            found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
                 return found
-            payload, chosen = value, candidates  # the full path picks among the same finalists
+            from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
+
+            return _slow.report_among(value, candidates, source)
         from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
 
         return _slow.report(payload, chosen, source)
@@ -82,16 +94,29 @@ def finalists(value: Any, targets: Sequence[Target]) -> list[Target]:
     schema a payload answers (an all-optional schema accepts any object, so validity alone cannot tell)."""
     if len(targets) == 1 or not isinstance(value, dict):
         return list(targets)
-    indexed, knowing = _INDEX
-    if not indexed.issuperset(targets):
-        indexed, knowing = _indexed(targets)
-    scores: dict[Target, int] = {}
-    for key in value:
-        for target in knowing.get(key, ()):
-            scores[target] = scores.get(target, 0) + 1
-    best = max(scores.get(target, 0) for target in targets)
-    return [target for target in targets if scores.get(target, 0) == best]
+    # payloads of one schema mostly have the same keys (a payload with very many is not remembered)
+    question = (tuple(value), tuple(targets)) if len(value) <= _REMEMBERED_KEYS else None
+    found = _FINALISTS.get(question) if question is not None else None
+    if found is None:
+        indexed, knowing = _INDEX
+        if not indexed.issuperset(targets):
+            indexed, knowing = _indexed(targets)
+        scores: dict[Target, int] = {}
+        for key in value:
+            for target in knowing.get(key, ()):
+                scores[target] = scores.get(target, 0) + 1
+        best = max(scores.get(target, 0) for target in targets)
+        found = tuple(target for target in targets if scores.get(target, 0) == best)
+        if question is not None:
+            if len(_FINALISTS) >= _REMEMBERED:
+                _FINALISTS.clear()
+            _FINALISTS[question] = found
+    return list(found)
 
+
+# (top-level keys, targets) -> the finalists, for the key sets seen last (dict operations need no lock)
+_FINALISTS: dict[tuple[tuple[str, ...], tuple[Target, ...]], tuple[Target, ...]] = {}
+_REMEMBERED, _REMEMBERED_KEYS = 4096, 64
 
 # (the targets indexed, a top-level key -> the indexed targets whose schema has it): replaced whole, never
 # changed in place, so that threads sharing it need no lock (an update lost to a race is redone later)
@@ -110,12 +135,16 @@ def _indexed(targets: Sequence[Target]) -> tuple[frozenset[Target], dict[str, tu
     return _INDEX
 
 
-def _drifted(data: bytes, value: Any, finalists: list[Target], source: str) -> Report | None:
+def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Target], source: str) -> Report | None:
     """The report on a valid payload with drift, when the lenient types show which ``finalists`` it is
     valid for: the full path would pick the one of them with least drift. None: the full path decides (no
-    finalist is valid, or the lenient types cannot tell for one of them)."""
+    finalist is valid, or the lenient types cannot tell for one of them). ``hopeless``: finalists whose
+    strict type refused the payload for a certain reason (see _certain), which their lenient type would
+    give too, as it accepts all the strict type accepts and differs only on unknown fields and enum values."""
     candidates, unsure = [], []
     for target in finalists:
+        if target in hopeless:
+            continue
         refusal = "" if target.lenient is None else _refusal(target.lenient, data)
         if refusal is None:
             candidates.append(target)
@@ -164,14 +193,22 @@ def _certain(refusal: str) -> bool:
 def _fast(target: Target, data: bytes) -> bool:
     """Whether the fast path accepts ``data`` as ``target``: valid, without drift, without duplicate keys.
     (Another schema's payload looks drifted to this one, so a rejection says nothing more.)"""
+    return _strict_refusal(target, data) is None
+
+
+def _strict_refusal(target: Target, data: bytes) -> str | None:
+    """None if the fast path accepts ``data`` as ``target`` (see _fast), else why not: msgspec's first
+    error, or empty for anything else (no fast type, not JSON, a duplicate key, or perhaps one)."""
     decoder = target.fast
     if decoder is None:
-        return False
+        return ""
     try:
         value = decoder.decode(data)
+    except msgspec.ValidationError as error:
+        return str(error)
     except (msgspec.MsgspecError, ValueError, RecursionError):
-        return False
-    return without_duplicates(data, value) is True
+        return ""
+    return None if without_duplicates(data, value) is True else ""
 
 
 def validate(
