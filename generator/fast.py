@@ -80,6 +80,9 @@ class Struct:
     closed: bool = True  # forbid_unknown_fields
     fields: list[Field] = field(default_factory=list)
     trials: list[Trial] = field(default_factory=list)
+    # a union "this object or the empty object": the attributes of the object's required fields (here
+    # optional), all present or the whole object empty; and whether it was a oneOf
+    whole_or_empty: tuple[list[str], bool] | None = None
 
 
 @dataclass
@@ -136,6 +139,8 @@ class FastTypes:
         found = {name for name in names if re.search(rf"\b{name}\b", joined)}
         if any(s.trials for s in self.ordered_structs):
             found.add("Branches")
+        if any(s.whole_or_empty for s in self.ordered_structs):
+            found |= {"whole_or_empty", "UNSET"}
         if any(not f.required for s in self.ordered_structs for f in s.fields):
             found |= {"UNSET", "UnsetType"}
         return found
@@ -179,6 +184,8 @@ class FastTypes:
             # a prefix no module-level name has: a property called `field` or `str` cannot shadow anything
             attr = f"f_{key}" if _plain_name(key) else f"f_{index}"
             member = self._type(subschema)
+            if member.objects > 1 and not self.lenient:
+                member = self._whole_or_empty(subschema) or member
             if member.objects > 1:
                 branches = self._branches(subschema)
                 struct.trials.append(Trial(attr, branches, exactly_one="oneOf" in subschema))
@@ -188,6 +195,45 @@ class FastTypes:
         missing = required - set(schema["properties"])
         if missing:  # required but undeclared: any value is allowed, presence is checked in __post_init__
             raise Inexpressible(f"required names without properties: {sorted(missing)}")
+
+    def _whole_or_empty(self, schema: Mapping[str, Any]) -> _Type | None:
+        """A union of one object type and the empty object (``anyOf: [X, {}]``, and scalars), as one struct:
+        X with its required fields made optional, checked in ``__post_init__`` to have all of them or no
+        field at all. msgspec decodes it inline, which trying each branch (a Trial) cannot match for speed.
+        Only for the strict types, whose structs are closed, so that "no field" means an empty object."""
+        while "$ref" in schema:
+            schema = resolve_pointer(self.document, schema["$ref"])
+        key = "oneOf" if "oneOf" in schema else "anyOf"
+        members = schema.get(key) or []
+        objects = [m for m in members if self._type(m).objects]
+        if len(objects) != 2:
+            return None
+        empty = [m for m in objects if _only_empty(self._resolved(m))]
+        whole = [m for m in objects if _is_struct(self._resolved(m)) and "$ref" in m]
+        if len(empty) != 1 or len(whole) != 1:
+            return None
+        name = self._by_ref.get(whole[0]["$ref"])
+        if name not in self._order or self.structs[name].trials or self.structs[name].whole_or_empty:
+            return None  # still being built (a cycle), or already needing a __post_init__ of its own
+        merged_name = f"{name}_OrEmpty{'1' if key == 'oneOf' else ''}"
+        if merged_name not in self.structs:
+            source = self.structs[name]
+            fields = [  # copies: ordered_structs sets `forward` for each struct
+                Field(f.attr, f.key, _optional(f.annotation, False) if f.required else f.annotation, False)
+                for f in source.fields
+            ]
+            required = [f.attr for f in source.fields if f.required]
+            merged = Struct(merged_name, f"{source.source} or the empty object", True, fields)
+            merged.whole_or_empty = (required, key == "oneOf")
+            self.structs[merged_name] = merged
+            self._order.append(merged_name)
+        scalars = [self._type(m) for m in members if not self._type(m).objects]
+        return _union([_Type(merged_name, frozenset({"object"}), 1), *scalars])
+
+    def _resolved(self, schema: Any) -> Any:
+        while isinstance(schema, Mapping) and "$ref" in schema:
+            schema = resolve_pointer(self.document, schema["$ref"])
+        return schema
 
     def _branches(self, schema: Mapping[str, Any]) -> list[str]:
         while "$ref" in schema:
@@ -279,6 +325,17 @@ def _extensions(schema: Mapping[str, Any]) -> set[str]:
 
 def _is_struct(schema: Any) -> bool:
     return isinstance(schema, Mapping) and "properties" in schema and "$ref" not in schema
+
+
+def _only_empty(schema: Any) -> bool:
+    """Whether ``schema`` is an object schema that accepts exactly the empty object."""
+    if not isinstance(schema, Mapping) or schema.get("type") != "object" or schema.get("properties"):
+        return False
+    if set(schema) - {"type", "properties", "additionalProperties", "maxProperties", "description", "title"} - (
+        _extensions(schema)
+    ):
+        return False
+    return schema.get("additionalProperties") is False or schema.get("maxProperties") == 0
 
 
 def _plain_name(key: str) -> bool:

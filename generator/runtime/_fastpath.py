@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
+from msgspec import UNSET
 
 # Exact RFC 3339 date-times (calendar included: month lengths, leap years; year 0000 excluded as datetime
 # cannot hold it), ASCII digits, T/t and Z/z. The leap second (:60) is left to the full path.
@@ -43,6 +44,17 @@ def without_duplicates(data: bytes, decoded: object, encode: Callable[[Any], byt
     if b"\\" in data and b"\\u003" in data:  # perhaps an escaped colon (\\u003a): the count cannot tell
         return None
     return data.count(b":") == encode(decoded).count(b":")
+
+
+def whole_or_empty(struct: msgspec.Struct, required: tuple[Any, ...], *, exactly_one: bool) -> None:
+    """The check of a struct standing for "this object or the empty object" (the object's required fields
+    made optional; ``required`` holds their values): all of them present, or no field at all. For a oneOf,
+    an empty object must not be valid as both."""
+    if UNSET in required:  # (UNSET compares by identity: no field value equals it)
+        if any(value is not UNSET for value in msgspec.structs.astuple(struct)):
+            raise ValueError("neither the object (a required field is missing) nor the empty object")
+    elif exactly_one and not required and all(value is UNSET for value in msgspec.structs.astuple(struct)):
+        raise ValueError("the empty object matches both members of the oneOf")
 
 
 class Branches:

@@ -6,10 +6,9 @@ literals); whatever it rejects goes to the full path, which decides and explains
 
 from typing import Annotated, Any, Literal
 
-import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from evaljobs._fastpath import Branches, LocalDateTime
+from evaljobs._fastpath import LocalDateTime, whole_or_empty
 
 
 class S_MetricConfig(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -800,11 +799,21 @@ class S_EvaluationJobInputV2(Struct, forbid_unknown_fields=True, kw_only=True, g
     f_target: str | S_EvaluationTargetV2 = field(name="target")
 
 
+class S_EvaluationJobInputV2_OrEmpty(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationJobInputV2 or the empty object"""
+
+    f_config: str | S_EvaluationConfigV2 | UnsetType = field(name="config", default=UNSET)
+    f_target: str | S_EvaluationTargetV2 | UnsetType = field(name="target", default=UNSET)
+
+    def __post_init__(self) -> None:
+        whole_or_empty(self, (self.f_config, self.f_target), exactly_one=False)
+
+
 class S_EvaluatorV2Job(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/EvaluatorV2Job"""
 
     f_name: str | UnsetType = field(name="name", default=UNSET)
-    f_spec: msgspec.Raw = field(name="spec")
+    f_spec: S_EvaluationJobInputV2_OrEmpty = field(name="spec")
     f_id: str | UnsetType | None = field(name="id", default=UNSET)
     f_created_at: LocalDateTime | UnsetType | None = field(name="created_at", default=UNSET)
     f_custom_fields: dict[str, Any] | UnsetType | None = field(name="custom_fields", default=UNSET)
@@ -831,9 +840,6 @@ class S_EvaluatorV2Job(Struct, forbid_unknown_fields=True, kw_only=True, gc=Fals
     ) = field(name="status", default=UNSET)
     f_status_details: dict[str, Any] | UnsetType | None = field(name="status_details", default=UNSET)
     f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
-
-    def __post_init__(self) -> None:
-        _BRANCHES["S_EvaluatorV2Job.f_spec"].check(self.f_spec)
 
 
 class S_EvaluatorV2JobsPage(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
@@ -923,17 +929,6 @@ class S_PlatformJobStatusResponse(Struct, forbid_unknown_fields=True, kw_only=Tr
     f_status_details: dict[str, Any] = field(name="status_details")
     f_error_details: dict[str, Any] = field(name="error_details")
     f_steps: list[S_PlatformJobStepStatusResponse] = field(name="steps")
-
-
-_BRANCHES: dict[str, Branches] = {
-    "S_EvaluatorV2Job.f_spec": Branches(
-        (
-            S_EvaluationJobInputV2,
-            Annotated[dict[str, Any], Meta(max_length=0)],
-        ),
-        exactly_one=False,
-    ),
-}
 
 
 TARGETS: dict[str, Any] = {
