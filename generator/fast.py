@@ -331,8 +331,10 @@ def _only_empty(schema: Any) -> bool:
     """Whether ``schema`` is an object schema that accepts exactly the empty object."""
     if not isinstance(schema, Mapping) or schema.get("type") != "object" or schema.get("properties"):
         return False
-    if set(schema) - {"type", "properties", "additionalProperties", "maxProperties", "description", "title"} - (
-        _extensions(schema)
+    if (
+        set(schema)
+        - {"type", "properties", "additionalProperties", "maxProperties", "description", "title"}
+        - (_extensions(schema))
     ):
         return False
     return schema.get("additionalProperties") is False or schema.get("maxProperties") == 0

@@ -221,7 +221,8 @@ UNIONS_SCHEMA = """{
              "properties": {"a": {"type": "string"}, "b": {"type": "integer"}, "c": {"type": "boolean"}}},
     "Loose": {"type": "object", "properties": {"x": {"type": "string"}}},
     "Empty": {"type": "object", "additionalProperties": false},
-    "Holder2": {"type": "object", "properties": {"spec": {"oneOf": [{"$ref": "#/$defs/Full"}, {"$ref": "#/$defs/Empty"}]}}}
+    "Holder2": {"type": "object",
+                "properties": {"spec": {"oneOf": [{"$ref": "#/$defs/Full"}, {"$ref": "#/$defs/Empty"}]}}}
   }
 }"""
 

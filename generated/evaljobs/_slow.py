@@ -234,6 +234,8 @@ def _walk(value: Any, where: Shape, pointer: str, found: list[Drift]) -> None:
         items = where.items
         if items is not None and not items.trivial:
             only = items.models[0] if len(items.models) == 1 else None
+            if only is not None and _accepted(value, _strict_list(only)):
+                return  # an array the fast type accepts whole has no drift (one call for all its items)
             for index, child in enumerate(value):
                 if only is not None and type(child) is dict:  # an array of objects: no call per item
                     _walk_model(child, only, f"{pointer}/{index}", found)
@@ -249,15 +251,26 @@ def _unknown_enum_value(value: str, where: Shape, pointer: str) -> Drift:
     return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.__name__} ({listed})")
 
 
-def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str, found: list[Drift]) -> None:
+def _accepted(value: Any, strict: Any) -> bool:
+    if strict is None:
+        return False
+    try:
+        msgspec.convert(value, strict)
+    except (msgspec.ValidationError, RecursionError):
+        return False
+    return True
+
+
+@cache
+def _strict_list(model: type[BaseModel]) -> Any:
+    """``list[<the fast type of model>]`` (one object, which msgspec's type cache can recognise), or None."""
     strict = _strict_type(model)
-    if strict is not None and pointer:  # below the root: a subtree the fast type accepts has no drift
-        try:
-            msgspec.convert(value, strict)
-        except (msgspec.ValidationError, RecursionError):
-            pass
-        else:
-            return
+    return None if strict is None else list[strict]  # type: ignore[valid-type]
+
+
+def _walk_model(value: dict[str, Any], model: type[BaseModel], pointer: str, found: list[Drift]) -> None:
+    if pointer and _accepted(value, _strict_type(model)):  # below the root: accepted by the fast type, no drift
+        return
     shapes = _field_shapes(model)
     if shapes is None:  # a RootModel: walk its value
         found += drift_of(value, model.model_fields["root"].annotation, pointer)
