@@ -105,6 +105,7 @@ class FastTypes:
         self._by_ref: dict[str, str] = {}
         self._order: list[str] = []
         self._names: dict[str, str] = {}
+        self._merged: dict[tuple[str, bool], str] = {}  # (struct, oneOf) -> its "or the empty object" struct
 
     def target(self, ref: str, name: str) -> str | None:
         """The annotation that checks the schema at ``ref`` (named ``name``) exactly, or None when there is none."""
@@ -140,7 +141,7 @@ class FastTypes:
         if any(s.trials for s in self.ordered_structs):
             found.add("Branches")
         if any(s.whole_or_empty for s in self.ordered_structs):
-            found |= {"whole_or_empty", "UNSET"}
+            found.add("whole_or_empty")
         if any(not f.required for s in self.ordered_structs for f in s.fields):
             found |= {"UNSET", "UnsetType"}
         return found
@@ -201,22 +202,24 @@ class FastTypes:
         X with its required fields made optional, checked in ``__post_init__`` to have all of them or no
         field at all. msgspec decodes it inline, which trying each branch (a Trial) cannot match for speed.
         Only for the strict types, whose structs are closed, so that "no field" means an empty object."""
-        while "$ref" in schema:
-            schema = resolve_pointer(self.document, schema["$ref"])
+        schema = self._resolved(schema)
         key = "oneOf" if "oneOf" in schema else "anyOf"
-        members = schema.get(key) or []
-        objects = [m for m in members if self._type(m).objects]
-        if len(objects) != 2:
-            return None
-        empty = [m for m in objects if _only_empty(self._resolved(m))]
-        whole = [m for m in objects if _is_struct(self._resolved(m)) and "$ref" in m]
-        if len(empty) != 1 or len(whole) != 1:
+        members = [(member, self._type(member)) for member in schema.get(key) or []]
+        objects = [member for member, typed in members if typed.objects]
+        empty = [member for member in objects if _only_empty(self._resolved(member))]
+        whole = [member for member in objects if "$ref" in member and _is_struct(self._resolved(member))]
+        if len(objects) != 2 or len(empty) != 1 or len(whole) != 1:
             return None
         name = self._by_ref.get(whole[0]["$ref"])
         if name not in self._order or self.structs[name].trials or self.structs[name].whole_or_empty:
             return None  # still being built (a cycle), or already needing a __post_init__ of its own
-        merged_name = f"{name}_OrEmpty{'1' if key == 'oneOf' else ''}"
-        if merged_name not in self.structs:
+        exactly_one = key == "oneOf"
+        merged_name = self._merged.get((name, exactly_one))
+        if merged_name not in self.structs:  # (a failed target() may have dropped it: see there)
+            merged_name = f"{name}_OrEmpty"
+            while merged_name in self.structs:
+                merged_name += "_"
+            self._merged[(name, exactly_one)] = merged_name
             source = self.structs[name]
             fields = [  # copies: ordered_structs sets `forward` for each struct
                 Field(f.attr, f.key, _optional(f.annotation, False) if f.required else f.annotation, False)
@@ -224,10 +227,10 @@ class FastTypes:
             ]
             required = [f.attr for f in source.fields if f.required]
             merged = Struct(merged_name, f"{source.source} or the empty object", True, fields)
-            merged.whole_or_empty = (required, key == "oneOf")
+            merged.whole_or_empty = (required, exactly_one)
             self.structs[merged_name] = merged
             self._order.append(merged_name)
-        scalars = [self._type(m) for m in members if not self._type(m).objects]
+        scalars = [typed for _, typed in members if not typed.objects]
         return _union([_Type(merged_name, frozenset({"object"}), 1), *scalars])
 
     def _resolved(self, schema: Any) -> Any:
@@ -236,8 +239,7 @@ class FastTypes:
         return schema
 
     def _branches(self, schema: Mapping[str, Any]) -> list[str]:
-        while "$ref" in schema:
-            schema = resolve_pointer(self.document, schema["$ref"])
+        schema = self._resolved(schema)
         members = schema.get("anyOf") or schema.get("oneOf") or []
         return [self._type(member).text for member in members]
 
