@@ -7,7 +7,7 @@ SAMPLES := samples/captures
 
 .PHONY: install generate check test validate bench
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml native/scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	$(PY) -m compileall -q generated

@@ -137,10 +137,14 @@ def throughput(api: str) -> None:
     print(f"  the {len(main_lines):,} payloads of {main_schema}:")
     forced = Validator(schema=main_schema)
     versus(f"evaljobs validate --schema {main_schema.split('.')[1]}", forced.check, main_lines, main_size)
+    native = forced.targets[0].native
+    if native is not None:  # where the time goes: the native scanner answers for most payloads alone
+        check, node = native
+        versus("  of which: the native scanner alone", lambda line: check(node, line), main_lines, main_size)
     decoder = forced.targets[0].fast
-    if decoder is not None:  # where the time goes: the typed decode, then the exact duplicate-key check
-        versus("  of which: msgspec typed decode alone", _quiet(decoder.decode), main_lines, main_size)
-        versus("  of which: decode + duplicate-key check", _quiet(_with_duplicates(decoder)), main_lines, main_size)
+    if decoder is not None:  # without the scanner: the typed decode, then the exact duplicate-key check
+        versus("  without it: msgspec typed decode alone", _quiet(decoder.decode), main_lines, main_size)
+        versus("  without it: decode + duplicate-key check", _quiet(_with_duplicates(decoder)), main_lines, main_size)
     _third_parties(main_schema, main_lines, main_size)
 
     parsed = [line for line in invalid if _loads(line) is not None]  # schema errors, not broken JSON

@@ -143,6 +143,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         pointers = _target_pointers(api)
         fast = FastTypes(api.document, kind)
         targets = {name: fast.target(pointer, name) for name, pointer in pointers.items()}
+        native, native_targets = fast.native_program(targets)
         found_routes = [
             (operation.method, operation.path, status, model)
             for operation in api.operations
@@ -157,6 +158,8 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in targets},
             "uses": fast.uses(targets),
+            "native": native,
+            "native_targets": native_targets,
         }
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
         _write(lenient / f"{api.spec.name}.py", _lenient_module(api, env, context))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +61,7 @@ class Field:
     annotation: str
     required: bool
     forward: bool = False  # names a struct defined later (a cycle): written as a string
+    native: Native = ("unsure",)  # what the native scanner checks (see native_program)
 
 
 @dataclass
@@ -85,13 +86,20 @@ class Struct:
     whole_or_empty: tuple[list[str], bool] | None = None
 
 
+Native = tuple[Any, ...]
+"""A node of the native scanner (native/scan.c), nested: a struct is ``("ref", struct name)``."""
+UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": msgspec decides
+
+
 @dataclass
 class _Type:
-    """An annotation and the kinds of JSON value it takes (msgspec allows one type per kind in a union)."""
+    """An annotation and the kinds of JSON value it takes (msgspec allows one type per kind in a union),
+    and the native scanner's node checking the same (never accepting more)."""
 
     text: str
     kinds: frozenset[str]
     objects: int = 0  # object-like members (Structs, dicts)
+    native: Native = UNSURE
 
 
 class FastTypes:
@@ -106,16 +114,58 @@ class FastTypes:
         self._order: list[str] = []
         self._names: dict[str, str] = {}
         self._merged: dict[tuple[str, bool], str] = {}  # (struct, oneOf) -> its "or the empty object" struct
+        self._natives: dict[str, Native] = {}  # target name -> its native node (nested)
 
     def target(self, ref: str, name: str) -> str | None:
         """The annotation that checks the schema at ``ref`` (named ``name``) exactly, or None when there is none."""
         saved = (dict(self.structs), dict(self._by_ref), list(self._order))
         self._names.setdefault(ref, name)
         try:
-            return self._ref(ref).text
+            typed = self._ref(ref)
         except Inexpressible:
             self.structs, self._by_ref, self._order = saved
             return None
+        self._natives[name] = typed.native
+        return typed.text
+
+    def native_program(self, targets: Mapping[str, str | None]) -> tuple[tuple[Native, ...], dict[str, int]]:
+        """The native scanner's program (flat nodes, referring to each other by index) and the node of each
+        target that has a fast type. Every node accepts at most what its msgspec type accepts; the scanner
+        also refuses duplicate keys, which msgspec leaves to ``without_duplicates``."""
+        nodes: list[Native] = []
+        placed: dict[Native, int] = {}
+        structs: dict[str, int] = {}
+
+        def place(native: Native) -> int:
+            if native[0] == "ref":
+                if native[1] not in structs:
+                    structs[native[1]] = len(nodes)
+                    nodes.append(UNSURE)
+                    nodes[structs[native[1]]] = self._native_struct(self.structs[native[1]], place)
+                return structs[native[1]]
+            if native[0] in ("array", "map"):
+                native = (native[0], place(native[1]), *native[2:])
+            elif native[0] == "union":
+                native = ("union", *(-1 if member is None else place(member) for member in native[1:]))
+            if native not in placed:
+                placed[native] = len(nodes)
+                nodes.append(native)
+            return placed[native]
+
+        found = {name: place(self._natives[name]) for name, text in targets.items() if text is not None}
+        return tuple(nodes), found
+
+    @staticmethod
+    def _native_struct(struct: Struct, place: Callable[[Native], int]) -> Native:
+        if not struct.closed:
+            return UNSURE  # (the lenient types have no native program)
+        required = set(struct.whole_or_empty[0]) if struct.whole_or_empty else None
+        properties = tuple(
+            (f.key.encode("utf-8"), place(f.native), f.required if required is None else f.attr in required)
+            for f in struct.fields
+        )
+        mode = 0 if struct.whole_or_empty is None else 2 if struct.whole_or_empty[1] else 1
+        return ("struct", properties, mode)
 
     @property
     def ordered_structs(self) -> list[Struct]:
@@ -156,7 +206,7 @@ class FastTypes:
                 self.structs[name] = Struct(name, ref, closed)
                 self._fill(self.structs[name], schema)
                 self._order.append(name)
-            return _Type(self._by_ref[ref], frozenset({"object"}), 1)
+            return _Type(self._by_ref[ref], frozenset({"object"}), 1, ("ref", self._by_ref[ref]))
         if ref in self._by_ref and self._by_ref[ref] == "":
             raise Inexpressible(f"recursive non-object schema at {ref}")
         self._by_ref.setdefault(ref, "")
@@ -192,7 +242,8 @@ class FastTypes:
                 struct.trials.append(Trial(attr, branches, exactly_one="oneOf" in subschema))
                 struct.fields.append(Field(attr, key, _optional("msgspec.Raw", key in required), key in required))
             else:
-                struct.fields.append(Field(attr, key, _optional(member.text, key in required), key in required))
+                annotation = _optional(member.text, key in required)
+                struct.fields.append(Field(attr, key, annotation, key in required, native=member.native))
         missing = required - set(schema["properties"])
         if missing:  # required but undeclared: any value is allowed, presence is checked in __post_init__
             raise Inexpressible(f"required names without properties: {sorted(missing)}")
@@ -222,7 +273,13 @@ class FastTypes:
             self._merged[(name, exactly_one)] = merged_name
             source = self.structs[name]
             fields = [  # copies: ordered_structs sets `forward` for each struct
-                Field(f.attr, f.key, _optional(f.annotation, False) if f.required else f.annotation, False)
+                Field(
+                    f.attr,
+                    f.key,
+                    _optional(f.annotation, False) if f.required else f.annotation,
+                    False,
+                    native=f.native,
+                )
                 for f in source.fields
             ]
             required = [f.attr for f in source.fields if f.required]
@@ -231,7 +288,7 @@ class FastTypes:
             self.structs[merged_name] = merged
             self._order.append(merged_name)
         scalars = [typed for _, typed in members if not typed.objects]
-        return _union([_Type(merged_name, frozenset({"object"}), 1), *scalars])
+        return _union([_Type(merged_name, frozenset({"object"}), 1, ("ref", merged_name)), *scalars])
 
     def _resolved(self, schema: Any) -> Any:
         while isinstance(schema, Mapping) and "$ref" in schema:
@@ -245,7 +302,7 @@ class FastTypes:
 
     def _type(self, schema: Any) -> _Type:
         if schema is True or schema == {}:
-            return _Type("Any", frozenset({"any"}))
+            return _Type("Any", frozenset({"any"}), native=("any",))
         if not isinstance(schema, Mapping):
             raise Inexpressible("a false schema")
         if _UNSUPPORTED & schema.keys():
@@ -276,39 +333,46 @@ class FastTypes:
                 raise Inexpressible("an inline object with properties (hoist it to a named schema)")
             values = schema.get("additionalProperties", True)
             if values is False:
-                return _Type(_meta("dict[str, Any]", max_length=0), frozenset({"object"}), 1)
-            member = self._type(values) if values not in (True, {}) else _Type("Any", frozenset({"any"}))
+                return _Type(_meta("dict[str, Any]", max_length=0), frozenset({"object"}), 1, ("map", ("any",), -1, 0))
+            member = (
+                self._type(values) if values not in (True, {}) else _Type("Any", frozenset({"any"}), native=("any",))
+            )
             if member.objects > 1:
                 raise Inexpressible("a map of a union of objects")
             bounds = {"min_length": schema.get("minProperties"), "max_length": schema.get("maxProperties")}
-            return _Type(_meta(f"dict[str, {member.text}]", **bounds), frozenset({"object"}), 1)
+            native: Native = ("map", member.native, *_counts(bounds))
+            return _Type(_meta(f"dict[str, {member.text}]", **bounds), frozenset({"object"}), 1, native)
         if declared == "array":
             items = schema.get("items", True)
             member = self._type(items)
             if member.objects > 1:
                 raise Inexpressible("an array of a union of objects")
             bounds = {"min_length": schema.get("minItems"), "max_length": schema.get("maxItems")}
-            return _Type(_meta(f"list[{member.text}]", **bounds), frozenset({"array"}))
+            native = ("array", member.native, *_counts(bounds))
+            return _Type(_meta(f"list[{member.text}]", **bounds), frozenset({"array"}), native=native)
         if declared == "string":
             pattern = schema.get("pattern")
             if schema.get("format") == "date-time":
                 if pattern is not None or "minLength" in schema or "maxLength" in schema:
                     raise Inexpressible("constraints on a date-time")
                 optional = schema.get("x-evaljobs-datetime-offset") == "optional"
-                return _Type("LocalDateTime" if optional else "DateTime", frozenset({"str"}))
-            text = _meta("str", min_length=schema.get("minLength"), max_length=schema.get("maxLength"), pattern=pattern)
-            return _Type(text, frozenset({"str"}))
+                native = ("datetime", not optional)
+                return _Type("LocalDateTime" if optional else "DateTime", frozenset({"str"}), native=native)
+            lengths = {"min_length": schema.get("minLength"), "max_length": schema.get("maxLength")}
+            text = _meta("str", **lengths, pattern=pattern)
+            return _Type(text, frozenset({"str"}), native=UNSURE if pattern is not None else ("str", *_counts(lengths)))
         if declared in ("integer", "number"):
             bounds = _numeric_bounds(schema)
             if declared == "integer":
                 low = max(INT_MIN, bounds.pop("ge", INT_MIN))
                 high = min(INT_MAX, bounds.pop("le", INT_MAX))
-                return _Type(_meta("int", ge=low, le=high, **bounds), frozenset({"int"}))
-            return _Type(_meta("float", **bounds), frozenset({"int", "float"}))
+                text = _meta("int", ge=low, le=high, **bounds)
+                return _Type(text, frozenset({"int"}), native=_native_int(low, high, bounds))
+            return _Type(_meta("float", **bounds), frozenset({"int", "float"}), native=_native_float(bounds))
         if declared == "boolean":
-            return _Type("bool", frozenset({"bool"}))
+            return _Type("bool", frozenset({"bool"}), native=("bool",))
         if declared == "null":
-            return _Type("None", frozenset({"None"}))
+            return _Type("None", frozenset({"None"}), native=("null",))
         raise Inexpressible(f"type {declared!r}")
 
 
@@ -357,7 +421,12 @@ def _literal(values: list[Any]) -> _Type:
             kinds.add("int")
         else:
             raise Inexpressible(f"an enum value {value!r} that Literal cannot hold")
-    return _Type(f"Literal[{', '.join(py_literal(value) for value in values)}]", frozenset(kinds))
+    strings = tuple(value.encode("utf-8") for value in values if isinstance(value, str))
+    integers = tuple(value for value in values if isinstance(value, int))
+    native: Native = ("literal", strings, integers, None in values)
+    if any(not INT_MIN <= value <= INT_MAX for value in integers) or any(b"\\" in s or b'"' in s for s in strings):
+        native = UNSURE  # the scanner compares raw text and 64-bit integers
+    return _Type(f"Literal[{', '.join(py_literal(value) for value in values)}]", frozenset(kinds), native=native)
 
 
 def _open_enum(values: list[Any]) -> _Type:
@@ -378,7 +447,54 @@ def _union(members: list[_Type]) -> _Type:
         seen |= scalar
     objects = sum(member.objects for member in members)  # more than one: a Trial decides (exactly one for oneOf)
     texts = list(dict.fromkeys(member.text for member in members))
-    return _Type(" | ".join(texts), frozenset().union(*(m.kinds for m in members)), objects)
+    by_kind = {kind: member.native for member in members for kind in member.kinds}
+    native = ("union", *(UNSURE if kind == "object" and objects > 1 else by_kind.get(kind) for kind in _UNION_KINDS))
+    return _Type(" | ".join(texts), frozenset().union(*(m.kinds for m in members)), objects, native)
+
+
+# the order of a union's members in a native node (the scanner's U_STR ... U_ARRAY)
+_UNION_KINDS = ("str", "int", "float", "bool", "None", "object", "array")
+
+
+def _counts(bounds: Mapping[str, Any]) -> tuple[int, int]:
+    """A native node's (min, max) count from ``min_length``/``max_length`` (-1: no bound)."""
+    found = []
+    for key in ("min_length", "max_length"):
+        value = bounds.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
+            raise Inexpressible(f"{key} {value!r}")
+        found.append(-1 if value is None else value)
+    return found[0], found[1]
+
+
+def _native_int(low: Any, high: Any, rest: Mapping[str, Any]) -> Native:
+    """An integer node, its bounds made inclusive; UNSURE for bounds the scanner does not take."""
+    if rest.keys() - {"gt", "lt", "multiple_of"}:
+        return UNSURE
+    if "gt" in rest:
+        low = max(low, rest["gt"] + 1) if isinstance(rest["gt"], int) else None
+    if "lt" in rest:
+        high = min(high, rest["lt"] - 1) if isinstance(rest["lt"], int) else None
+    multiple = rest.get("multiple_of", 0)
+    if not (isinstance(low, int) and isinstance(high, int) and isinstance(multiple, int)) or multiple < 0:
+        return UNSURE
+    return ("int", min(max(low, INT_MIN), INT_MAX), max(min(high, INT_MAX), INT_MIN), multiple)
+
+
+def _native_float(bounds: Mapping[str, Any]) -> Native:
+    """A number node; UNSURE for multipleOf, for both bounds on one side, and for a bound a double cannot hold."""
+    if "multiple_of" in bounds or {"ge", "gt"} <= bounds.keys() or {"le", "lt"} <= bounds.keys():
+        return UNSURE
+    low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
+    if any(isinstance(value, int) and abs(value) > 2**53 for value in (low, high)):
+        return UNSURE
+    return (
+        "float",
+        None if low is None else float(low),
+        None if high is None else float(high),
+        "gt" in bounds,
+        "lt" in bounds,
+    )
 
 
 def _numeric_bounds(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -55,6 +55,8 @@ def _literal(value: Any) -> str:
         return repr(value)
     if isinstance(value, str):
         return _string(value)
+    if isinstance(value, bytes):
+        return repr(value)  # ASCII only: every other byte is escaped
     if isinstance(value, float):
         if math.isnan(value) or math.isinf(value):
             raise ValueError(f"{value!r} has no Python literal")

@@ -246,6 +246,8 @@ def test_a_union_of_an_object_and_the_empty_object_is_decided_exactly(tmp_path: 
         from evaljobs._validate import Validator, _fast
 
         target = _registry.schema("unions.Holder")
+        native = target.native
+        assert native is not None  # the scanner's program, generated beside the fast types
         cases = {
             '{"spec": {"a": "x", "b": 1}}': True,
             '{"spec": {"a": "x", "b": 1, "c": true}}': True,
@@ -263,11 +265,14 @@ def test_a_union_of_an_object_and_the_empty_object_is_decided_exactly(tmp_path: 
             full = _slow.check(json.loads(text), target, "p")
             assert full.valid == valid, (text, full.errors)
             assert _fast(target, text.encode()) == (valid and not full.drift), text
+            verdict = native[0](native[1], text.encode())
+            assert verdict is None or verdict == (valid and not full.drift), (text, verdict)
             report = Validator(schema="unions.Holder").check(text.encode())
             assert (report.valid, report.errors) == (full.valid, full.errors), (text, report, full)
         # {} matches two members of the oneOf, so JSON Schema refuses it; the fast path never accepts it (the
         # models take a oneOf as an anyOf and accept it: see the note in schemas/README.md)
         assert not _fast(target, b'{"spec": {}, "loose": {}}')
+        assert native[0](native[1], b'{"spec": {}, "loose": {}}') is not True
     """),
         out,
     )

@@ -73,9 +73,16 @@ def test_a_literal_means_exactly_its_value(value: Any) -> None:
 
 
 def test_a_literal_refuses_what_has_none() -> None:
-    for value in (float("nan"), float("inf"), b"bytes", {1, 2}, object()):
+    for value in (float("nan"), float("inf"), bytearray(b"bytes"), {1, 2}, object()):
         with pytest.raises(ValueError):
             literal(value)
+
+
+def test_bytes_are_written_as_ascii_literals() -> None:
+    """The native scanner's programs hold keys and enum values as UTF-8 bytes."""
+    for value in (b"", b"key", "clé\u2028\"'".encode(), bytes(range(256))):
+        text = literal(value)
+        assert text.isascii() and ast.literal_eval(text) == value
 
 
 @FAST

@@ -1,7 +1,10 @@
 """Validate captured payloads: the fast path decides the common case, the full path explains the rest.
 
-- Fast path (``evaljobs._fast.<api>``, msgspec): accepts a payload only if it is valid and has no drift;
-  a duplicate key is caught by re-encoding. Most captured traffic ends here, at about the speed of parsing.
+- Native scanner (``_evaljobs_scan``, C, its program generated beside the fast types): accepts a payload
+  only if it is valid, without drift or duplicate keys, building no Python object. Most captured traffic
+  ends here, faster than parsing it would be.
+- Fast path (``evaljobs._fast.<api>``, msgspec): the same answer for what the scanner leaves (an escaped
+  key, a union of objects...); a duplicate key is caught by re-encoding. Its refusal tells the next step.
 - Drift path (``evaljobs._lenient.<api>``, msgspec): accepts a payload only if it is valid, drift or not;
   the drift is then named by the full path's walk, without the cost of validating with the models.
 - Full path (``evaljobs._slow``, pydantic, imported on first need): strict decoding, every error with its
@@ -56,6 +59,14 @@ class Validator:
             refusal = _strict_refusal(first, payload)
             if refusal is None:
                 return Report(source, first.label)
+            for target in chosen:  # the scanner again, for the other schemas in turn, before any parsing
+                native = target.native
+                verdict = None if native is None else native[0](native[1], payload)
+                if verdict:
+                    _promote(chosen, target)
+                    return Report(source, target.label)
+                if verdict is None and target is not first:
+                    break  # perhaps valid for this one: the order of the schemas decides, as below
             from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
 
             try:
@@ -71,10 +82,11 @@ class Validator:
                     continue
                 if keys is not None and target.fields and not keys <= target.fields:
                     continue  # an unknown top-level field: drift, which the strict type refuses
-                refusal = _refusal(target.fast, payload)
+                native = target.native
+                accepted = native is not None and native[0](native[1], payload)
+                refusal = None if accepted else _refusal(target.fast, payload)
                 if refusal is None:
-                    chosen.remove(target)
-                    chosen.insert(0, target)  # first in line for the next payload
+                    _promote(chosen, target)
                     return Report(source, target.label)
                 if _certain(refusal):
                     hopeless.add(target)
@@ -87,6 +99,12 @@ class Validator:
         from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
 
         return _slow.report(payload, chosen, source)
+
+
+def _promote(chosen: list[Target], target: Target) -> None:
+    """Put ``target`` first in line for the next payload (captures come in runs of one schema)."""
+    chosen.remove(target)
+    chosen.insert(0, target)
 
 
 def finalists(value: Any, targets: Sequence[Target]) -> list[Target]:
@@ -199,6 +217,9 @@ def _fast(target: Target, data: bytes) -> bool:
 def _strict_refusal(target: Target, data: bytes) -> str | None:
     """None if the fast path accepts ``data`` as ``target`` (see _fast), else why not: msgspec's first
     error, or empty for anything else (no fast type, not JSON, a duplicate key, or perhaps one)."""
+    native = target.native
+    if native is not None and native[0](native[1], data):
+        return None
     decoder = target.fast
     if decoder is None:
         return ""

@@ -1,13 +1,17 @@
 """The schemas a payload can be validated against, found through the light ``evaljobs._fast.<api>`` modules.
 
 Nothing here imports pydantic: a target's fast-path decoder comes from msgspec types; its pydantic model
-(the full path) is imported only when a payload needs it.
+(the full path) is imported only when a payload needs it. Before either, the native scanner (the C module
+``_evaljobs_scan``, built with the package) answers "certainly valid" for most payloads without building a
+Python object; without it (not built, or ``EVALJOBS_NATIVE=0``), the msgspec types answer alone.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
 import re
+from collections.abc import Callable
 from functools import cache
 from types import ModuleType
 from typing import Any
@@ -23,7 +27,7 @@ _UNBUILT = object()
 class Target:
     """A schema to validate against, named ``api.Name`` (``label``) in reports."""
 
-    __slots__ = ("_fast", "_fields", "_lenient", "_model", "api", "label", "name")
+    __slots__ = ("_fast", "_fields", "_lenient", "_model", "_native", "api", "label", "name")
 
     def __init__(self, api: str, name: str) -> None:
         self.api = api
@@ -33,6 +37,17 @@ class Target:
         self._lenient: msgspec.json.Decoder[Any] | object | None = _UNBUILT
         self._fields: frozenset[str] | None = None
         self._model: Any = None
+        self._native: tuple[Callable[[int, bytes], bool], int] | object | None = _UNBUILT
+
+    @property
+    def native(self) -> tuple[Callable[[int, bytes], bool], int] | None:
+        """The native scanner's check and this schema's node in it: ``check(node, data)`` is True only for
+        JSON bytes that are valid without drift or duplicate keys (False: not certainly). None: no scanner."""
+        if self._native is _UNBUILT:
+            program = native_program(self.api)
+            node = None if program is None else program[1].get(self.name)
+            self._native = None if node is None or program is None else (program[0], node)
+        return self._native  # type: ignore[return-value]  # built above
 
     @property
     def fast(self) -> msgspec.json.Decoder[Any] | None:
@@ -82,6 +97,25 @@ def _decoder(types: ModuleType, name: str) -> msgspec.json.Decoder[Any] | None:
 def _is_root_model(model: Any) -> bool:
     """Whether a generated model wraps a non-object value (pydantic's RootModel), without importing pydantic."""
     return any(base.__name__ == "RootModel" and base.__module__.startswith("pydantic") for base in model.__mro__)
+
+
+NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the msgspec types decide alone)
+
+
+@cache
+def native_program(api: str) -> tuple[Callable[[int, bytes], bool], dict[str, int]] | None:
+    """The native scanner's check for ``api`` and the node of each schema, or None without the scanner."""
+    if os.environ.get(NATIVE_VARIABLE, "1") == "0":
+        return None
+    try:
+        scan = importlib.import_module("_evaljobs_scan")
+    except ImportError:
+        return None
+    module = fast_module(api)
+    nodes, targets = getattr(module, "NATIVE", None), getattr(module, "NATIVE_TARGETS", None)
+    if nodes is None or targets is None:
+        return None
+    return scan.Program(nodes).accepts, targets
 
 
 def fast_module(api: str) -> ModuleType:

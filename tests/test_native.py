@@ -1,0 +1,283 @@
+"""The native scanner (native/scan.c, its programs generated beside the fast types): its "yes" is final, so
+it must never accept what the msgspec types refuse; its "no" lets detection skip a schema without asking
+msgspec, so it must never refuse what they accept; None is the only answer allowed to be unsure."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import _evaljobs_scan as scan  # the module the project builds: without it, these tests fail
+import msgspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from evaljobs import _registry
+from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339, without_duplicates
+from evaljobs._registry import Target
+from tests.conftest import APIS, ROOT, response_models, spec
+from tests.strategies import for_component
+from tests.test_validator import DATE_TIME_TEXT, SETTINGS, payloads
+
+CASES = [(api, name) for api in APIS for name in response_models(api)]
+
+
+def msgspec_verdict(target: Target, data: bytes) -> bool:
+    """What the fast path answers without the scanner: msgspec's typed decode, then the duplicate check."""
+    assert target.fast is not None
+    try:
+        value = target.fast.decode(data)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        return False
+    return without_duplicates(data, value) is True
+
+
+def scanned(target: Target, data: bytes) -> bool | None:
+    native = target.native
+    assert native is not None, target
+    return native[0](native[1], data)
+
+
+def one(node: tuple[Any, ...], *others: tuple[Any, ...]) -> Any:
+    """A program of ``node`` (index 0) and ``others`` (1...): its check of node 0."""
+    program = scan.Program((node, *others))
+    return lambda text: program.accepts(0, text if isinstance(text, bytes) else text.encode("utf-8"))
+
+
+def test_the_scanner_is_built_and_every_schema_with_a_fast_type_has_a_program() -> None:
+    for api in APIS:
+        for name in _registry.routes_module(api).CLASSES:
+            target = _registry.schema(f"{api}.{name}")
+            assert (target.native is not None) == (target.fast is not None), target
+
+
+@pytest.mark.parametrize(("api", "name"), CASES, ids=[f"{a}.{n}" for a, n in CASES])
+def test_the_scanner_answers_as_the_msgspec_types_do(api: str, name: str) -> None:
+    """On valid, drifted, mutated and capture-like payloads, against their own schema and every other
+    response schema: a True or False must be msgspec's answer; None is allowed (then msgspec decides)."""
+    targets = [t for t in _registry.response_targets() if t.native is not None]
+
+    @SETTINGS
+    @given(st.one_of(payloads(api, name), for_component(spec(api), name, capture_like=True)), st.booleans())
+    def check(payload: Any, ascii_only: bool) -> None:
+        data = json.dumps(payload, ensure_ascii=ascii_only).encode()
+        for target in targets:
+            verdict = scanned(target, data)
+            if verdict is not None:
+                assert verdict == msgspec_verdict(target, data), (target, data[:300])
+
+    check()
+
+
+def test_the_scanner_accepts_most_capture_like_payloads_on_its_own() -> None:
+    """The point of the scanner: a valid payload without drift is accepted without msgspec (an escaped enum
+    value or a leap second may still need it, but not most payloads)."""
+    counts = [0, 0]  # payloads msgspec accepts, of which the scanner accepts alone
+
+    def count(api: str, name: str) -> None:
+        target = _registry.schema(f"{api}.{name}")
+
+        @settings(SETTINGS, max_examples=30)
+        @given(for_component(spec(api), name, capture_like=True))
+        def check(payload: Any) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            if msgspec_verdict(target, data):
+                counts[0] += 1
+                counts[1] += scanned(target, data) is True
+
+        check()
+
+    for api, name in CASES:
+        count(api, name)
+    decided, accepted = counts
+    assert decided > 100
+    assert accepted >= 0.95 * decided, (accepted, decided)
+
+
+# --- strict JSON, by hand -----------------------------------------------------------------------------------
+
+ANY = ("any",)
+MAP = ("map", -1, -1, -1)
+STRUCT = ("struct", ((b"a", 1, True), (b"b", 2, False)), 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"a": "x"}', True),
+        (' \n{"a":"x","b":1}\t', True),
+        ('{"b": 1}', False),  # a required key is missing
+        ('{"a": "x", "c": 1}', False),  # an unknown key (drift)
+        ('{"a": "x", "a": "y"}', False),  # a duplicate key
+        ('{"a": "x", "\\u0061": "y"}', False),  # the same key, escaped
+        ('{"\\u0061": "x"}', True),
+        ('{"a": 1}', False),
+        ('{"a": "x", "b": 1.0}', None),  # JSON Schema's integer 1.0: msgspec decides (and so for any fraction)
+        ('{"a": "x", "b": 99999999999999999999}', None),  # beyond 64 bits
+        ('{"a": "x", "b": -9223372036854775808}', True),
+        ('{"a": "x"} x', False),
+        ('{"a": "x"', False),
+        ("", False),
+        ("\ufeff{}", False),
+        ('{"a": "\\ud800"}', None),  # a lone surrogate: the strict reader decides
+        ('{"a": "\\ud83d\\ude00"}', True),
+        ('{"a": "\x01"}', None),
+        ('{"a": "\\x"}', None),
+        ('{"a": "é😀"}', True),
+    ],
+)
+def test_strict_json_in_a_struct(text: str, expected: bool | None) -> None:
+    check = one(STRUCT, ("str", -1, -1), ("int", -(2**63), 2**63 - 1, 0))
+    assert check(text) is expected
+
+
+def test_invalid_utf8_is_not_accepted() -> None:
+    check = one(("str", -1, -1))
+    for data in (b'"\xff"', b'"\xc0\x80"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"', b'"\xe2\x82"'):
+        assert check(data) is not True, data
+    assert check('"€𝄞"'.encode()) is True
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('{"x": {"y": [1, 2.5, "z", null, true, false, {}]}}', True),
+        ('{"x": 1, "x": 2}', False),
+        ('{"x": {"y": 1, "y": 1}}', False),
+        ('[{"y": 1, "\\u0079": 1}]', False),
+        ('{"x": NaN}', False),
+        ('{"x": Infinity}', False),
+        ('{"x": 1e99999}', None),
+        ('{"x": 1e300}', True),
+        ('{"x": -0}', True),
+        ('{"x": 01}', False),
+        ('{"x": 1.}', False),
+        ("[" * 300 + "]" * 300, None),  # deeper than the scanner goes: the full path decides
+        ('{"x": ' + "9" * 100000 + "}", None),
+    ],
+)
+def test_any_value(text: str, expected: bool | None) -> None:
+    assert one(ANY)(text) is expected
+
+
+def test_many_keys_and_escaped_keys_are_checked_for_duplicates() -> None:
+    check = one(MAP)
+    assert check(json.dumps({f"k{i}": i for i in range(200)})) is True
+    assert check(json.dumps({f"k{i}": i for i in range(300)})) is None  # beyond the scanner's bound
+    escaped = "{" + ",".join(f'"\\u006b{i}": {i}' for i in range(100)) + "}"
+    assert check(escaped) is True
+    assert check(escaped[:-1] + ', "k7": 1}') is False
+
+
+def test_bounds_lengths_literals_and_unions() -> None:
+    assert one(("str", 2, 3))('"ab"') is True
+    assert one(("str", 2, 3))('"😀😀😀"') is True  # code points, not bytes
+    assert one(("str", 2, 3))('"abcd"') is False
+    assert one(("array", -1, 1, 2))("[1]") is True
+    assert one(("array", -1, 1, 2))("[]") is False
+    assert one(("array", -1, 1, 2))("[1, 2, 3]") is False
+    assert one(("map", -1, -1, 1))('{"a": 1}') is True
+    assert one(("map", -1, -1, 1))('{"a": 1, "b": 2}') is False
+    assert one(("int", 0, 10, 5))("10") is True
+    assert one(("int", 0, 10, 5))("7") is False
+    assert one(("int", 0, 10, 5))("-5") is False
+    assert one(("float", 0.0, 1.0, True, False))("1") is True
+    assert one(("float", 0.0, 1.0, True, False))("0") is None  # a bound crossed: msgspec says why
+    literal = one(("literal", (b"on", b"off"), (1,), True))
+    assert [literal(text) for text in ('"on"', '"of"', "1", "2", "null", '"\\u006fn"')] == [
+        True,
+        False,
+        True,
+        False,
+        True,
+        None,
+    ]
+    union = one(
+        ("union", 1, 2, 3, -1, 4, -1, -1), ("str", -1, -1), ("int", 0, 5, 0), ("float", None, None, 0, 0), ("null",)
+    )
+    assert [union(text) for text in ('"a"', "3", "9", "2.5", "null", "true", "[]")] == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_the_object_or_the_empty_object() -> None:
+    props = ((b"a", 1, True), (b"b", 1, False))
+    either = one(("struct", props, 1), ("str", -1, -1))
+    assert [either(text) for text in ('{"a": "x"}', '{"a": "x", "b": "y"}', "{}", '{"b": "y"}')] == [
+        True,
+        True,
+        True,
+        False,
+    ]
+    optional_only = ((b"b", 1, False),)
+    assert one(("struct", optional_only, 2), ("str", -1, -1))("{}") is False  # a oneOf matched twice
+    assert one(("struct", optional_only, 1), ("str", -1, -1))("{}") is True
+
+
+@given(st.one_of(DATE_TIME_TEXT, st.text(alphabet="0123456789-:.TtZz+ ", max_size=32)))
+@settings(max_examples=1000, database=None)
+def test_date_times_are_checked_as_the_fast_types_patterns_do(text: str) -> None:
+    data = json.dumps(text)
+    for pattern, required in ((RFC3339, True), (LOCAL_DATE_TIME, False)):
+        verdict = one(("datetime", required))(data)
+        if text[17:19] == "60" and verdict is None:
+            continue  # a leap second: the full path decides
+        assert verdict == (re.search(pattern, text) is not None), (text, required)
+
+
+@pytest.mark.parametrize(
+    ("nodes", "message"),
+    [
+        ((("nothing",),), "an unknown kind"),
+        ((("array", 5, -1, -1),), "refers to no node"),
+        ((("struct", ((b"a", 0, True), (b"a", 0, True)), 0),), "a property named twice"),
+        ((("struct", (("a", 0, True),), 0),), "key bytes"),
+        ((("int", 0),), "wrong number of fields"),
+        (("any",), "not a tuple"),
+    ],
+)
+def test_a_malformed_program_is_refused_with_a_message(nodes: tuple[Any, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        scan.Program(nodes)
+
+
+def test_without_the_scanner_the_cli_writes_the_same_report(tmp_path: Path) -> None:
+    """EVALJOBS_NATIVE=0 switches the scanner off: the reports must not change (here on the samples and
+    generated payloads of every response schema, with drift and errors among them)."""
+    lines = []
+    for api in APIS:
+        for name in response_models(api):
+
+            @settings(SETTINGS, max_examples=15)
+            @given(payloads(api, name))
+            def collect(payload: Any) -> None:
+                lines.append(json.dumps(payload, ensure_ascii=False))
+
+            collect()
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for switch in ("1", "0"):
+        result = subprocess.run(
+            [sys.executable, "-m", "evaljobs.cli", "validate", "--format", "json", str(corpus), str(ROOT / "samples")],
+            capture_output=True,
+            env={**os.environ, "EVALJOBS_NATIVE": switch},
+            check=False,
+            cwd=ROOT,
+        )
+        assert result.returncode == 1, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+    assert outputs[0].count(b"\n") >= len(lines)
