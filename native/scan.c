@@ -919,20 +919,22 @@ PyDoc_STRVAR(accepts_doc, "accepts(node, data, /)\n--\n\n"
                           "True if the JSON ``data`` (bytes) is valid for ``node``, without drift or duplicate "
                           "key.\nFalse if the msgspec types refuse it too; None when it cannot tell.");
 
-static PyObject *program_accepts(Program *self, PyObject *const *args, Py_ssize_t nargs) {
+/* Scan ``args`` (node, data): 1 accepted, 0 cannot tell, -1 refused (-2 on a Python error); ``depth`` is
+ * set to the nesting depth where a refusal happened (0: the top-level value, 1: a member of it...). */
+static int run(Program *self, PyObject *const *args, Py_ssize_t nargs, int *depth) {
     if (nargs != 2) {
-        PyErr_SetString(PyExc_TypeError, "accepts(node, data) takes 2 arguments");
-        return NULL;
+        PyErr_SetString(PyExc_TypeError, "takes 2 arguments: (node, data)");
+        return -2;
     }
     Py_ssize_t node = PyLong_AsSsize_t(args[0]);
-    if (node == -1 && PyErr_Occurred()) return NULL;
+    if (node == -1 && PyErr_Occurred()) return -2;
     if (node < 0 || node >= self->n) {
         PyErr_SetString(PyExc_IndexError, "no such node");
-        return NULL;
+        return -2;
     }
     if (!PyBytes_Check(args[1])) {
         PyErr_SetString(PyExc_TypeError, "data must be bytes");
-        return NULL;
+        return -2;
     }
     Ctx c;
     c.p = (const unsigned char *)PyBytes_AS_STRING(args[1]);
@@ -956,13 +958,33 @@ static PyObject *program_accepts(Program *self, PyObject *const *args, Py_ssize_
         PyMem_Free(c.blocks);
         c.blocks = next;
     }
-    if (ok) Py_RETURN_TRUE;
-    if (c.unsure) Py_RETURN_NONE;
+    *depth = c.depth;
+    return ok ? 1 : c.unsure ? 0 : -1;
+}
+
+static PyObject *program_accepts(Program *self, PyObject *const *args, Py_ssize_t nargs) {
+    int depth;
+    int outcome = run(self, args, nargs, &depth);
+    if (outcome == -2) return NULL;
+    if (outcome == 1) Py_RETURN_TRUE;
+    if (outcome == 0) Py_RETURN_NONE;
     Py_RETURN_FALSE;
+}
+
+PyDoc_STRVAR(scan_doc, "scan(node, data, /)\n--\n\n"
+                       "accepts() as a number: 1 for True, 0 for None, and for False the negative depth of the "
+                       "refusal:\n-1 at the top-level value, -2 in a member of it, and so on.");
+
+static PyObject *program_scan(Program *self, PyObject *const *args, Py_ssize_t nargs) {
+    int depth;
+    int outcome = run(self, args, nargs, &depth);
+    if (outcome == -2) return NULL;
+    return PyLong_FromLong(outcome >= 0 ? outcome : -(long)depth - 1);
 }
 
 static PyMethodDef program_methods[] = {
     {"accepts", (PyCFunction)(void (*)(void))program_accepts, METH_FASTCALL, accepts_doc},
+    {"scan", (PyCFunction)(void (*)(void))program_scan, METH_FASTCALL, scan_doc},
     {NULL, NULL, 0, NULL},
 };
 

@@ -226,6 +226,24 @@ def test_the_object_or_the_empty_object() -> None:
     assert one(("struct", optional_only, 1), ("str", -1, -1))("{}") is True
 
 
+def test_scan_tells_how_deep_a_refusal_is() -> None:
+    """Detection asks the other schemas only after a refusal near the top (another schema's payload); a
+    deeper one is drift or an error of this schema's payload."""
+    program = scan.Program(
+        (("struct", ((b"a", 1, True),), 0), ("struct", ((b"b", 2, True),), 0), ("int", 0, 9, 0)),
+    )
+    assert program.scan(0, b'{"a": {"b": 1}}') == 1
+    assert program.scan(0, b'"x"') == -1
+    assert program.scan(0, b"{}") == -1  # a required key missing: the top-level object itself
+    assert program.scan(0, b'{"z": 1}') == -2
+    assert program.scan(0, b'{"a": {"z": 1}}') == -3
+    assert program.scan(0, b'{"a": {"b": 1.5}}') == 0
+    with pytest.raises(TypeError):
+        program.scan(0, "text")
+    with pytest.raises(IndexError):
+        program.accepts(3, b"{}")
+
+
 @given(st.one_of(DATE_TIME_TEXT, st.text(alphabet="0123456789-:.TtZz+ ", max_size=32)))
 @settings(max_examples=1000, database=None)
 def test_date_times_are_checked_as_the_fast_types_patterns_do(text: str) -> None:

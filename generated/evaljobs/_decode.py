@@ -8,11 +8,14 @@ UTF-8 without byte order mark; no NaN/Infinity; no lone surrogates; no duplicate
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import orjson
 
 from evaljobs._fastpath import without_duplicates
+from evaljobs._registry import native_scanner
 
 
 class PayloadError(ValueError):
@@ -26,6 +29,9 @@ def decode(data: bytes) -> Any:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
         raise PayloadError(_explain(data, error)) from None
+    strict = _strict_json()
+    if strict is not None and strict(0, data) is True:  # no duplicate key (nor anything else refused)
+        return value
     try:
         verdict = without_duplicates(data, value, orjson.dumps)  # orjson re-encodes dicts faster than msgspec
     except orjson.JSONEncodeError:  # an integer beyond 64 bits
@@ -33,6 +39,13 @@ def decode(data: bytes) -> Any:
     if verdict is not True:
         _find_duplicate(data)  # raises when there is one; a None verdict may have been a false alarm
     return value
+
+
+@cache
+def _strict_json() -> Callable[[int, bytes], bool | None] | None:
+    """The native scanner's check of any JSON value (True: strict JSON without duplicate keys), if built."""
+    program = native_scanner()
+    return None if program is None else program.Program((("any",),)).accepts
 
 
 def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:

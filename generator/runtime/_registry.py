@@ -37,16 +37,18 @@ class Target:
         self._lenient: msgspec.json.Decoder[Any] | object | None = _UNBUILT
         self._fields: frozenset[str] | None = None
         self._model: Any = None
-        self._native: tuple[Callable[[int, bytes], bool], int] | object | None = _UNBUILT
+        self._native: Native | object | None = _UNBUILT
 
     @property
-    def native(self) -> tuple[Callable[[int, bytes], bool], int] | None:
-        """The native scanner's check and this schema's node in it: ``check(node, data)`` is True only for
-        JSON bytes that are valid without drift or duplicate keys (False: not certainly). None: no scanner."""
+    def native(self) -> Native | None:
+        """``(accepts, node, scan)``: the native scanner's checks and this schema's node in it, or None
+        without the scanner. ``accepts(node, data)`` is True for JSON bytes valid without drift or duplicate
+        keys, False when the msgspec types refuse them too, None when it cannot tell; ``scan(node, data)``
+        says the same as a number (1, 0, or minus the depth of the refusal: -1 at the top-level value)."""
         if self._native is _UNBUILT:
             program = native_program(self.api)
             node = None if program is None else program[1].get(self.name)
-            self._native = None if node is None or program is None else (program[0], node)
+            self._native = None if node is None or program is None else (program[0].accepts, node, program[0].scan)
         return self._native  # type: ignore[return-value]  # built above
 
     @property
@@ -102,20 +104,31 @@ def _is_root_model(model: Any) -> bool:
 NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the msgspec types decide alone)
 
 
+Native = tuple[Callable[[int, bytes], bool | None], int, Callable[[int, bytes], int]]
+
+
 @cache
-def native_program(api: str) -> tuple[Callable[[int, bytes], bool], dict[str, int]] | None:
-    """The native scanner's check for ``api`` and the node of each schema, or None without the scanner."""
+def native_scanner() -> Any:
+    """The native scanner's module (``_evaljobs_scan``), or None: not built, or switched off."""
     if os.environ.get(NATIVE_VARIABLE, "1") == "0":
         return None
     try:
-        scan = importlib.import_module("_evaljobs_scan")
+        return importlib.import_module("_evaljobs_scan")
     except ImportError:
+        return None
+
+
+@cache
+def native_program(api: str) -> tuple[Any, dict[str, int]] | None:
+    """The native scanner's program for ``api`` and the node of each schema, or None without the scanner."""
+    scan = native_scanner()
+    if scan is None:
         return None
     module = fast_module(api)
     nodes, targets = getattr(module, "NATIVE", None), getattr(module, "NATIVE_TARGETS", None)
     if nodes is None or targets is None:
         return None
-    return scan.Program(nodes).accepts, targets
+    return scan.Program(nodes), targets
 
 
 def fast_module(api: str) -> ModuleType:

@@ -56,10 +56,17 @@ class Validator:
                     return _refused(source, "not accepted: a lone UTF-16 surrogate in the text", chosen)
         if type(payload) is bytes:
             first = chosen[0]  # the schema of the previous payload: captures come in runs of one schema
-            refusal = _strict_refusal(first, payload)
+            native = first.native
+            scanned = 0 if native is None else native[2](native[1], payload)
+            if scanned == 1:
+                return Report(source, first.label)
+            refusal = _msgspec_refusal(first, payload)
             if refusal is None:
                 return Report(source, first.label)
-            for target in chosen:  # the scanner again, for the other schemas in turn, before any parsing
+            # Refused at the top level, and JSON: perhaps another schema's payload, which the scanner tells
+            # before any parsing, asked for each schema in turn. (A deeper refusal is drift or an error, and
+            # broken JSON (an empty refusal) is broken for every schema: both go the way below.)
+            for target in chosen if refusal and scanned >= -2 else ():
                 native = target.native
                 verdict = None if native is None else native[0](native[1], payload)
                 if verdict:
@@ -220,6 +227,11 @@ def _strict_refusal(target: Target, data: bytes) -> str | None:
     native = target.native
     if native is not None and native[0](native[1], data):
         return None
+    return _msgspec_refusal(target, data)
+
+
+def _msgspec_refusal(target: Target, data: bytes) -> str | None:
+    """_strict_refusal without the native scanner: the msgspec types and the duplicate-key check."""
     decoder = target.fast
     if decoder is None:
         return ""
