@@ -139,7 +139,7 @@ def throughput(api: str) -> None:
     versus(f"evaljobs validate --schema {main_schema.split('.')[1]}", forced.check, main_lines, main_size)
     native = forced.targets[0].native
     if native is not None:  # where the time goes: the native scanner answers for most payloads alone
-        check, node = native
+        check, node, _ = native
         versus("  of which: the native scanner alone", lambda line: check(node, line), main_lines, main_size)
     decoder = forced.targets[0].fast
     if decoder is not None:  # without the scanner: the typed decode, then the exact duplicate-key check
