@@ -91,6 +91,7 @@ typedef struct {
     Py_ssize_t nkeys, capkeys;
     Block *blocks; /* the unescaped text of escaped keys; blocks never move, so spans stay valid */
     int unsure;    /* a refusal that msgspec might not give (see doubt) */
+    int typed;     /* a refusal for a value of the wrong kind, or a missing key (see mismatch) */
     Span local[64];
 } Ctx;
 
@@ -103,6 +104,18 @@ static int doubt(Ctx *c) {
     c->unsure = 1;
     return 0;
 }
+
+/* Refuse a value of a kind the node does not take (a string for a number...), which the lenient types and the
+ * models refuse too, wherever it is: a refusal that drift cannot explain. A byte that starts no JSON value is
+ * broken JSON instead. */
+static int mismatch(Ctx *c, unsigned char ch) {
+    if (ch == '"' || ch == '{' || ch == '[' || ch == 't' || ch == 'f' || ch == 'n' || ch == '-' ||
+        (ch >= '0' && ch <= '9'))
+        c->typed = 1;
+    return 0;
+}
+
+static inline int number_start(unsigned char ch) { return ch == '-' || (ch >= '0' && ch <= '9'); }
 
 /* ---------- lexing ---------- */
 
@@ -553,6 +566,7 @@ static int structure(Ctx *c, const Node *n) {
         if (!complete) return count == 0;
         return !(n->whole_or_empty == 2 && n->nrequired == 0 && count == 0);
     }
+    if (!complete) c->typed = 1; /* a required key is missing */
     return complete;
 }
 
@@ -635,24 +649,29 @@ static int value(Ctx *c, int index) {
     case K_ANY:
         return any(c);
     case K_NULL:
-        return literal_word(c, "null", 4);
+        return ch == 'n' ? literal_word(c, "null", 4) : mismatch(c, ch);
     case K_BOOL:
+        if (ch != 't' && ch != 'f') return mismatch(c, ch);
         return ch == 't' ? literal_word(c, "true", 4) : literal_word(c, "false", 5);
     case K_STR:
-        if (ch != '"' || !string(c, &start, &len, &escaped, &points)) return 0;
+        if (ch != '"') return mismatch(c, ch);
+        if (!string(c, &start, &len, &escaped, &points)) return 0;
         return points >= n->min && (n->max < 0 || points <= n->max);
     case K_DATETIME:
-        if (ch != '"' || !string(c, &start, &len, &escaped, &points)) return 0;
+        if (ch != '"') return mismatch(c, ch);
+        if (!string(c, &start, &len, &escaped, &points)) return 0;
         if (escaped) return doubt(c);
         return datetime(c, start, len, n->offset_required);
     case K_INT: {
         int64_t v;
+        if (!number_start(ch)) return mismatch(c, ch);
         if (!number(c, &start, &len, &integer, &int_digits)) return 0;
         if (!integer || !int64_of(start, len, &v)) return doubt(c); /* 1.0, or beyond 64 bits */
         if (v < n->low || v > n->high) return 0;
         return n->multiple == 0 || v % n->multiple == 0;
     }
     case K_FLOAT: {
+        if (!number_start(ch)) return mismatch(c, ch);
         if (!number(c, &start, &len, &integer, &int_digits)) return 0;
         if (!n->has_flow && !n->has_fhigh) {
             if (integer) { /* beyond 64 bits: left to the strict reader */
@@ -670,6 +689,8 @@ static int value(Ctx *c, int index) {
         return 1;
     }
     case K_LITERAL:
+        if (ch == '"' ? n->nstrs == 0 : ch == 'n' ? !n->null_ok : number_start(ch) ? n->nints == 0 : 1)
+            return mismatch(c, ch);
         if (ch == '"') {
             if (!string(c, &start, &len, &escaped, &points)) return 0;
             if (escaped) return doubt(c);
@@ -685,11 +706,11 @@ static int value(Ctx *c, int index) {
         }
         return 0;
     case K_ARRAY:
-        return ch == '[' && array(c, n->item, n->min, n->max);
+        return ch == '[' ? array(c, n->item, n->min, n->max) : mismatch(c, ch);
     case K_MAP:
-        return ch == '{' && free_object(c, n->item, n->min, n->max);
+        return ch == '{' ? free_object(c, n->item, n->min, n->max) : mismatch(c, ch);
     case K_STRUCT:
-        return ch == '{' && structure(c, n);
+        return ch == '{' ? structure(c, n) : mismatch(c, ch);
     case K_UNION: {
         int member;
         if (ch == '"') {
@@ -707,8 +728,9 @@ static int value(Ctx *c, int index) {
             if (!number(c, &start, &len, &integer, &int_digits)) return 0;
             c->p = saved;
             member = integer && n->members[U_INT] >= 0 ? n->members[U_INT] : n->members[U_FLOAT];
+            if (member < 0 && !integer && n->members[U_INT] >= 0) return doubt(c); /* 1.0 for an integer */
         }
-        return member >= 0 && value(c, member);
+        return member >= 0 ? value(c, member) : mismatch(c, ch);
     }
     default: /* K_UNSURE */
         return doubt(c);
@@ -920,8 +942,9 @@ PyDoc_STRVAR(accepts_doc, "accepts(node, data, /)\n--\n\n"
                           "key.\nFalse if the msgspec types refuse it too; None when it cannot tell.");
 
 /* Scan ``args`` (node, data): 1 accepted, 0 cannot tell, -1 refused (-2 on a Python error); ``depth`` is
- * set to the nesting depth where a refusal happened (0: the top-level value, 1: a member of it...). */
-static int run(Program *self, PyObject *const *args, Py_ssize_t nargs, int *depth) {
+ * set to the nesting depth where a refusal happened (0: the top-level value, 1: a member of it...), and
+ * ``typed`` to whether it was a value of the wrong kind or a missing key. */
+static int run(Program *self, PyObject *const *args, Py_ssize_t nargs, int *depth, int *typed) {
     if (nargs != 2) {
         PyErr_SetString(PyExc_TypeError, "takes 2 arguments: (node, data)");
         return -2;
@@ -946,6 +969,7 @@ static int run(Program *self, PyObject *const *args, Py_ssize_t nargs, int *dept
     c.capkeys = (Py_ssize_t)(sizeof c.local / sizeof c.local[0]);
     c.blocks = NULL;
     c.unsure = 0;
+    c.typed = 0;
     ws(&c);
     int ok = value(&c, (int)node);
     if (ok) {
@@ -959,27 +983,32 @@ static int run(Program *self, PyObject *const *args, Py_ssize_t nargs, int *dept
         c.blocks = next;
     }
     *depth = c.depth;
+    *typed = c.typed;
     return ok ? 1 : c.unsure ? 0 : -1;
 }
 
 static PyObject *program_accepts(Program *self, PyObject *const *args, Py_ssize_t nargs) {
-    int depth;
-    int outcome = run(self, args, nargs, &depth);
+    int depth, typed;
+    int outcome = run(self, args, nargs, &depth, &typed);
     if (outcome == -2) return NULL;
     if (outcome == 1) Py_RETURN_TRUE;
     if (outcome == 0) Py_RETURN_NONE;
     Py_RETURN_FALSE;
 }
 
+#define TYPED (1L << 20)
+
 PyDoc_STRVAR(scan_doc, "scan(node, data, /)\n--\n\n"
-                       "accepts() as a number: 1 for True, 0 for None, and for False the negative depth of the "
-                       "refusal:\n-1 at the top-level value, -2 in a member of it, and so on.");
+                       "accepts() as a number: 1 for True, 0 for None, and for False minus the depth of the "
+                       "refusal plus one\n(-1 at the top-level value, -2 in a member of it...), less a further "
+                       "2**20 when the refusal\nwas a value of the wrong kind or a missing key (which drift "
+                       "cannot explain).");
 
 static PyObject *program_scan(Program *self, PyObject *const *args, Py_ssize_t nargs) {
-    int depth;
-    int outcome = run(self, args, nargs, &depth);
+    int depth, typed;
+    int outcome = run(self, args, nargs, &depth, &typed);
     if (outcome == -2) return NULL;
-    return PyLong_FromLong(outcome >= 0 ? outcome : -(long)depth - 1);
+    return PyLong_FromLong(outcome >= 0 ? outcome : -(long)depth - 1 - (typed ? TYPED : 0));
 }
 
 static PyMethodDef program_methods[] = {

@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from evaljobs import _registry
 from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339, without_duplicates
 from evaljobs._registry import Target
+from evaljobs._validate import TYPED
 from tests.conftest import APIS, ROOT, response_models, spec
 from tests.strategies import for_component
-from tests.test_validator import DATE_TIME_TEXT, SETTINGS, payloads
+from tests.test_validator import DATE_TIME_TEXT, SETTINGS, _accepts, payloads
 
 CASES = [(api, name) for api in APIS for name in response_models(api)]
 
@@ -60,7 +61,9 @@ def test_the_scanner_is_built_and_every_schema_with_a_fast_type_has_a_program() 
 @pytest.mark.parametrize(("api", "name"), CASES, ids=[f"{a}.{n}" for a, n in CASES])
 def test_the_scanner_answers_as_the_msgspec_types_do(api: str, name: str) -> None:
     """On valid, drifted, mutated and capture-like payloads, against their own schema and every other
-    response schema: a True or False must be msgspec's answer; None is allowed (then msgspec decides)."""
+    response schema: a True or False must be msgspec's answer; None is allowed (then msgspec decides). A
+    refusal that scan() calls one of kind (a wrong kind of value, a missing key) must be the lenient type's
+    too: detection then tries no lenient type for that schema."""
     targets = [t for t in _registry.response_targets() if t.native is not None]
 
     @SETTINGS
@@ -71,6 +74,9 @@ def test_the_scanner_answers_as_the_msgspec_types_do(api: str, name: str) -> Non
             verdict = scanned(target, data)
             if verdict is not None:
                 assert verdict == msgspec_verdict(target, data), (target, data[:300])
+            assert target.native is not None
+            if target.native[2](target.native[1], data) <= -TYPED:
+                assert not _accepts(target.lenient, data), (target, data[:300])
 
     check()
 
@@ -233,11 +239,16 @@ def test_scan_tells_how_deep_a_refusal_is() -> None:
         (("struct", ((b"a", 1, True),), 0), ("struct", ((b"b", 2, True),), 0), ("int", 0, 9, 0)),
     )
     assert program.scan(0, b'{"a": {"b": 1}}') == 1
-    assert program.scan(0, b'"x"') == -1
-    assert program.scan(0, b"{}") == -1  # a required key missing: the top-level object itself
-    assert program.scan(0, b'{"z": 1}') == -2
+    assert program.scan(0, b"x") == -1  # not JSON
+    assert program.scan(0, b'{"z": 1}') == -2  # an unknown key: drift, perhaps
     assert program.scan(0, b'{"a": {"z": 1}}') == -3
+    assert program.scan(0, b'{"a": {"b": 10}}') == -3  # a bound crossed
     assert program.scan(0, b'{"a": {"b": 1.5}}') == 0
+    # refusals drift cannot explain (a value of the wrong kind, a missing key) are told apart
+    assert program.scan(0, b'"x"') == -1 - TYPED
+    assert program.scan(0, b"{}") == -1 - TYPED  # a required key missing: the top-level object itself
+    assert program.scan(0, b'{"a": 5}') == -2 - TYPED
+    assert program.scan(0, b'{"a": {"b": "s"}}') == -3 - TYPED
     with pytest.raises(TypeError):
         program.scan(0, "text")
     with pytest.raises(IndexError):

@@ -60,20 +60,20 @@ class Validator:
             scanned = 0 if native is None else native[2](native[1], payload)
             if scanned == 1:
                 return Report(source, first.label)
-            refusal = _msgspec_refusal(first, payload)
-            if refusal is None:
-                return Report(source, first.label)
-            # Refused at the top level, and JSON: perhaps another schema's payload, which the scanner tells
-            # before any parsing, asked for each schema in turn. (A deeper refusal is drift or an error, and
-            # broken JSON (an empty refusal) is broken for every schema: both go the way below.)
-            for target in chosen if refusal and scanned >= -2 else ():
-                native = target.native
-                verdict = None if native is None else native[0](native[1], payload)
-                if verdict:
-                    _promote(chosen, target)
-                    return Report(source, target.label)
-                if verdict is None and target is not first:
-                    break  # perhaps valid for this one: the order of the schemas decides, as below
+            if scanned == 0:  # the scanner cannot tell: msgspec decides
+                refusal = _msgspec_refusal(first, payload)
+                if refusal is None:
+                    return Report(source, first.label)
+                near_top, typed = bool(refusal), _certain(refusal)  # (an empty refusal: not JSON)
+            else:  # refused, as msgspec would
+                near_top, typed = _depth(scanned) <= 1, scanned <= -TYPED
+            # schema -> whether its refusal is one drift cannot explain (the lenient type refuses it too)
+            refused = {first: typed}
+            # perhaps another schema's payload, which the scanner tells before any parsing
+            other = _scanned_valid(payload, chosen, refused) if near_top else None
+            if other is not None:
+                _promote(chosen, other)
+                return Report(source, other.label)
             from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
 
             try:
@@ -82,21 +82,11 @@ class Validator:
                 return _refused(source, str(error), chosen)
             # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
             candidates = finalists(value, chosen)
-            hopeless = {first} if _certain(refusal) else set()  # refused for a reason drift cannot explain
-            keys = value.keys() if isinstance(value, dict) else None
-            for target in candidates:  # (decode() has checked for duplicate keys)
-                if target is first or target.fast is None:
-                    continue
-                if keys is not None and target.fields and not keys <= target.fields:
-                    continue  # an unknown top-level field: drift, which the strict type refuses
-                native = target.native
-                accepted = native is not None and native[0](native[1], payload)
-                refusal = None if accepted else _refusal(target.fast, payload)
-                if refusal is None:
-                    _promote(chosen, target)
-                    return Report(source, target.label)
-                if _certain(refusal):
-                    hopeless.add(target)
+            other = _strictly_valid(payload, value, candidates, refused)
+            if other is not None:
+                _promote(chosen, other)
+                return Report(source, other.label)
+            hopeless = {target for target, certain in refused.items() if certain}
             found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
                 return found
@@ -106,6 +96,52 @@ class Validator:
         from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
 
         return _slow.report(payload, chosen, source)
+
+
+TYPED = 1 << 20  # in a scan's outcome: the refusal was a value of the wrong kind or a missing key
+
+
+def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, bool]) -> Target | None:
+    """The first of ``chosen`` that the scanner finds ``payload`` valid for, without drift; None at the first
+    it cannot tell about (the order of the schemas decides: see _strictly_valid). Refusals go in ``refused``."""
+    for target in chosen:
+        if target in refused:
+            continue
+        native = target.native
+        outcome = 0 if native is None else native[2](native[1], payload)
+        if outcome == 1:
+            return target
+        if outcome == 0:
+            return None
+        refused[target] = outcome <= -TYPED
+    return None
+
+
+def _strictly_valid(payload: bytes, value: Any, candidates: list[Target], refused: dict[Target, bool]) -> Target | None:
+    """The first of ``candidates`` (finalists) that ``payload`` is valid for without drift, asking the
+    scanner, then msgspec when it cannot tell; a schema already in ``refused`` is not asked again, and each
+    refusal goes there, with whether drift cannot explain it. (decode() has checked for duplicate keys.)"""
+    keys = value.keys() if isinstance(value, dict) else None
+    for target in candidates:
+        if target in refused or target.fast is None:
+            continue
+        if keys is not None and target.fields and not keys <= target.fields:
+            continue  # an unknown top-level field: drift, which the strict type refuses
+        native = target.native
+        outcome = 0 if native is None else native[2](native[1], payload)
+        if outcome < 0:
+            refused[target] = outcome <= -TYPED
+            continue
+        refusal = None if outcome == 1 else _refusal(target.fast, payload)
+        if refusal is None:
+            return target
+        refused[target] = _certain(refusal)
+    return None
+
+
+def _depth(scanned: int) -> int:
+    """The nesting depth of a scan's refusal (0: the top-level value, 1: a member of it...)."""
+    return (-scanned - 1) % TYPED
 
 
 def _promote(chosen: list[Target], target: Target) -> None:
