@@ -435,67 +435,70 @@ static int push_key(Ctx *c, const unsigned char *key, Py_ssize_t len, Py_ssize_t
     return 1;
 }
 
-/* An object whose keys are free (a map, or any value): each value checked as ``node``, no key twice. */
-static int free_object(Ctx *c, int node, Py_ssize_t min, Py_ssize_t max) {
-    if (++c->depth > MAX_DEPTH) return doubt(c);
+/* Past the opening bracket of a container: 1 if it is empty (past its closing bracket too), 0 if a member
+ * follows, -1 when it is nested too deeply. */
+static int enter(Ctx *c, unsigned char close) {
+    if (++c->depth > MAX_DEPTH) return -1;
     c->p++;
-    Py_ssize_t base = c->nkeys, count = 0;
     ws(c);
-    if (c->p < c->end && *c->p == '}') {
+    if (c->p < c->end && *c->p == close) {
         c->p++;
-    } else {
-        for (;;) {
-            const unsigned char *key;
-            Py_ssize_t len;
-            if (!key_of(c, &key, &len) || !push_key(c, key, len, base)) return 0;
-            count++;
-            ws(c);
-            if (c->p >= c->end || *c->p != ':') return 0;
-            c->p++;
-            ws(c);
-            if (!value(c, node)) return 0;
-            ws(c);
-            if (c->p < c->end && *c->p == ',') {
-                c->p++;
-                ws(c);
-                continue;
-            }
-            if (c->p < c->end && *c->p == '}') {
-                c->p++;
-                break;
-            }
-            return 0;
-        }
+        return 1;
     }
+    return 0;
+}
+
+/* After a member of a container: 1 past a comma (another member follows), 0 past the closing bracket, -1 for
+ * anything else (broken JSON). */
+static int next_member(Ctx *c, unsigned char close) {
+    ws(c);
+    if (c->p < c->end && *c->p == ',') {
+        c->p++;
+        ws(c);
+        return 1;
+    }
+    if (c->p < c->end && *c->p == close) {
+        c->p++;
+        return 0;
+    }
+    return -1;
+}
+
+static int colon(Ctx *c) {
+    ws(c);
+    if (c->p >= c->end || *c->p != ':') return 0;
+    c->p++;
+    ws(c);
+    return 1;
+}
+
+/* An object whose keys are free (a map, or any value: node -1): each value checked as ``node``, no key twice. */
+static int free_object(Ctx *c, int node, Py_ssize_t min, Py_ssize_t max) {
+    Py_ssize_t base = c->nkeys, count = 0;
+    int more = enter(c, '}');
+    if (more < 0) return doubt(c);
+    for (more = !more; more > 0; more = next_member(c, '}')) {
+        const unsigned char *key;
+        Py_ssize_t len;
+        if (!key_of(c, &key, &len) || !push_key(c, key, len, base) || !colon(c) || !value(c, node)) return 0;
+        count++;
+    }
+    if (more < 0) return 0;
     c->nkeys = base;
     c->depth--;
     return count >= min && (max < 0 || count <= max);
 }
 
+/* An array: each item checked as ``node`` (-1: any value). */
 static int array(Ctx *c, int node, Py_ssize_t min, Py_ssize_t max) {
-    if (++c->depth > MAX_DEPTH) return doubt(c);
-    c->p++;
     Py_ssize_t count = 0;
-    ws(c);
-    if (c->p < c->end && *c->p == ']') {
-        c->p++;
-    } else {
-        for (;;) {
-            if (!value(c, node)) return 0;
-            count++;
-            ws(c);
-            if (c->p < c->end && *c->p == ',') {
-                c->p++;
-                ws(c);
-                continue;
-            }
-            if (c->p < c->end && *c->p == ']') {
-                c->p++;
-                break;
-            }
-            return 0;
-        }
+    int more = enter(c, ']');
+    if (more < 0) return doubt(c);
+    for (more = !more; more > 0; more = next_member(c, ']')) {
+        if (!value(c, node)) return 0;
+        count++;
     }
+    if (more < 0) return 0;
     c->depth--;
     return count >= min && (max < 0 || count <= max);
 }
@@ -509,53 +512,34 @@ static inline uint64_t hash_of(const unsigned char *s, Py_ssize_t len) {
 }
 
 static int structure(Ctx *c, const Node *n) {
-    if (++c->depth > MAX_DEPTH) return doubt(c);
-    c->p++;
     uint64_t seen[WORDS] = {0, 0, 0, 0};
     Py_ssize_t count = 0;
-    ws(c);
-    if (c->p < c->end && *c->p == '}') {
-        c->p++;
-    } else {
+    int more = enter(c, '}');
+    if (more < 0) return doubt(c);
+    for (more = !more; more > 0; more = next_member(c, '}')) {
+        const unsigned char *key;
+        Py_ssize_t len;
+        if (!key_of(c, &key, &len)) return 0;
+        uint64_t slot = hash_of(key, len) & n->tmask;
+        const Prop *prop = NULL;
         for (;;) {
-            const unsigned char *key;
-            Py_ssize_t len;
-            if (!key_of(c, &key, &len)) return 0;
-            uint64_t slot = hash_of(key, len) & n->tmask;
-            const Prop *prop = NULL;
-            for (;;) {
-                int at = n->table[slot];
-                if (at < 0) return 0; /* an unknown key: drift, or another schema */
-                const Prop *candidate = &n->props[at];
-                if (candidate->len == len && memcmp(candidate->key, key, (size_t)len) == 0) {
-                    prop = candidate;
-                    break;
-                }
-                slot = (slot + 1) & n->tmask;
-            }
-            Py_ssize_t index = prop - n->props;
-            uint64_t bit = 1ULL << (index & 63);
-            if (seen[index >> 6] & bit) return 0; /* a duplicate key */
-            seen[index >> 6] |= bit;
-            count++;
-            ws(c);
-            if (c->p >= c->end || *c->p != ':') return 0;
-            c->p++;
-            ws(c);
-            if (!value(c, prop->node)) return 0;
-            ws(c);
-            if (c->p < c->end && *c->p == ',') {
-                c->p++;
-                ws(c);
-                continue;
-            }
-            if (c->p < c->end && *c->p == '}') {
-                c->p++;
+            int at = n->table[slot];
+            if (at < 0) return 0; /* an unknown key: drift, or another schema */
+            const Prop *candidate = &n->props[at];
+            if (candidate->len == len && memcmp(candidate->key, key, (size_t)len) == 0) {
+                prop = candidate;
                 break;
             }
-            return 0;
+            slot = (slot + 1) & n->tmask;
         }
+        Py_ssize_t index = prop - n->props;
+        uint64_t bit = 1ULL << (index & 63);
+        if (seen[index >> 6] & bit) return 0; /* a duplicate key */
+        seen[index >> 6] |= bit;
+        count++;
+        if (!colon(c) || !value(c, prop->node)) return 0;
     }
+    if (more < 0) return 0;
     c->depth--;
     int complete = 1;
     for (int w = 0; w < WORDS; w++)
@@ -570,35 +554,7 @@ static int structure(Ctx *c, const Node *n) {
     return complete;
 }
 
-static int any(Ctx *c);
-
-static int any_array(Ctx *c) {
-    if (++c->depth > MAX_DEPTH) return doubt(c);
-    c->p++;
-    ws(c);
-    if (c->p < c->end && *c->p == ']') {
-        c->p++;
-        c->depth--;
-        return 1;
-    }
-    for (;;) {
-        if (!any(c)) return 0;
-        ws(c);
-        if (c->p < c->end && *c->p == ',') {
-            c->p++;
-            ws(c);
-            continue;
-        }
-        if (c->p < c->end && *c->p == ']') {
-            c->p++;
-            c->depth--;
-            return 1;
-        }
-        return 0;
-    }
-}
-
-/* Any JSON value (node -1 in free_object means "any"). */
+/* Any JSON value (what node -1 stands for). */
 static int any(Ctx *c) {
     if (c->p >= c->end) return 0;
     const unsigned char *start;
@@ -610,7 +566,7 @@ static int any(Ctx *c) {
     case '{':
         return free_object(c, -1, 0, -1);
     case '[':
-        return any_array(c);
+        return array(c, -1, 0, -1);
     case 't':
         return literal_word(c, "true", 4);
     case 'f':
