@@ -44,8 +44,8 @@ def decode(data: bytes) -> Any:
 @cache
 def _strict_json() -> Callable[[int, bytes], bool | None] | None:
     """The native scanner's check of any JSON value (True: strict JSON without duplicate keys), if built."""
-    program = native_scanner()
-    return None if program is None else program.Program((("any",),)).accepts
+    scan = native_scanner()
+    return None if scan is None else scan.Program((("any",),)).accepts
 
 
 def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:

@@ -44,7 +44,8 @@ class Target:
         """``(accepts, node, scan)``: the native scanner's checks and this schema's node in it, or None
         without the scanner. ``accepts(node, data)`` is True for JSON bytes valid without drift or duplicate
         keys, False when the msgspec types refuse them too, None when it cannot tell; ``scan(node, data)``
-        says the same as a number (1, 0, or minus the depth of the refusal: -1 at the top-level value)."""
+        says the same as a number (1, 0, or for a refusal minus its depth plus one, less 2**20 when drift
+        cannot explain it: see ``_validate.TYPED``)."""
         if self._native is _UNBUILT:
             program = native_program(self.api)
             node = None if program is None else program[1].get(self.name)
