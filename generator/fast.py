@@ -54,6 +54,11 @@ class Inexpressible(Exception):
     """A construct msgspec cannot check exactly."""
 
 
+Native = tuple[Any, ...]
+"""A node of the native scanner (native/scan.c), nested: a struct is ``("ref", struct name)``."""
+UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": msgspec decides
+
+
 @dataclass
 class Field:
     attr: str
@@ -61,7 +66,7 @@ class Field:
     annotation: str
     required: bool
     forward: bool = False  # names a struct defined later (a cycle): written as a string
-    native: Native = ("unsure",)  # what the native scanner checks (see native_program)
+    native: Native = UNSURE  # what the native scanner checks (see native_program)
 
 
 @dataclass
@@ -84,11 +89,6 @@ class Struct:
     # a union "this object or the empty object": the attributes of the object's required fields (here
     # optional), all present or the whole object empty; and whether it was a oneOf
     whole_or_empty: tuple[list[str], bool] | None = None
-
-
-Native = tuple[Any, ...]
-"""A node of the native scanner (native/scan.c), nested: a struct is ``("ref", struct name)``."""
-UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": msgspec decides
 
 
 @dataclass
