@@ -15,6 +15,7 @@ from generator import render
 from generator.bundle import bundle
 from generator.checks import check_document
 from generator.discover import SpecFile, discover
+from generator.explain import programs
 from generator.fast import FastTypes
 from generator.loading import load_document
 from generator.models import generate_models
@@ -127,6 +128,19 @@ def write_package(apis: list[Api], package: Path) -> None:
                 [Problem(api.spec.label, "", f"datamodel-code-generator failed: {error}")]
             ) from error
     write_fast_path(apis, package, env)
+    write_checks(apis, package, env)
+
+
+def write_checks(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
+    """``evaljobs/_checks/<api>.py``: the full path's programs, read from the models just written."""
+    directory = package / "_checks"
+    directory.mkdir()
+    _write(directory / "__init__.py", render.render(env, "_checks/__init__.py.jinja"))
+    found = programs(package, [api.spec.name for api in apis])
+    for api in apis:
+        nodes, targets = found[api.spec.name]
+        context = {"file": api.spec.path.name, "nodes": nodes, "targets": targets}
+        _write(directory / f"{api.spec.name}.py", render.render(env, "_checks/api.py.jinja", **context))
 
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:

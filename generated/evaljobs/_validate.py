@@ -7,8 +7,9 @@
   key, a union of objects...); a duplicate key is caught by re-encoding. Its refusal tells the next step.
 - Drift path (``evaljobs._lenient.<api>``, msgspec): accepts a payload only if it is valid, drift or not;
   the drift is then named by the full path's walk, without the cost of validating with the models.
-- Full path (``evaljobs._slow``, pydantic, imported on first need): strict decoding, every error with its
-  JSON pointer, and every drift.
+- Full path (``evaljobs._explain``, imported on first need): strict decoding, then every error with its
+  JSON pointer and every drift, walking a program read from the models, without pydantic; the models
+  themselves (``evaljobs._slow``, pydantic) only for what that walk is not sure of.
 
 ``validate(payload, endpoint=..., schema=...)`` is the Python API behind ``evaljobs validate``.
 """
@@ -90,12 +91,12 @@ class Validator:
             found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
                 return found
-            from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
+            from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
-            return _slow.report_among(value, candidates, source)
-        from evaljobs import _slow  # noqa: PLC0415 - the full path, and pydantic with it, only when needed
+            return _explain.report_among(value, candidates, source)
+        from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
-        return _slow.report(payload, chosen, source)
+        return _explain.report(payload, chosen, source)
 
 
 TYPED = 1 << 20  # in a scan's outcome: the refusal was a value of the wrong kind or a missing key
@@ -213,13 +214,13 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
             unsure.append(target)
     if not candidates:
         return None
-    from evaljobs import _slow  # noqa: PLC0415 - the drift walk follows the models' annotations
+    from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
-    if any(_slow.valid_for(value, target) for target in unsure):
+    if any(_explain.valid_for(value, target) for target in unsure):
         return None
     best: Report | None = None
     for target in candidates:
-        report = Report(source, target.label, drift=_slow.drift_of(value, target.model, ""))
+        report = Report(source, target.label, drift=_explain.drift(value, target.api, target.name))
         if best is None or len(report.drift) < len(best.drift):
             best = report
     return best

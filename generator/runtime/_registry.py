@@ -73,10 +73,12 @@ class Target:
             annotation = fast_module(self.api).TARGETS.get(self.name)
             if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
                 self._fields = frozenset(annotation.__struct_encode_fields__)
-            elif annotation is not None or _is_root_model(self.model):
+            elif annotation is not None:
                 self._fields = frozenset()
-            else:
-                self._fields = frozenset(field.alias or key for key, field in self.model.model_fields.items())
+            else:  # no fast type: the properties its model has (see evaljobs._explain)
+                checks = importlib.import_module(f"evaljobs._checks.{self.api}")
+                node = checks.NODES[checks.TARGETS[self.name]]
+                self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
         return self._fields
 
     @property
@@ -95,11 +97,6 @@ def _decoder(types: ModuleType, name: str) -> msgspec.json.Decoder[Any] | None:
     """A decoder for the type ``types`` (a fast or lenient module) holds for schema ``name``, if any."""
     annotation = types.TARGETS.get(name)
     return None if annotation is None else msgspec.json.Decoder(annotation)
-
-
-def _is_root_model(model: Any) -> bool:
-    """Whether a generated model wraps a non-object value (pydantic's RootModel), without importing pydantic."""
-    return any(base.__name__ == "RootModel" and base.__module__.startswith("pydantic") for base in model.__mro__)
 
 
 NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the msgspec types decide alone)

@@ -10,14 +10,15 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
+
+from evaljobs._datetimes import EXPECTED, LOCAL_EXPECTED, parse, problem
 
 __all__ = ["DateTime", "LocalDateTime", "Model", "OpenEnum"]
 
@@ -50,15 +51,6 @@ class OpenEnum(StrEnum):
         return self._value_ in type(self)._value2member_map_
 
 
-# RFC 3339, section 5.6, with ASCII digits only. The offset group is optional here; the strict
-# type refuses a match without it.
-_DATE_TIME = re.compile(
-    r"(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})[Tt]"
-    r"(?P<hour>[0-9]{2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]+))?"
-    r"(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})?"
-)
-
-
 class DateTime(datetime):
     """An RFC 3339 date-time (offset required) that keeps the exact text it was read from.
 
@@ -69,48 +61,14 @@ class DateTime(datetime):
     __slots__ = ("_text",)
     _text: str
     offset_required: ClassVar[bool] = True
-    _expected: ClassVar[str] = "an RFC 3339 date-time such as 2025-03-19T22:50:15.684382Z"
+    _expected: ClassVar[str] = EXPECTED
 
     @classmethod
     def parse(cls, text: str) -> Self:
         """Read ``text``; raise ``ValueError`` with a readable reason when it is not a date-time."""
-        match = _DATE_TIME.fullmatch(text)
-        if match is None or (cls.offset_required and match["offset"] is None):
-            raise ValueError(f"expected {cls._expected}, found {text[:64]!r}")
-        second = int(match["second"])
-        fraction = (match["fraction"] or "")[:6].ljust(6, "0")
-        microsecond = int(fraction)
-        if second == 60:  # a leap second: RFC 3339 allows it, datetime cannot hold it
-            second, microsecond = 59, 999_999
-        try:
-            value = cls._from_fields(match, second, microsecond)
-        except ValueError as error:
-            raise ValueError(f"expected {cls._expected}, found {text[:64]!r}: {error}") from None
+        value = parse(text, cls.offset_required, cls._expected, cls)
         value._text = text
         return value
-
-    @classmethod
-    def _from_fields(cls, match: re.Match[str], second: int, microsecond: int) -> Self:
-        offset = match["offset"]
-        tzinfo: timezone | None = None
-        if offset in ("Z", "z"):
-            tzinfo = UTC
-        elif offset is not None:
-            hours, minutes = int(offset[1:3]), int(offset[4:6])
-            if hours > 23 or minutes > 59:
-                raise ValueError("UTC offset out of range")
-            sign = -1 if offset[0] == "-" else 1
-            tzinfo = timezone(sign * timedelta(hours=hours, minutes=minutes))
-        return cls(
-            int(match["year"]),
-            int(match["month"]),
-            int(match["day"]),
-            int(match["hour"]),
-            int(match["minute"]),
-            second,
-            microsecond,
-            tzinfo=tzinfo,
-        )
 
     @property
     def text(self) -> str:
@@ -133,14 +91,13 @@ class DateTime(datetime):
     def _validate(cls, value: object) -> Self:
         if isinstance(value, cls):
             return value
-        if not isinstance(value, str):
-            raise PydanticCustomError("datetime_type", "expected {expected}", {"expected": cls._expected})
-        try:
-            return cls.parse(value)
-        except ValueError as error:
-            reason = str(error).split(": ", 1)[1] if ": " in str(error) else ""
-            message = cls._expected + (f" ({reason})" if reason else "")
-            raise PydanticCustomError("datetime_format", "expected {expected}", {"expected": message}) from None
+        if isinstance(value, str):
+            try:
+                return cls.parse(value)
+            except ValueError:
+                pass
+        kind, expected = problem(value, cls.offset_required, cls._expected) or ("datetime_format", cls._expected)
+        raise PydanticCustomError(kind, "expected {expected}", {"expected": expected})
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
@@ -163,4 +120,4 @@ class LocalDateTime(DateTime):
 
     __slots__ = ()
     offset_required: ClassVar[bool] = False
-    _expected: ClassVar[str] = "an ISO 8601 date-time such as 2025-03-19T22:50:15.684382 (offset optional)"
+    _expected: ClassVar[str] = LOCAL_EXPECTED

@@ -1,0 +1,510 @@
+"""The full path without pydantic: every error and every drift of a decoded payload, with JSON pointers.
+
+Both walks follow a *program* generated from the models (``evaljobs._checks.<api>``, made by
+``generator.explain`` from the models' annotations): flat nodes referring to each other by index, one per
+annotation. Nothing here imports pydantic, so explaining a payload costs no model build, in the command's
+process or in each ``--jobs`` worker.
+
+The error walk gives what the models would say, or nothing at all: when it meets what it does not model
+(a bound or a pattern a value breaks, a construct the program marks unsure, a payload nested too deeply),
+``errors`` returns None and the models decide (``evaljobs._slow``). Tests hold the two to the same answers.
+
+Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``bool``, ``none``;
+``datetime`` (offset required, what is expected); ``enum`` (class name, values, phrase for a non-string);
+``literal`` (values, phrase); ``list`` (item node); ``dict`` (value node); ``model`` (class name, fields as
+(key, node, required), fast type's schema name or None); ``root`` (class name, node, fast schema name);
+``nullable`` (node); ``union`` (member nodes); ``checked`` (node, constraints as (name, bound)); ``unsure``
+(why).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from functools import cache, lru_cache
+from typing import Any
+
+import msgspec
+
+from evaljobs._datetimes import problem
+from evaljobs._registry import Target
+from evaljobs._report import Drift, Error, Report, describe, pointer_token
+
+__all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
+
+Node = tuple[Any, ...]
+Program = tuple[Node, ...]
+Detail = tuple[str, Any, str | None, str]
+"""One finding of an error walk: (pointer, value found there or ``...`` when missing, the phrase of what was
+expected or None when a required field is missing, a hint)."""
+
+_FLOAT_INTS = 2**63  # an integer where a number goes: beyond this, leave pydantic's conversion to pydantic
+
+
+class Unsure(Exception):
+    """The walk met something it does not model: the models decide."""
+
+
+Explain = Callable[[Any, Target], list[Error]]
+"""Every error of a decoded payload read as a target (``errors_for``; the models' own: ``_slow.errors_for``)."""
+
+
+def errors_for(value: Any, target: Target) -> list[Error]:
+    """Every error of ``value`` read as ``target``: the walk's, or the models' where it is not sure."""
+    found = errors(value, target.api, target.name)
+    if found is None:
+        from evaljobs import _slow  # noqa: PLC0415 - pydantic, only for what the walk leaves
+
+        return _slow.errors_for(value, target)
+    return found
+
+
+def valid_for(value: Any, target: Target) -> bool:
+    """Whether ``value`` is valid as ``target`` (drift allowed)."""
+    found = errors(value, target.api, target.name)
+    if found is None:
+        from evaljobs import _slow  # noqa: PLC0415 - pydantic, only for what the walk leaves
+
+        return _slow.valid_for(value, target)
+    return not found
+
+
+def report(value: Any, targets: Sequence[Target], source: str, explain: Explain = errors_for) -> Report:
+    """The report against the target that fits ``value`` best: the one that knows most of its top-level
+    keys, then fewest errors, then least drift (an all-optional schema accepts any object, so errors alone
+    cannot tell which schema a payload answers). Drift is walked only for the finalists."""
+    from evaljobs._validate import finalists  # noqa: PLC0415 - (_validate imports this module when needed)
+
+    return report_among(value, finalists(value, targets), source, explain)
+
+
+def report_among(value: Any, candidates: Sequence[Target], source: str, explain: Explain = errors_for) -> Report:
+    """:func:`report` when ``candidates`` are already the finalists of ``value``."""
+    if len(candidates) == 1:
+        return check(value, candidates[0], source, explain)
+    found = [(explain(value, target), target) for target in candidates]
+    fewest = min(len(errors) for errors, _ in found)
+    best: Report | None = None
+    for errors, target in found:
+        if len(errors) != fewest:
+            continue
+        candidate = Report(source, target.label, errors=errors, drift=drift(value, target.api, target.name))
+        if best is None or len(candidate.drift) < len(best.drift):
+            best = candidate
+    assert best is not None
+    return best
+
+
+def check(value: Any, target: Target, source: str, explain: Explain = errors_for) -> Report:
+    """The report on ``value`` read as ``target``."""
+    return Report(source, target.label, explain(value, target), drift(value, target.api, target.name))
+
+
+@cache
+def program(api: str) -> tuple[Program, dict[str, int]]:
+    """The nodes of ``api`` and the node of each schema."""
+    module = importlib.import_module(f"evaljobs._checks.{api}")
+    return module.NODES, module.TARGETS
+
+
+def errors(value: Any, api: str, name: str) -> list[Error] | None:
+    """Every error of ``value`` read as schema ``name`` of ``api``, as the models report them; None when
+    the walk cannot be sure of them (the models decide then)."""
+    nodes, targets = program(api)
+    found: list[Detail] = []
+    try:
+        _errors(nodes, targets[name], value, "", found)
+    except (Unsure, RecursionError):
+        return None
+    return merge(found)
+
+
+def merge(details: Iterable[Detail]) -> list[Error]:
+    """The errors of ``details``, one per pointer in order of appearance: the alternatives of a union are
+    joined into one message ("expected a string or an object; found number 5")."""
+    found_at: dict[str, Any] = {}
+    expected: dict[str, list[str]] = {}
+    hints: dict[str, str] = {}
+    for pointer, value, phrase, hint in details:
+        found_at.setdefault(pointer, value)
+        phrases = expected.setdefault(pointer, [])
+        if phrase is None:
+            if hint:
+                hints[pointer] = hint
+        elif phrase not in phrases:
+            phrases.append(phrase)
+    result = []
+    for pointer, phrases in expected.items():
+        found = found_at[pointer]
+        if found is ...:
+            name = pointer.rsplit("/", 1)[-1].replace("~1", "/").replace("~0", "~")
+            result.append(Error(pointer, f"missing required field {name!r}{hints.get(pointer, '')}"))
+        else:
+            result.append(Error(pointer, f"expected {' or '.join(phrases)}; found {describe(found)}"))
+    return result
+
+
+def missing(pointer: str, owner: dict[str, Any], name: str) -> Detail:
+    """The detail of the required field ``name`` missing from the object ``owner`` at ``pointer``."""
+    close = closest(name, [k for k in owner if isinstance(k, str) and k != name])
+    hint = f" (the object has {close!r}: a misspelling?)" if close else ""
+    return (f"{pointer}/{pointer_token(name)}", ..., None, hint)
+
+
+def _errors(nodes: Program, index: int, value: Any, pointer: str, found: list[Detail]) -> None:
+    node = nodes[index]
+    handler = _HANDLERS.get(node[0])
+    if handler is None:
+        raise Unsure(node[1] if len(node) > 1 else node[0])
+    handler(nodes, node, value, pointer, found)
+
+
+Handler = Callable[[Program, Node, Any, str, list[Detail]], None]
+_SCALARS = {"str": (str, "a string"), "int": (int, "an integer"), "bool": (bool, "a boolean")}
+
+
+def _scalar(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    kind, phrase = _SCALARS[node[0]]
+    if type(value) is not kind:  # (not isinstance: a boolean is no integer here)
+        found.append((pointer, value, phrase, ""))
+
+
+def _float(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if type(value) is int:
+        if not -_FLOAT_INTS <= value <= _FLOAT_INTS:
+            raise Unsure("a large integer for a number")
+    elif type(value) is not float:
+        found.append((pointer, value, "a number", ""))
+
+
+def _none(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if value is not None:
+        found.append((pointer, value, "null", ""))
+
+
+def _model(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if type(value) is not dict:
+        found.append((pointer, value, "an object", ""))
+        return
+    for key, child, required in node[2]:
+        if key in value:
+            _errors(nodes, child, value[key], f"{pointer}/{pointer_token(key)}", found)
+        elif required:
+            found.append(missing(pointer, value, key))
+
+
+def _nullable(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if value is not None:
+        _errors(nodes, node[1], value, pointer, found)
+
+
+def _list(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if type(value) is not list:
+        found.append((pointer, value, "an array", ""))
+    elif nodes[node[1]][0] != "any":
+        for position, child in enumerate(value):
+            _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+
+
+def _dict(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if type(value) is not dict:
+        found.append((pointer, value, "an object", ""))
+    elif nodes[node[1]][0] != "any":
+        for key, child in value.items():
+            _errors(nodes, node[1], child, f"{pointer}/{pointer_token(key)}", found)
+
+
+def _union(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    """Valid if a member takes the value; else every member's errors, in order (as the models say)."""
+    tried: list[Detail] = []
+    for member in node[1]:
+        start = len(tried)
+        _errors(nodes, member, value, pointer, tried)
+        if len(tried) == start:
+            return
+    found += tried
+
+
+def _enum(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if type(value) is not str:  # an open enum: any string is valid (an unlisted one is drift)
+        found.append((pointer, value, node[3], ""))
+
+
+def _literal(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    if not _same_kind(value, node[1]):
+        found.append((pointer, value, node[2], ""))
+
+
+def _datetime(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    wrong = problem(value, node[1], node[2])
+    if wrong is not None:
+        found.append((pointer, value, wrong[1], ""))
+
+
+def _root(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    _errors(nodes, node[2], value, pointer, found)
+
+
+def _checked(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    """The inner node's errors; without any, the constraints: broken ones are the models' to word, but for
+    the models' "at most 0 items" of an object (the empty object of "this object or the empty one")."""
+    start = len(found)
+    _errors(nodes, node[1], value, pointer, found)
+    if len(found) == start and not _within(value, node[2]):
+        if node[2] != (("max_length", 0),) or type(value) is not dict:
+            raise Unsure("a bound or pattern broken")
+        found.append((pointer, value, "an empty object", ""))
+
+
+def _any(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+    return
+
+
+_HANDLERS: dict[str, Handler] = {
+    "any": _any,
+    "str": _scalar,
+    "int": _scalar,
+    "bool": _scalar,
+    "float": _float,
+    "none": _none,
+    "model": _model,
+    "nullable": _nullable,
+    "list": _list,
+    "dict": _dict,
+    "union": _union,
+    "enum": _enum,
+    "literal": _literal,
+    "datetime": _datetime,
+    "root": _root,
+    "checked": _checked,
+}
+
+
+def _same_kind(value: Any, values: tuple[Any, ...]) -> bool:
+    """Whether ``values`` has ``value`` as the same JSON kind (``True == 1`` in Python, not in JSON)."""
+    return any(type(known) is type(value) and known == value for known in values)
+
+
+def _within(value: Any, constraints: tuple[tuple[str, Any], ...]) -> bool:
+    """Whether ``value`` meets every constraint (bounds, lengths, pattern) of a ``checked`` node."""
+    if value is None:
+        return True  # the node took null: its bounds are for the values it checks
+    for name, bound in constraints:
+        if name in ("min_length", "max_length"):
+            if not isinstance(value, str | list | dict):
+                return False
+            size = len(value)
+            if (size < bound) if name == "min_length" else (size > bound):
+                return False
+        elif name == "pattern":
+            if not isinstance(value, str) or _pattern(bound).search(value) is None:
+                return False
+        else:
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                return False
+            if name == "ge" and not value >= bound:
+                return False
+            if name == "gt" and not value > bound:
+                return False
+            if name == "le" and not value <= bound:
+                return False
+            if name == "lt" and not value < bound:
+                return False
+            if name == "multiple_of":
+                return False  # pydantic's float arithmetic decides
+    return True
+
+
+@lru_cache(maxsize=64)
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Drift: the same program, walked for unknown fields and unlisted enum values. Each node is turned once into
+# a shape: what an object, array or string found there is checked as.
+
+
+class _Shape:
+    __slots__ = ("enum", "enum_values", "items", "models", "trivial", "values")
+
+    def __init__(self, nodes: Program, index: int, shapes: dict[int, _Shape]) -> None:
+        shapes[index] = self  # (a recursive schema finds its shape while it is being built)
+        members = _members(nodes, index)
+        self.models = tuple(m for m in members if nodes[m][0] in ("model", "root"))
+        enums = [m for m in members if nodes[m][0] == "enum"]
+        takes_any_string = any(nodes[m][0] == "str" for m in members)
+        self.values: _Shape | None = None
+        self.items: _Shape | None = None
+        for member in members:
+            kind = nodes[member][0]
+            if kind == "dict" and self.values is None:
+                self.values = _shape(nodes, nodes[member][1], shapes)
+            elif kind == "list" and self.items is None:
+                self.items = _shape(nodes, nodes[member][1], shapes)
+        # the strings a string found here may be without drift (None: any string), and the enum named
+        self.enum: Node | None = nodes[enums[0]] if enums else None
+        self.enum_values: frozenset[str] | None = None
+        if enums and not takes_any_string:
+            self.enum_values = frozenset(value for m in enums for value in nodes[m][2])
+        self.trivial = not (self.models or self.enum_values is not None or self.values or self.items)
+
+
+def _members(nodes: Program, index: int) -> tuple[int, ...]:
+    """The alternatives of a node, unions, nullables and checks looked through, null left out."""
+    node = nodes[index]
+    kind = node[0]
+    if kind == "union":
+        return tuple(m for member in node[1] for m in _members(nodes, member))
+    if kind in ("nullable", "checked"):
+        return _members(nodes, node[1])
+    if kind == "none":
+        return ()
+    return (index,)
+
+
+def _shape(nodes: Program, index: int, shapes: dict[int, _Shape]) -> _Shape:
+    found = shapes.get(index)
+    return found if found is not None else _Shape(nodes, index, shapes)
+
+
+@cache
+def _shapes(api: str) -> dict[int, _Shape]:
+    return {}
+
+
+def drift(value: Any, api: str, name: str) -> list[Drift]:
+    """Every drift in ``value`` read as schema ``name`` of ``api``, in document order."""
+    nodes, targets = program(api)
+    walk = _DriftWalk(api, nodes)
+    where = walk.shape(targets[name])
+    if not where.trivial:
+        walk.walk(value, where, "")
+    return walk.found
+
+
+class _DriftWalk:
+    __slots__ = ("api", "found", "nodes", "shapes")
+
+    def __init__(self, api: str, nodes: Program) -> None:
+        self.api = api
+        self.nodes = nodes
+        self.shapes = _shapes(api)
+        self.found: list[Drift] = []
+
+    def shape(self, index: int) -> _Shape:
+        return _shape(self.nodes, index, self.shapes)
+
+    def walk(self, value: Any, where: _Shape, pointer: str) -> None:
+        if isinstance(value, dict):
+            if where.models:
+                model = where.models[0]
+                if len(where.models) > 1:  # the first of those that know most of its keys
+                    model = max(where.models, key=lambda m: len(_keys(self.nodes, m) & value.keys()))
+                self.walk_model(value, model, pointer)
+            elif where.values is not None and not where.values.trivial:
+                for key, child in value.items():
+                    self.walk(child, where.values, f"{pointer}/{pointer_token(key)}")
+        elif isinstance(value, list):
+            items = where.items
+            if items is not None and not items.trivial:
+                only = items.models[0] if len(items.models) == 1 else None
+                if only is not None and _accepted(value, _strict_list(self.api, self.nodes[only][-1])):
+                    return  # an array the fast type accepts whole has no drift (one call for all its items)
+                for index, child in enumerate(value):
+                    if only is not None and type(child) is dict:  # an array of objects: no call per item
+                        self.walk_model(child, only, f"{pointer}/{index}")
+                    else:
+                        self.walk(child, items, f"{pointer}/{index}")
+        elif isinstance(value, str) and where.enum_values is not None and value not in where.enum_values:
+            self.found.append(_unknown_enum_value(value, where, pointer))
+
+    def walk_model(self, value: dict[str, Any], index: int, pointer: str) -> None:
+        node = self.nodes[index]
+        if pointer and _accepted(value, _strict_type(self.api, node[-1])):
+            return  # below the root: accepted by the fast type, so without drift
+        if node[0] == "root":
+            inner = self.shape(node[2])
+            if not inner.trivial:
+                self.walk(value, inner, pointer)
+            return
+        shapes = _field_shapes(self, index)
+        for key, child in value.items():
+            where = shapes.get(key)
+            if where is None:
+                close = closest(key, shapes)
+                hint = f"; did you mean {close!r}?" if close else ""
+                message = f"field {key!r} is not in the spec of {node[1]}{hint}"
+                self.found.append(Drift(f"{pointer}/{pointer_token(key)}", "unknown_field", message))
+            elif where.trivial:
+                continue
+            elif type(child) is str and where.enum_values is not None:  # the common case, without a call
+                if child not in where.enum_values:
+                    self.found.append(_unknown_enum_value(child, where, f"{pointer}/{pointer_token(key)}"))
+            elif type(child) in (dict, list):
+                self.walk(child, where, f"{pointer}/{pointer_token(key)}")
+
+
+_FIELD_SHAPES: dict[tuple[str, int], dict[str, _Shape]] = {}
+
+
+def _field_shapes(walk: _DriftWalk, index: int) -> dict[str, _Shape]:
+    """JSON key -> shape of each field of the model node ``index``, in the model's order."""
+    found = _FIELD_SHAPES.get((walk.api, index))
+    if found is None:
+        found = {key: walk.shape(child) for key, child, _ in walk.nodes[index][2]}
+        _FIELD_SHAPES[walk.api, index] = found
+    return found
+
+
+def _keys(nodes: Program, index: int) -> frozenset[str]:
+    node = nodes[index]
+    return frozenset(("root",) if node[0] == "root" else (key for key, _, _ in node[2]))
+
+
+def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
+    enum = where.enum
+    assert enum is not None  # enum_values is set only with an enum
+    listed = ", ".join(repr(known) for known in enum[2])
+    return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum[1]} ({listed})")
+
+
+def _accepted(value: Any, strict: Any) -> bool:
+    if strict is None:
+        return False
+    try:
+        msgspec.convert(value, strict)
+    except (msgspec.ValidationError, RecursionError):
+        return False
+    return True
+
+
+@cache
+def _strict_type(api: str, name: str | None) -> Any:
+    """The fast-path struct of schema ``name`` (None if there is none). It accepts an object exactly when
+    the object is valid without drift, so the drift walk can skip what it accepts."""
+    if name is None:
+        return None
+    strict = importlib.import_module(f"evaljobs._fast.{api}").TARGETS.get(name)
+    return strict if isinstance(strict, type) and issubclass(strict, msgspec.Struct) else None
+
+
+@cache
+def _strict_list(api: str, name: str | None) -> Any:
+    """``list[<the fast type of name>]`` (one object, which msgspec's type cache can recognise), or None."""
+    strict = _strict_type(api, name)
+    return None if strict is None else list[strict]  # type: ignore[valid-type]
+
+
+def closest(name: str, known: Iterable[str]) -> str | None:
+    """The known name ``name`` is most likely a misspelling of (similarity at least 0.75), or None."""
+    return _closest(name, tuple(known))
+
+
+@lru_cache(maxsize=4096)  # captures repeat their shapes: the same names meet the same fields again
+def _closest(name: str, known: tuple[str, ...]) -> str | None:
+    nearby = [k for k in known if abs(len(k) - len(name)) <= max(2, len(name) // 4)]
+    found = difflib.get_close_matches(name, nearby, n=1, cutoff=0.75) if nearby else []
+    return found[0] if found else None

@@ -1,0 +1,225 @@
+"""The programs of the full path's walks (``evaljobs._checks.<api>``), read from the generated models.
+
+The models are imported in a fresh interpreter from the staged package (``programs``); each annotation of
+each model becomes a node of the program (see ``evaljobs._explain`` for the kinds). What the walk cannot
+mirror exactly becomes an ``unsure`` node, where the runtime leaves the payload to the models: a type that
+coerces (not strict), an unknown kind of metadata, a model that refuses unknown fields.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import types
+import typing
+from pathlib import Path
+from typing import Any
+
+from generator.problems import GenerationFailed, Problem
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 120
+
+Node = tuple[Any, ...]
+
+
+def programs(package: Path, apis: list[str]) -> dict[str, tuple[tuple[Node, ...], dict[str, int]]]:
+    """api -> (nodes, schema name -> node) for the staged ``package``, read in a fresh interpreter."""
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "from generator.explain import main; main(sys.argv[3:])\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-I", "-B", "-c", script, str(package.parent), str(ROOT), *apis],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            cwd=package.parent,
+        )
+    except subprocess.TimeoutExpired:
+        raise GenerationFailed([Problem(package.name, "", f"reading the models took more than {TIMEOUT} s")]) from None
+    found = {}
+    for line in result.stdout.splitlines():
+        api, _, text = line.partition(" ")
+        found[api] = ast.literal_eval(text)
+    if result.returncode != 0 or found.keys() != set(apis):
+        tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
+        raise GenerationFailed([Problem(package.name, "", f"cannot read the models' annotations: {tail[0]}")])
+    return found
+
+
+def main(apis: list[str]) -> None:
+    """In the fresh interpreter: print ``api repr(program)`` for each API."""
+    import importlib  # noqa: PLC0415
+
+    for api in apis:
+        routes = importlib.import_module(f"evaljobs._routes.{api}")
+        models = importlib.import_module(f"evaljobs.{api}.models")
+        fast = importlib.import_module(f"evaljobs._fast.{api}")
+        names_of: dict[str, list[str]] = {}
+        for name, cls in routes.CLASSES.items():
+            names_of.setdefault(cls, []).append(name)
+        strict = {cls: names[0] for cls, names in names_of.items() if len(names) == 1 and fast.TARGETS.get(names[0])}
+        compiler = Compiler(strict)
+        targets = {name: compiler.node(getattr(models, cls)) for name, cls in routes.CLASSES.items()}
+        print(api, repr((tuple(compiler.nodes), targets)), flush=True)
+
+
+class Compiler:
+    """Turns annotations into the nodes of one program (equal nodes shared, models by class)."""
+
+    def __init__(self, strict: dict[str, str]) -> None:
+        self.strict = strict  # model class name -> the schema whose fast type checks it, when only one does
+        self.nodes: list[Node] = []
+        self._placed: dict[Node, int] = {}
+        self._models: dict[type, int] = {}
+
+    def place(self, node: Node) -> int:
+        if node not in self._placed:
+            self._placed[node] = len(self.nodes)
+            self.nodes.append(node)
+        return self._placed[node]
+
+    def node(self, annotation: Any, metadata: tuple[Any, ...] = ()) -> int:
+        from pydantic import BaseModel  # noqa: PLC0415 - the fresh interpreter's
+
+        if metadata:
+            return self._checked(annotation, metadata)
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            base, *extra = typing.get_args(annotation)
+            return self.node(base, tuple(extra))
+        if origin in (typing.Union, types.UnionType):
+            return self._union(typing.get_args(annotation))
+        if origin is list:
+            return self.place(("list", self.node(typing.get_args(annotation)[0])))
+        if origin is dict:
+            key, value = typing.get_args(annotation)
+            return self.place(("dict", self.node(value))) if key is str else self._unsure(f"keys {key!r}")
+        if origin is typing.Literal:
+            return self._literal(typing.get_args(annotation))
+        if annotation is typing.Any:
+            return self.place(("any",))
+        if annotation is type(None):
+            return self.place(("none",))
+        if annotation is str:
+            return self.place(("str",))
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return self._model(annotation)
+        if isinstance(annotation, type):
+            return self._class(annotation)
+        return self._unsure(f"annotation {annotation!r}")
+
+    def _checked(self, annotation: Any, metadata: tuple[Any, ...]) -> int:
+        """An annotation with metadata: ``Strict`` makes int, float and bool exact; bounds, lengths and a
+        pattern become a ``checked`` node (the walk checks them; broken, the models decide)."""
+        import annotated_types  # noqa: PLC0415
+        from pydantic import Strict  # noqa: PLC0415
+        from pydantic.fields import FieldInfo  # noqa: PLC0415
+
+        strict = False
+        constraints: list[tuple[str, Any]] = []
+        names = {
+            annotated_types.Ge: "ge",
+            annotated_types.Gt: "gt",
+            annotated_types.Le: "le",
+            annotated_types.Lt: "lt",
+            annotated_types.MultipleOf: "multiple_of",
+            annotated_types.MinLen: "min_length",
+            annotated_types.MaxLen: "max_length",
+        }
+        pending = list(metadata)
+        while pending:
+            item = pending.pop(0)
+            if isinstance(item, Strict):
+                strict = strict or item.strict
+            elif type(item) in names:
+                name = names[type(item)]
+                constraints.append((name, getattr(item, name)))
+            elif isinstance(item, FieldInfo):
+                pending[:0] = item.metadata
+            elif type(item).__name__ == "_PydanticGeneralMetadata" and set(vars(item)) <= {"pattern", "strict"}:
+                if getattr(item, "pattern", None) is not None:
+                    constraints.append(("pattern", str(item.pattern)))
+                strict = strict or bool(getattr(item, "strict", False))
+            else:
+                return self._unsure(f"metadata {item!r}")
+        if strict and annotation in (int, float, bool):
+            inner = self.place((annotation.__name__,))
+        elif strict and annotation is str:
+            inner = self.place(("str",))
+        else:
+            inner = self.node(annotation)
+        return self.place(("checked", inner, tuple(constraints))) if constraints else inner
+
+    def _union(self, members: tuple[Any, ...]) -> int:
+        """A union: null makes it nullable (pydantic reports only the other members then), MISSING (the
+        field may be absent) adds nothing the walk checks."""
+        kept = [m for m in members if m is not type(None) and _is_type(m)]
+        nullable = type(None) in members
+        inner = self.node(kept[0]) if len(kept) == 1 else self.place(("union", tuple(self.node(m) for m in kept)))
+        return self.place(("nullable", inner)) if nullable else inner
+
+    def _literal(self, values: tuple[Any, ...]) -> int:
+        from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+        if not all(isinstance(v, str | int | bool) or v is None for v in values):
+            return self._unsure("a literal of another kind")
+        try:
+            TypeAdapter(typing.Literal[values]).validate_python(object())  # type: ignore[arg-type]
+        except ValidationError as failure:
+            message = str(failure.errors(include_url=False)[0]["msg"])
+            return self.place(("literal", values, message.removeprefix("Input should be ")))
+        return self._unsure("a literal that takes anything")
+
+    def _class(self, annotation: type) -> int:
+        from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+        from evaljobs._types import DateTime, OpenEnum  # noqa: PLC0415 - the staged package's
+
+        if issubclass(annotation, OpenEnum):
+            values = tuple(member.value for member in annotation)
+            try:
+                TypeAdapter(annotation).validate_python(0)
+            except ValidationError as failure:
+                message = str(failure.errors(include_url=False)[0]["msg"])
+                phrase = message.replace("Input should be ", "one of ")
+                return self.place(("enum", annotation.__name__, values, phrase))
+            return self._unsure("an enum that takes a number")
+        if issubclass(annotation, DateTime):
+            return self.place(("datetime", annotation.offset_required, annotation._expected))
+        return self._unsure(f"type {annotation.__name__}")  # int, float, bool without Strict coerce
+
+    def _model(self, model: Any) -> int:
+        from pydantic import RootModel  # noqa: PLC0415
+
+        if model in self._models:
+            return self._models[model]
+        index = self._models[model] = self.place(("unsure", f"model {model.__name__} being read"))
+        strict = self.strict.get(model.__name__)
+        if issubclass(model, RootModel):
+            field = model.model_fields["root"]
+            node: Node = ("root", model.__name__, self.node(field.annotation, tuple(field.metadata)), strict)
+        elif model.model_config.get("extra") != "allow":
+            node = ("unsure", f"model {model.__name__} does not allow unknown fields")
+        else:
+            fields = tuple(
+                (field.alias or name, self.node(field.annotation, tuple(field.metadata)), field.is_required())
+                for name, field in model.model_fields.items()
+            )
+            node = ("model", model.__name__, fields, strict)
+        del self._placed[self.nodes[index]]
+        self.nodes[index] = node
+        self._placed.setdefault(node, index)
+        return index
+
+    def _unsure(self, why: str) -> int:
+        return self.place(("unsure", why))
+
+
+def _is_type(member: Any) -> bool:
+    """Whether a union member is a type to check (not the MISSING sentinel of an optional field)."""
+    return isinstance(member, type) or typing.get_origin(member) is not None or member is typing.Any

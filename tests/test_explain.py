@@ -1,0 +1,214 @@
+"""The full path without pydantic (evaljobs._explain): the walk reports the errors the models report, or
+leaves the payload to them; drift is named without the models; explaining a payload imports no pydantic."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evaljobs import _explain, _registry, _slow, validate
+from evaljobs._report import Error
+from tests.conftest import APIS, ROOT, spec
+from tests.generation import run_generator, run_python
+from tests.strategies import for_component
+from tests.test_validator import _mutated
+
+SCHEMAS = [
+    (api, name)
+    for api in APIS
+    for name, node in _explain.program(api)[1].items()
+    if _explain.program(api)[0][node][0] in ("model", "root")
+]
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
+
+
+def _any_payload(api: str, name: str) -> st.SearchStrategy[Any]:
+    valid = for_component(spec(api), name, capture_like=True)
+    return st.one_of(valid, for_component(spec(api), name, drift=True), _mutated(valid), _mutated(_mutated(valid)))
+
+
+@pytest.mark.parametrize(("api", "name"), SCHEMAS, ids=[f"{a}.{n}" for a, n in SCHEMAS])
+def test_the_walk_reports_what_the_models_report(api: str, name: str) -> None:
+    """On valid, drifted and mutated payloads of every schema (nested ones too): the walk's errors are the
+    models' errors, message for message, in order; or it leaves the payload to them. It answers for most."""
+    target = _registry.schema(f"{api}.{name}")
+    answered: list[bool] = []
+
+    @SETTINGS
+    @given(_any_payload(api, name))
+    def check(payload: Any) -> None:
+        found = _explain.errors(payload, api, name)
+        answered.append(found is not None)
+        if found is not None:
+            assert found == _slow.errors_for(payload, target), json.dumps(payload)[:500]
+            assert _explain.valid_for(payload, target) == (not found)
+
+    check()
+    assert sum(answered) >= 0.9 * len(answered), f"the walk answered {sum(answered)} of {len(answered)}"
+
+
+def test_a_broken_bound_is_left_to_the_models() -> None:
+    """`progress` is a number from 0 to 100: a value beyond is reported by the models (the walk does not
+    word bounds), a value within is the walk's to pass."""
+    target = _registry.schema("nemo_evaluator.EvaluationStatusDetails")
+    payload = {"message": "ok", "task_status": {}, "progress": 150}
+    assert _explain.errors(payload, target.api, target.name) is None
+    errors = _explain.errors_for(payload, target)
+    assert errors == _slow.errors_for(payload, target)
+    assert [e.pointer for e in errors] == ["/progress"] and "100" in errors[0].message
+    assert _explain.errors({**payload, "progress": 99.5}, target.api, target.name) == []
+    assert _explain.errors({**payload, "progress": None}, target.api, target.name) == []
+    report = validate(json.dumps(payload).encode(), schema=target.label)
+    assert report.errors == errors
+
+
+def test_a_missing_field_names_the_closest_key() -> None:
+    found = _explain.errors({"data": []}, "nemo_evaluator", "PlatformJobLogPage")
+    slow = _slow.errors_for({"data": []}, _registry.schema("nemo_evaluator.PlatformJobLogPage"))
+    assert found == slow
+    misspelled = {"dat": [], "total": 0}
+    found = _explain.errors(misspelled, "nemo_evaluator", "PlatformJobLogPage")
+    hint = "missing required field 'data' (the object has 'dat': a misspelling?)"
+    assert found is not None and found[0] == Error("/data", hint)
+
+
+def test_an_enum_schema_is_explained_too() -> None:
+    """A schema that is an enum (``--schema nemo_evaluator.JobStatus``): a number is an error, an unlisted
+    string drift, a listed one clean (the models' path has no model class to call for it)."""
+    wrong = validate(b"5", schema="nemo_evaluator.JobStatus")
+    assert [e.pointer for e in wrong.errors] == [""] and "one of 'created'" in wrong.errors[0].message
+    assert wrong.errors == _slow.errors_for(5, _registry.schema("nemo_evaluator.JobStatus"))
+    drifted = validate(b'"brand_new"', schema="nemo_evaluator.JobStatus")
+    assert drifted.valid and [d.kind for d in drifted.drift] == ["unknown_enum_value"]
+    assert validate(b'"running"', schema="nemo_evaluator.JobStatus").drift == []
+
+
+def test_explaining_payloads_imports_no_pydantic() -> None:
+    """Errors and drift of the sample captures, reported by the command without pydantic (the import that
+    made a first invalid payload cost 0.4 s and more, in every --jobs worker)."""
+    code = (
+        "import sys, io, contextlib\n"
+        "from evaljobs.cli import main\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
+        "    status = main(['validate', '--format', 'json', 'samples/captures'])\n"
+        "print(status, 'pydantic' in sys.modules)\n"
+        "print(out.getvalue())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
+    first, _, rest = result.stdout.partition("\n")
+    reports = [json.loads(line) for line in rest.splitlines() if line.strip()]
+    assert first == "1 False", result.stderr
+    assert any(r["errors"] and r["schema"] for r in reports), "the samples must have schema errors"
+    assert any(r["drift"] for r in reports), "the samples must have drift"
+
+
+def test_programs_read_every_model() -> None:
+    """Every schema has a node; every model of the models module is in the program, with its fields."""
+    import importlib
+
+    for api in APIS:
+        nodes, targets = _explain.program(api)
+        routes = _registry.routes_module(api)
+        assert targets.keys() == routes.CLASSES.keys()
+        models = importlib.import_module(f"evaljobs.{api}.models")
+        named = {node[1]: node for node in nodes if node[0] in ("model", "root")}
+        for cls in set(routes.CLASSES.values()):
+            model = getattr(models, cls)
+            if hasattr(model, "model_fields") and "root" not in model.model_fields:
+                keys = [key for key, _, _ in named[cls][2]]
+                assert keys == [field.alias or name for name, field in model.model_fields.items()]
+        assert not [node for node in nodes if node[0] == "unsure"], "a construct the walk does not model"
+
+
+KINDS_SCHEMA = """{
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "title": "Probe",
+  "type": "object",
+  "required": ["kind", "size"],
+  "properties": {
+    "kind": {"const": "probe"},
+    "level": {"enum": ["low", "high"]},
+    "code": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "name": {"type": "string", "minLength": 2},
+    "size": {"type": "integer", "minimum": 0, "maximum": 10},
+    "ratio": {"type": ["number", "null"]},
+    "either": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+    "at": {"type": "string", "format": "date-time"},
+    "tags": {"type": "array", "items": {"type": "string"}},
+    "closed": {"type": "object", "additionalProperties": false, "properties": {"a": {"type": "string"}}},
+    "shape": {"oneOf": [{"$ref": "#/$defs/Circle"}, {"$ref": "#/$defs/Square"}]}
+  },
+  "$defs": {
+    "Circle": {"type": "object", "required": ["r"], "properties": {"r": {"type": "number"}}},
+    "Square": {"type": "object", "required": ["side"], "properties": {"side": {"type": "integer"}}}
+  }
+}"""
+
+PROBES = [
+    {"kind": "probe", "size": 3},
+    {"kind": "other", "size": 3},
+    {"kind": 5, "size": "3"},
+    {"size": 11},
+    {"kind": "probe", "size": -1, "name": "x", "code": "abc"},
+    {"kind": "probe", "size": 3, "name": "xy", "code": "ABC", "level": "mid", "ratio": None, "either": 2.5},
+    {"kind": "probe", "size": 3, "level": 7, "ratio": "x", "either": None, "at": "2025-13-01T00:00:00Z"},
+    {"kind": "probe", "size": 3, "at": "2025-01-01T00:00:00", "tags": ["a", 1, None]},
+    {"kind": "probe", "size": 3, "closed": {"a": "x"}},
+    {"kind": "probe", "size": 3, "closed": {"b": "x"}},
+    {"kind": "probe", "size": 3, "shape": {"r": 1.5}},
+    {"kind": "probe", "size": 3, "shape": {"side": "2"}},
+    {"kind": "probe", "size": 3, "shape": {}},
+    {"kind": "probe", "size": 3, "shape": [1]},
+    {"kind": "probe", "size": True},
+    [],
+    "probe",
+]
+
+
+def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -> None:
+    """Generic: a JSON Schema of the tests' own (a const, an enum, bounds, a pattern, nullable and union
+    types, a closed object, a union of objects) gets a program whose walk agrees with the models wherever it
+    answers; a broken bound or pattern and a closed object are left to the models."""
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    (schemas / "probes.schema.json").write_text(KINDS_SCHEMA)
+    out = tmp_path / "out"
+    result = run_generator("generate", schemas, out)
+    assert result.returncode == 0, result.stderr
+    code = textwrap.dedent(f"""
+        import json
+        from evaljobs import _explain, _registry, _slow
+        nodes, targets = _explain.program("probes")
+        kinds = sorted({{node[0] for node in nodes}})
+        answered = []
+        for payload in json.loads({json.dumps(json.dumps(PROBES))}):
+            target = _registry.schema("probes." + _registry.routes_module("probes").ROOT)
+            found = _explain.errors(payload, "probes", target.name)
+            expected = _slow.errors_for(payload, target)
+            assert found is None or found == expected, (payload, found, expected)
+            answered.append(found is not None)
+        wrong_const = _explain.errors({{"kind": "other", "size": 3}}, "probes", target.name)
+        print(json.dumps({{"kinds": kinds, "answered": answered, "const": [e.message for e in wrong_const]}}))
+    """)
+    ran = run_python(code, out)
+    assert ran.returncode == 0, ran.stderr
+    found = json.loads(ran.stdout)
+    assert {"literal", "enum", "checked", "union", "nullable", "datetime", "unsure"} <= set(found["kinds"])
+    answered = found["answered"]
+    assert sum(answered) >= len(answered) - 5, answered  # broken bounds, the pattern, the closed object
+    assert answered[0] and answered[1] and answered[2] and answered[-1] and answered[-2]
+    assert found["const"] == ["expected 'probe'; found string 'other'"]
