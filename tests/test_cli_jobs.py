@@ -110,3 +110,30 @@ def test_workers_colour_the_reports_for_a_terminal(mixed: Path) -> None:
     status, output = _on_a_terminal("validate", "--jobs", "2", str(mixed / "small"), str(mixed / "big.jsonl"))
     assert status == 1 and "Traceback" not in output
     assert "\033[31mFAIL\033[0m" in output and "\033[32mok\033[0m" in output
+
+
+def test_line_numbers_without_the_native_scanner(mixed: Path) -> None:
+    """The JSONL file is cut into units, their first line numbers counted by the native scanner's newline
+    count, or by ``bytes.count`` without it: the same sources either way, each line's own number."""
+    import os
+    import subprocess
+    import sys
+
+    path = mixed / "big.jsonl"
+    assert len(list(units([str(path)]))) > 1, "the file must be cut into several units"
+    runs = []
+    for native in ("1", "0"):
+        runs.append(
+            subprocess.run(
+                [sys.executable, "-m", "evaljobs.cli", "validate", "--format", "json", "--jobs", "2", str(path)],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=ROOT,
+                check=False,
+                env={**os.environ, "EVALJOBS_NATIVE": native},
+            )
+        )
+    assert runs[0].stdout == runs[1].stdout and runs[0].returncode == runs[1].returncode == 1
+    sources = [json.loads(line)["source"] for line in runs[1].stdout.splitlines()]
+    assert sources == [f"{path}:{number}" for number in range(1, 2_001)]

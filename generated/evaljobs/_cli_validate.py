@@ -92,16 +92,9 @@ def _rendered(grouped: Iterator[list[Unit | Payload]], settings: _Settings, jobs
     if len(first) < 2:  # one process: every batch cut first, so that the progress display knows the total
         yield from map(settings.render, [*first, *grouped])
         return
-    import multiprocessing  # noqa: PLC0415 - only with --jobs: it costs start-up time
+    from evaljobs._workers import ordered_map  # noqa: PLC0415 - only with --jobs
 
-    # On Linux a forked worker starts with this process's imports, a spawned one starts an interpreter and
-    # imports them again (~0.2 s before its first batch). This process has no threads yet, and nothing left
-    # in the standard streams' buffers for a worker to write a second time.
-    sys.stdout.flush()
-    sys.stderr.flush()
-    method = "fork" if sys.platform == "linux" else "spawn"
-    with multiprocessing.get_context(method).Pool(len(first)) as pool:
-        yield from pool.imap(settings.render, chain(first, grouped), chunksize=1)
+    yield from ordered_map(settings.render, chain(first, grouped), len(first))
 
 
 @dataclass(frozen=True)

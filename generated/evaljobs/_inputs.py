@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,19 +83,30 @@ def _file_units(path: Path) -> Iterator[Unit | Payload]:
     if path.suffix != ".jsonl" or size <= CHUNK:
         yield Unit(str(path), size=size)
         return
+    count = _newline_counter()
+    block = memoryview(bytearray(CHUNK))  # read into, again and again: no new memory for each block
     with path.open("rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
         start, line = 0, 1
         while start < size:
-            stream.seek(start)
-            block = stream.read(CHUNK)
-            end = start + len(block)
-            if end < size:
-                tail = stream.readline()
-                end += len(tail)
-                block += tail
+            read = stream.readinto(block)
+            if not read:
+                break  # the file got shorter meanwhile
+            tail = stream.readline() if start + read < size else b""
+            end = start + read + len(tail)
             yield Unit(str(path), start, end, line, end - start)
-            line += block.count(b"\n")
+            line += count(block[:read]) + count(tail)
             start = end
+
+
+def _newline_counter() -> Callable[[bytes | memoryview], int]:
+    """Counts the newlines of a block: the native scanner's count (a ``memchr`` loop, without copying the
+    block), else ``bytes.count``."""
+    from evaljobs._registry import native_scanner  # noqa: PLC0415 - large JSONL files only
+
+    scanner = native_scanner()
+    if scanner is not None:
+        return scanner.newlines  # type: ignore[no-any-return]
+    return lambda block: bytes(block).count(b"\n")
 
 
 def batches(work: Iterable[Unit | Payload]) -> Iterator[list[Unit | Payload]]:

@@ -1,0 +1,98 @@
+"""The ``--jobs`` pool (evaljobs._workers): results in order whatever order the workers finish in, every
+item once, a failing or dying worker reported instead of a hang, and no process left behind."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from evaljobs._workers import WorkerFailed, ordered_map
+
+
+def _slow_square(item: int) -> tuple[int, int]:
+    time.sleep((item * 7 % 5) / 1000)  # the workers finish out of order
+    return item, item * item
+
+
+def _fails_on_13(item: int) -> int:
+    if item == 13:
+        raise ValueError("thirteen")
+    return item
+
+
+def _dies_on_5(item: int) -> int:
+    if item == 5:
+        os._exit(3)
+    return item
+
+
+def _worker_pid(item: int) -> int:
+    time.sleep(0.002)
+    return os.getpid()
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize("jobs", [2, 3, 5])
+def test_results_come_in_order(jobs: int) -> None:
+    results = list(ordered_map(_slow_square, range(60), jobs))
+    assert results == [(item, item * item) for item in range(60)]
+    assert _no_children_left()
+
+
+def test_items_are_read_as_needed() -> None:
+    """The items come from a generator the pool reads while the workers work (the command cuts its input
+    into batches meanwhile), a few ahead of the results given back."""
+    read: list[int] = []
+
+    def items() -> Iterator[int]:
+        for item in range(40):
+            read.append(item)
+            yield item
+
+    given = 0
+    for item, _ in ordered_map(_slow_square, items(), 2):
+        assert item == given
+        given += 1
+        assert len(read) <= given + 4 * 2  # WINDOW items per worker at most beyond those given back
+    assert given == 40 and _no_children_left()
+
+
+def test_the_work_is_shared() -> None:
+    pids = list(ordered_map(_worker_pid, range(40), 2))
+    assert len(set(pids)) == 2 and os.getpid() not in pids
+
+
+def test_a_failing_function_stops_the_run_with_its_error() -> None:
+    with pytest.raises(WorkerFailed, match="ValueError: thirteen"):
+        list(ordered_map(_fails_on_13, range(30), 2))
+    assert _no_children_left()
+
+
+def test_a_dying_worker_stops_the_run() -> None:
+    started = time.monotonic()
+    with pytest.raises(WorkerFailed, match="stopped unexpectedly"):
+        list(ordered_map(_dies_on_5, range(30), 2))
+    assert time.monotonic() - started < 30
+    assert _no_children_left()
+
+
+def test_a_consumer_that_stops_early_leaves_no_worker() -> None:
+    results = ordered_map(_slow_square, range(1000), 2)
+    assert next(results) == (0, 0)
+    results.close()  # (the command stopped: an error, Ctrl-C)
+    assert _no_children_left()
+
+
+def test_no_items() -> None:
+    assert list(ordered_map(_slow_square, [], 2)) == []
+    assert _no_children_left()
