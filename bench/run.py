@@ -244,7 +244,7 @@ def scaling() -> None:
             for index in range(100_000):
                 stream.write(lines[index % len(lines)] + b"\n")
         times = {}
-        for jobs in (1, 2, 1, 2):
+        for jobs in (1, 2, 1, 2, 1, 2):
             started = time.perf_counter()
             subprocess.run(
                 [sys.executable, "-m", "evaljobs.cli", "validate", "--format", "json", "--jobs", str(jobs), str(big)],
@@ -255,7 +255,7 @@ def scaling() -> None:
             times.setdefault(jobs, []).append(time.perf_counter() - started)
         one, two = min(times[1]), min(times[2])
         print(
-            f"\n--jobs on 100,000 payloads ({big.stat().st_size / 1e6:.0f} MB, whole command, best of 2): "
+            f"\n--jobs on 100,000 payloads ({big.stat().st_size / 1e6:.0f} MB, whole command, best of 3): "
             f"1 process {one:.2f} s, 2 processes {two:.2f} s: {one / two:.2f}x"
         )
 
@@ -265,6 +265,8 @@ def startup() -> None:
     samples = [
         captures / "gradient" / "evaluation-run-successful.json",
         captures / "nemo_evaluator" / "v1-job-completed.json",
+        captures / "nemo_evaluator" / "v1-job-broken.json",  # errors: the full path, whose walk needs no pydantic
+        captures / "gradient" / "evaluation-run-drifted.json",  # drift: the same
     ]
 
     def median_ms(command: list[str]) -> float:

@@ -9,17 +9,15 @@ coerces (not strict), an unknown kind of metadata, a model that refuses unknown 
 from __future__ import annotations
 
 import ast
-import subprocess
-import sys
 import types
 import typing
 from pathlib import Path
 from typing import Any
 
+from generator.gate import fresh_interpreter, static_gate
 from generator.problems import GenerationFailed, Problem
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 120
 
 Node = tuple[Any, ...]
 
@@ -30,21 +28,15 @@ def programs(package: Path, apis: list[str]) -> dict[str, tuple[tuple[Node, ...]
         "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
         "from generator.explain import main; main(sys.argv[3:])\n"
     )
-    try:
-        result = subprocess.run(
-            [sys.executable, "-I", "-B", "-c", script, str(package.parent), str(ROOT), *apis],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-            cwd=package.parent,
-        )
-    except subprocess.TimeoutExpired:
-        raise GenerationFailed([Problem(package.name, "", f"reading the models took more than {TIMEOUT} s")]) from None
+    static_gate(package)  # nothing spec-made runs before the gate has read it
+    result = fresh_interpreter(script, package, [str(ROOT), *apis], "reading the models")
     found = {}
     for line in result.stdout.splitlines():
         api, _, text = line.partition(" ")
-        found[api] = ast.literal_eval(text)
+        try:
+            found[api] = ast.literal_eval(text)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            break  # reported below, as a program not read
     if result.returncode != 0 or found.keys() != set(apis):
         tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
         raise GenerationFailed([Problem(package.name, "", f"cannot read the models' annotations: {tail[0]}")])

@@ -114,6 +114,15 @@ _CLASS_STATEMENTS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef, ast.As
 
 def gate(package: Path) -> None:
     """Raise GenerationFailed, naming every file and line at fault, unless ``package`` passes."""
+    static_gate(package)
+    problems = import_all(package)
+    if problems:
+        raise GenerationFailed(problems)
+
+
+def static_gate(package: Path) -> None:
+    """The part of the gate that runs nothing: every file compiles, and holds only what it may. (Also
+    before the models are first imported, to read their annotations: see generator.explain.)"""
     problems: list[Problem] = []
     for path in sorted(package.rglob("*.py")):
         label = path.relative_to(package.parent).as_posix()
@@ -127,9 +136,6 @@ def gate(package: Path) -> None:
             continue
         if not shipped(path, package):
             problems.extend(Problem(label, "", message) for message in inspect(tree, source.decode("utf-8")))
-    if problems:
-        raise GenerationFailed(problems)
-    problems = import_all(package)
     if problems:
         raise GenerationFailed(problems)
 
@@ -261,17 +267,7 @@ def import_all(package: Path) -> list[Problem]:
         if path.stem != "__main__":
             module = ".".join(path.relative_to(package.parent).with_suffix("").parts).removesuffix(".__init__")
             arguments += [module, str(path)]
-    try:
-        result = subprocess.run(
-            [sys.executable, "-I", "-B", "-c", _IMPORT_SCRIPT, str(package.parent), *arguments],
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
-            cwd=package.parent,
-        )
-    except subprocess.TimeoutExpired:
-        return [Problem(package.name, "", f"importing the generated package took more than {TIMEOUT} s")]
+    result = fresh_interpreter(_IMPORT_SCRIPT, package, arguments, "importing the generated package")
     problems = []
     for line in result.stdout.splitlines():
         if line.startswith("GATE "):
@@ -285,3 +281,19 @@ def import_all(package: Path) -> list[Problem]:
         tail = result.stderr.strip().splitlines()[-1:] or ["no output"]
         problems.append(Problem(package.name, "", f"the import check failed: {tail[0]}"))
     return problems
+
+
+def fresh_interpreter(script: str, package: Path, arguments: list[str], what: str) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` in a fresh, isolated interpreter, with the staged ``package``'s folder as its first
+    argument (then ``arguments``); GenerationFailed naming ``what`` when it takes more than TIMEOUT s."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-I", "-B", "-c", script, str(package.parent), *arguments],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+            cwd=package.parent,
+        )
+    except subprocess.TimeoutExpired:
+        raise GenerationFailed([Problem(package.name, "", f"{what} took more than {TIMEOUT} s")]) from None
