@@ -23,8 +23,11 @@ def _fails_on_13(item: int) -> int:
     return item
 
 
-def _dies_on_5(item: int) -> int:
-    if item == 5:
+CALLER = os.getpid()
+
+
+def _dies_in_a_worker(item: int) -> int:
+    if os.getpid() != CALLER:  # (the caller's process takes items too: it must live)
         os._exit(3)
     return item
 
@@ -63,25 +66,30 @@ def test_items_are_read_as_needed() -> None:
     for item, _ in ordered_map(_slow_square, items(), 2):
         assert item == given
         given += 1
-        assert len(read) <= given + 4 * 2  # WINDOW items per worker at most beyond those given back
+        assert len(read) <= given + 4 * 2  # WINDOW items per process at most beyond those given back
     assert given == 40 and _no_children_left()
 
 
-def test_the_work_is_shared() -> None:
-    pids = list(ordered_map(_worker_pid, range(40), 2))
-    assert len(set(pids)) == 2 and os.getpid() not in pids
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_work_is_shared(jobs: int) -> None:
+    """``jobs`` processes in all: the caller's takes items too, whenever no result is waiting."""
+    pids = list(ordered_map(_worker_pid, range(60), jobs))
+    assert len(set(pids)) == jobs and os.getpid() in pids
 
 
-def test_a_failing_function_stops_the_run_with_its_error() -> None:
-    with pytest.raises(WorkerFailed, match="ValueError: thirteen"):
-        list(ordered_map(_fails_on_13, range(30), 2))
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_a_failing_function_stops_the_run_with_its_error(jobs: int) -> None:
+    """Raised in a worker: WorkerFailed naming the error; in the caller's process (which takes items too):
+    the error itself. Either way the run stops, and no worker is left."""
+    with pytest.raises((WorkerFailed, ValueError), match="thirteen"):
+        list(ordered_map(_fails_on_13, range(30), jobs))
     assert _no_children_left()
 
 
 def test_a_dying_worker_stops_the_run() -> None:
     started = time.monotonic()
     with pytest.raises(WorkerFailed, match="stopped unexpectedly"):
-        list(ordered_map(_dies_on_5, range(30), 2))
+        list(ordered_map(_dies_in_a_worker, range(30), 2))
     assert time.monotonic() - started < 30
     assert _no_children_left()
 

@@ -1,12 +1,14 @@
-"""``--jobs``: a function mapped over work items by worker processes, the results given back in order.
+"""``--jobs``: a function mapped over work items by several processes, the results given back in order.
 
-On Linux, a small pool of its own: workers forked from the command's process (they start with its imports
-and no interpreter to start), each fed through a pipe, read back through another. One thread, the caller's,
-hands out the items and reads the results, so the command's process spends almost no CPU time while its
-workers fill the cores; and it imports neither ``multiprocessing`` nor ``concurrent.futures`` (a serial
-30 ms of start-up). (``multiprocessing.Pool`` runs three threads, one of which wakes on every result waiting
-in its queue: on 2 cores that took a tenth of a second and more from the workers.) A worker that dies stops
-the run with a clear error instead of leaving it waiting. Elsewhere, ``concurrent.futures`` spawns them.
+On Linux, a small pool of its own. ``jobs`` processes share the work: the command's own and ``jobs - 1``
+workers forked from it (they start with its imports, no interpreter to start), each fed through a pipe and
+read back through another. The command's process, in its one thread, keeps each worker a few items ahead,
+and validates an item itself whenever no result is waiting; so its chores (cutting the input, writing the
+output) fall into its own share instead of taking time from a worker's core, and no third process competes
+for 2 cores. It imports neither ``multiprocessing`` nor ``concurrent.futures`` (a serial 30 ms of start-up);
+``multiprocessing.Pool`` also ran three threads, one of which woke on every result waiting in its queue.
+A worker that raises or dies stops the run with a clear error instead of leaving it waiting. Elsewhere than
+Linux, ``concurrent.futures`` spawns the workers.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 AHEAD = 2  # items sent to a worker before its first result comes back: it never waits for the next one
-WINDOW = 4  # items per worker at most between the first not given back and the last sent: a slow item
+WINDOW = 4  # items per process at most between the first not given back and the last sent: a slow item
 # holds the others' results back (they are given in order), so memory stays bounded
 _SIZE = struct.Struct("<Q")  # each message: its length, then its pickle
 _SET_PIPE_SIZE, _PIPE_SIZE = 1031, 1 << 20  # Linux's F_SETPIPE_SZ; a megabyte, the most a user may set
@@ -40,7 +42,8 @@ class WorkerFailed(RuntimeError):
 
 
 def ordered_map(function: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
-    """``map(function, items)`` computed by ``jobs`` worker processes, in order, items read as needed."""
+    """``map(function, items)`` computed by ``jobs`` processes (this one and ``jobs - 1`` workers), in order,
+    items read as needed."""
     sys.stdout.flush()  # nothing left in the buffers for a forked worker to write a second time
     sys.stderr.flush()
     if sys.platform != "linux":
@@ -52,9 +55,9 @@ def ordered_map(function: Callable[[T], R], items: Iterable[T], jobs: int) -> It
     workers: list[_Worker] = []
     finished = False
     try:
-        for _ in range(jobs):
+        for _ in range(jobs - 1):  # the caller's process is one of the jobs
             workers.append(_Worker.fork(function, workers))
-        yield from _dispatch(iter(items), workers)
+        yield from _dispatch(function, iter(items), workers)
         finished = True
     finally:
         for worker in workers:
@@ -112,41 +115,55 @@ class _Worker:
             os.waitpid(self.pid, 0)
 
 
-def _dispatch(items: Iterator[T], workers: list[_Worker]) -> Iterator[R]:
+def _dispatch(function: Callable[[T], R], items: Iterator[T], workers: list[_Worker]) -> Iterator[R]:
+    """The items to the workers, a few ahead each; the caller's process takes one itself whenever no result
+    is waiting (so ``jobs`` processes share the work, and this one's own chores, cutting the input and
+    writing the output, fall into its share instead of taking time from a worker's core)."""
     by_fd = {worker.from_worker: worker for worker in workers}
     done: dict[int, Any] = {}
-    window = WINDOW * len(workers)
+    window = WINDOW * (len(workers) + 1)
     sent = given = 0
     exhausted = False
 
+    def take() -> Any:
+        nonlocal exhausted
+        item = next(items, _END) if not exhausted and sent - given < window else _END
+        exhausted = exhausted or (item is _END and sent - given < window)
+        return item
+
     def feed() -> None:
-        """Items to the workers with room for them, while the results held back stay within the window."""
-        nonlocal sent, exhausted
+        nonlocal sent
         for worker in workers:
-            while not exhausted and len(worker.waiting) < AHEAD and sent - given < window:
-                item = next(items, _END)
-                if item is _END:
-                    exhausted = True
-                    return
+            while len(worker.waiting) < AHEAD and (item := take()) is not _END:
                 worker.send(item, sent)
                 sent += 1
 
-    feed()
-    while given < sent:
-        ready, _, _ = select.select([w.from_worker for w in workers if w.waiting], [], [])
+    def receive(fd: int) -> None:
+        worker = by_fd[fd]
+        message = _read(fd)
+        if message is None:
+            raise WorkerFailed("a worker process stopped unexpectedly")
+        ok, result = message
+        if not ok:
+            raise WorkerFailed(f"a worker failed: {result}")
+        done[worker.waiting.popleft()] = result
+
+    while not (exhausted and given == sent):
+        feed()
+        busy = [w.from_worker for w in workers if w.waiting]
+        ready = select.select(busy, [], [], 0)[0] if busy else []
+        if not ready:
+            item = take()
+            if item is not _END:  # nothing to read yet: this process's share
+                done[sent] = function(item)
+                sent += 1
+            elif busy:  # (else the window is full of results of this process's own, given back below)
+                ready = select.select(busy, [], [])[0]
         for fd in ready:
-            worker = by_fd[fd]
-            message = _read(fd)
-            if message is None:
-                raise WorkerFailed("a worker process stopped unexpectedly")
-            ok, result = message
-            if not ok:
-                raise WorkerFailed(f"a worker failed: {result}")
-            done[worker.waiting.popleft()] = result
+            receive(fd)
         while given in done:
             yield done.pop(given)
             given += 1
-        feed()
 
 
 _END: Any = object()
