@@ -36,7 +36,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("--schema", metavar="API.Name", help="the schema to validate against")
     check.add_argument("--format", choices=["text", "json", "junit"], default="text", help="report format")
     check.add_argument("--strict", action="store_true", help="drift fails too (exit 1)")
-    check.add_argument("--jobs", type=_jobs, default=1, metavar="N", help="worker processes (default 1)")
+    check.add_argument(
+        "--jobs", type=_jobs, default=1, metavar="N", help="processes sharing the work, this one included (default 1)"
+    )
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(run=run)
 
