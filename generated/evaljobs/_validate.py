@@ -124,7 +124,7 @@ def _strictly_valid(payload: bytes, value: Any, candidates: list[Target], refuse
     refusal goes there, with whether drift cannot explain it. (decode() has checked for duplicate keys.)"""
     keys = value.keys() if isinstance(value, dict) else None
     for target in candidates:
-        if target in refused or target.fast is None:
+        if target in refused or not target.has_fast:
             continue
         if keys is not None and target.fields and not keys <= target.fields:
             continue  # an unknown top-level field: drift, which the strict type refuses
@@ -133,7 +133,8 @@ def _strictly_valid(payload: bytes, value: Any, candidates: list[Target], refuse
         if outcome < 0:
             refused[target] = outcome <= -TYPED
             continue
-        refusal = None if outcome == 1 else _refusal(target.fast, payload)
+        decoder = None if outcome == 1 else target.fast  # (built on first need: the scanner decides most)
+        refusal = None if outcome == 1 else "" if decoder is None else _refusal(decoder, payload)
         if refusal is None:
             return target
         refused[target] = _certain(refusal)

@@ -60,6 +60,13 @@ class Target:
         return self._fast  # type: ignore[return-value]  # built above
 
     @property
+    def has_fast(self) -> bool:
+        """Whether the schema has a fast-path type (without building its decoder)."""
+        if self._fast is _UNBUILT:
+            return fast_module(self.api).TARGETS.get(self.name) is not None
+        return self._fast is not None
+
+    @property
     def lenient(self) -> msgspec.json.Decoder[Any] | None:
         """The lenient decoder (accepts valid payloads, drift or not), or None if the schema has none."""
         if self._lenient is _UNBUILT:
