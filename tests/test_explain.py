@@ -182,7 +182,8 @@ PROBES = [
 def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -> None:
     """Generic: a JSON Schema of the tests' own (a const, an enum, bounds, a pattern, nullable and union
     types, a closed object, a union of objects) gets a program whose walk agrees with the models wherever it
-    answers; a broken bound or pattern and a closed object are left to the models."""
+    answers; a broken bound, a pattern (the models' regular expressions are not Python's) and a closed
+    object are left to the models."""
     schemas = tmp_path / "schemas"
     schemas.mkdir()
     (schemas / "probes.schema.json").write_text(KINDS_SCHEMA)
@@ -209,6 +210,6 @@ def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -
     found = json.loads(ran.stdout)
     assert {"literal", "enum", "checked", "union", "nullable", "datetime", "unsure"} <= set(found["kinds"])
     answered = found["answered"]
-    assert sum(answered) >= len(answered) - 5, answered  # broken bounds, the pattern, the closed object
+    assert sum(answered) >= len(answered) - 5, answered  # broken bounds, the patterns, the closed object
     assert answered[0] and answered[1] and answered[2] and answered[-1] and answered[-2]
     assert found["const"] == ["expected 'probe'; found string 'other'"]
