@@ -20,7 +20,6 @@ Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``b
 from __future__ import annotations
 
 import difflib
-import importlib
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
@@ -28,7 +27,7 @@ from typing import Any
 import msgspec
 
 from evaljobs._datetimes import problem
-from evaljobs._registry import Target
+from evaljobs._registry import Target, check_program, fast_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
@@ -101,11 +100,7 @@ def check(value: Any, target: Target, source: str, explain: Explain = errors_for
     return Report(source, target.label, explain(value, target), drift(value, target.api, target.name))
 
 
-@cache
-def program(api: str) -> tuple[Program, dict[str, int]]:
-    """The nodes of ``api`` and the node of each schema."""
-    module = importlib.import_module(f"evaljobs._checks.{api}")
-    return module.NODES, module.TARGETS
+program = check_program  # the nodes of an API, and the node of each schema
 
 
 def errors(value: Any, api: str, name: str) -> list[Error] | None:
@@ -481,7 +476,7 @@ def _strict_type(api: str, name: str | None) -> Any:
     the object is valid without drift, so the drift walk can skip what it accepts."""
     if name is None:
         return None
-    strict = importlib.import_module(f"evaljobs._fast.{api}").TARGETS.get(name)
+    strict = fast_module(api).TARGETS.get(name)
     return strict if isinstance(strict, type) and issubclass(strict, msgspec.Struct) else None
 
 

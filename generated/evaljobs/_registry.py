@@ -83,8 +83,8 @@ class Target:
             elif annotation is not None:
                 self._fields = frozenset()
             else:  # no fast type: the properties its model has (see evaljobs._explain)
-                checks = importlib.import_module(f"evaljobs._checks.{self.api}")
-                node = checks.NODES[checks.TARGETS[self.name]]
+                nodes, targets = check_program(self.api)
+                node = nodes[targets[self.name]]
                 self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
         return self._fields
 
@@ -134,6 +134,14 @@ def native_program(api: str) -> tuple[Any, dict[str, int]] | None:
     if nodes is None or targets is None:
         return None
     return scan.Program(nodes), targets
+
+
+@cache
+def check_program(api: str) -> tuple[tuple[Any, ...], dict[str, int]]:
+    """The full path's program of ``api`` (``evaljobs._checks.<api>``): its nodes, and each schema's node."""
+    routes_module(api)
+    module = importlib.import_module(f"evaljobs._checks.{api}")
+    return module.NODES, module.TARGETS
 
 
 def fast_module(api: str) -> ModuleType:
