@@ -239,28 +239,54 @@ def _quiet(function: Callable[[bytes], object]) -> Callable[[bytes], object]:
 def scaling() -> None:
     lines = [line for api in ("nemo_evaluator", "gradient") for line in corpus(api).read_bytes().split(b"\n") if line]
     with tempfile.TemporaryDirectory() as folder:
-        big = Path(folder) / "corpus.jsonl"
-        with big.open("wb") as stream:
+        big, halves = Path(folder) / "corpus.jsonl", (Path(folder) / "first.jsonl", Path(folder) / "second.jsonl")
+        with big.open("wb") as stream, halves[0].open("wb") as first, halves[1].open("wb") as second:
             for index in range(100_000):
-                stream.write(lines[index % len(lines)] + b"\n")
-        times: dict[int, list[float]] = {}
-        for jobs in (1, 2) * 5:
-            started = time.perf_counter()
-            subprocess.run(
-                [sys.executable, "-m", "evaljobs.cli", "validate", "--format", "json", "--jobs", str(jobs), str(big)],
-                stdout=subprocess.DEVNULL,
-                check=False,
-                cwd=ROOT,
-            )
-            times.setdefault(jobs, []).append(time.perf_counter() - started)
-        one, two = min(times[1]), min(times[2])
-        # this machine's speed drifts from one run to the next: each 1-process run against the 2-process run
-        # right after it is a ratio measured at one speed
-        paired = statistics.median(a / b for a, b in zip(times[1], times[2], strict=True))
+                line = lines[index % len(lines)] + b"\n"
+                stream.write(line)
+                (first if index < 50_000 else second).write(line)
+
+        def command(jobs: int, path: Path) -> list[str]:
+            return [
+                sys.executable,
+                "-m",
+                "evaljobs.cli",
+                "validate",
+                "--format",
+                "json",
+                "--jobs",
+                str(jobs),
+                str(path),
+            ]
+
+        times: dict[str, list[float]] = {}
+        for _ in range(5):  # alternating: this machine's speed drifts from one run to the next
+            for kind in ("one", "two", "halves"):
+                started = time.perf_counter()
+                if kind == "halves":  # two independent processes, started together, one on each half
+                    running = [
+                        subprocess.Popen(command(1, half), stdout=subprocess.DEVNULL, cwd=ROOT) for half in halves
+                    ]
+                    for process in running:
+                        process.wait()
+                else:
+                    subprocess.run(
+                        command(1 if kind == "one" else 2, big), stdout=subprocess.DEVNULL, check=False, cwd=ROOT
+                    )
+                times.setdefault(kind, []).append(time.perf_counter() - started)
+        one = min(times["one"])
+
+        def ratios(kind: str) -> str:
+            # each 1-process run against the run right after it: a ratio measured at one speed
+            paired = statistics.median(a / b for a, b in zip(times["one"], times[kind], strict=True))
+            best = min(times[kind])
+            return f"best {best:.2f} s: {one / best:.2f}x; median of the 5 paired ratios {paired:.2f}x"
+
         print(
-            f"\n--jobs on 100,000 payloads ({big.stat().st_size / 1e6:.0f} MB, whole command, 5 alternating runs"
-            f" each): best 1 process {one:.2f} s, best 2 processes {two:.2f} s: {one / two:.2f}x;"
-            f" median of the 5 paired ratios {paired:.2f}x"
+            f"\n--jobs on 100,000 payloads ({big.stat().st_size / 1e6:.0f} MB, whole command, 5 alternating runs each):"
+            f" best 1 process {one:.2f} s\n  --jobs 2: {ratios('two')}"
+            f"\n  for reference, this machine's own limit for 2 processes (two independent commands started together,"
+            f" one on each half, nothing shared): {ratios('halves')}"
         )
 
 

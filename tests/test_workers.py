@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 
 import pytest
 
@@ -104,3 +106,21 @@ def test_a_consumer_that_stops_early_leaves_no_worker() -> None:
 def test_no_items() -> None:
     assert list(ordered_map(_slow_square, [], 2)) == []
     assert _no_children_left()
+
+
+def _slow_in_a_worker(folder: Path, item: int) -> tuple[int, int]:
+    if os.getpid() != CALLER:
+        time.sleep(0.3)
+        (folder / str(item)).touch()  # the worker got through it
+    return item, os.getpid()
+
+
+def test_the_caller_takes_over_the_tail(tmp_path: Path) -> None:
+    """When the input runs out, the caller's process does not wait for an item a worker has queued but not
+    begun: it computes that item itself, and the worker still busy with it is stopped, not waited for."""
+    results = list(ordered_map(partial(_slow_in_a_worker, tmp_path), range(4), 2))
+    # the worker was sent items 0 and 1 (AHEAD); the caller took 2 and 3, then took over 1
+    assert [item for item, _ in results] == [0, 1, 2, 3]
+    assert results[0][1] != CALLER and [pid for _, pid in results[1:]] == [CALLER] * 3
+    assert _no_children_left()
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["0"]  # stopped during item 1
