@@ -210,7 +210,7 @@ def _third_parties(schema: str, lines: list[bytes], size: int) -> None:
 
 
 def _with_duplicates(decoder: Any) -> Callable[[bytes], object]:
-    from evaljobs._fastpath import without_duplicates
+    from evaljobs._duplicates import without_duplicates
 
     def check(line: bytes) -> object:
         return without_duplicates(line, decoder.decode(line))

@@ -145,10 +145,12 @@ def write_checks(apis: list[Api], package: Path, env: jinja2.Environment) -> Non
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
     """``evaljobs/_fast/<api>.py`` and ``evaljobs/_lenient/<api>.py`` (msgspec types, no pydantic),
+    ``evaljobs/_outline/<api>.py`` (the fast types in outline and the native scanner's program, plain data),
     ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``."""
-    directory, lenient, routes = package / "_fast", package / "_lenient", package / "_routes"
-    for folder in (directory, lenient, routes):
+    directory, lenient, routes, outline = (package / name for name in ("_fast", "_lenient", "_routes", "_outline"))
+    for folder in (directory, lenient, routes, outline):
         folder.mkdir()
+    _write(outline / "__init__.py", render.render(env, "_outline/__init__.py.jinja"))
     _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=False))
     _write(lenient / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=True))
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
@@ -174,10 +176,13 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "uses": fast.uses(targets),
             "native": native,
             "native_targets": native_targets,
+            "api": api.spec.name,
+            "fields": fast.top_level_fields(targets),
         }
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
         _write(lenient / f"{api.spec.name}.py", _lenient_module(api, env, context))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
+        _write(outline / f"{api.spec.name}.py", render.render(env, "_outline/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
 

@@ -181,6 +181,14 @@ class FastTypes:
             defined.add(struct.name)
         return ordered
 
+    def top_level_fields(self, targets: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
+        """The JSON names of the fields of each target whose fast type is a struct, sorted."""
+        return {
+            name: tuple(sorted(item.key for item in self.structs[text].fields))
+            for name, text in targets.items()
+            if text in self.structs
+        }
+
     def uses(self, targets: Mapping[str, str | None]) -> set[str]:
         """The names of the module's imports that its annotations use (the others are left out)."""
         texts = [f.annotation for s in self.ordered_structs for f in s.fields] + [t for t in targets.values() if t]

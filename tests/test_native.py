@@ -19,7 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaljobs import _registry
-from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339, without_duplicates
+from evaljobs._duplicates import without_duplicates
+from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339
 from evaljobs._registry import Target
 from evaljobs._validate import TYPED
 from tests.conftest import APIS, ROOT, response_models, spec
@@ -43,6 +44,38 @@ def scanned(target: Target, data: bytes) -> bool | None:
     native = target.native
     assert native is not None, target
     return native[0](native[1], data)
+
+
+def test_the_outline_agrees_with_the_fast_types() -> None:
+    """``evaljobs._outline.<api>`` says, as plain data, which schemas have a fast type and the fields of those
+    that are objects: what the validator asks before deciding whether it needs msgspec at all."""
+    for api in APIS:
+        outline, types = _registry.outline_module(api), _registry.fast_module(api).TARGETS
+        assert {name for name, annotation in types.items() if annotation is not None} == outline.FAST
+        for name in outline.FAST:
+            annotation = types[name]
+            is_struct = isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
+            assert (name in outline.FIELDS) == is_struct, name
+            if is_struct:
+                assert outline.FIELDS[name] == frozenset(annotation.__struct_encode_fields__), name
+        assert outline.NATIVE_TARGETS.keys() == outline.FAST
+
+
+def test_valid_payloads_need_no_msgspec() -> None:
+    """A payload the scanner accepts costs no import of msgspec (40 ms of start-up) nor of any type."""
+    valid = [ROOT / "samples/captures/gradient/evaluation-run-successful.json"]
+    valid += [ROOT / "samples/captures/nemo_evaluator/v1-job-completed.json"]
+    code = (
+        "import sys\n"
+        "from evaljobs import validate\n"
+        "reports = [validate(open(path, 'rb').read()) for path in sys.argv[1:]]\n"
+        "print([(r.schema, r.valid, len(r.drift)) for r in reports], 'msgspec' in sys.modules)\n"
+    )
+    command = [sys.executable, "-c", code, *map(str, valid)]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    found, _, loaded = result.stdout.strip().rpartition(" ")
+    assert loaded == "False", result.stdout + result.stderr
+    assert found.count("True, 0)") == len(valid), found  # valid, without drift: the scanner's answer
 
 
 def one(node: tuple[Any, ...], *others: tuple[Any, ...]) -> Any:

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 import evaljobs
 from evaljobs import _registry, _slow
-from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339, without_duplicates
+from evaljobs._duplicates import without_duplicates
+from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339
 from evaljobs._types import DateTime, LocalDateTime
 from evaljobs._validate import Validator, _fast, finalists
 from tests.conftest import APIS, response_models, spec

@@ -7,14 +7,13 @@ UTF-8 without byte order mark; no NaN/Infinity; no lone surrogates; no duplicate
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 import orjson
 
-from evaljobs._fastpath import without_duplicates
+from evaljobs._duplicates import without_duplicates
 from evaljobs._registry import native_scanner
 
 
@@ -80,4 +79,6 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _find_duplicate(data: bytes) -> None:
     # orjson accepted the text, so the standard parser does too; it only has to name the duplicate.
+    import json  # noqa: PLC0415 - a duplicate key, or perhaps one
+
     json.loads(data, object_pairs_hook=_pairs)

@@ -19,12 +19,9 @@ Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``b
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
-
-import msgspec
 
 from evaljobs._datetimes import problem
 from evaljobs._registry import Target, check_program, fast_module
@@ -463,6 +460,8 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
 def _accepted(value: Any, strict: Any) -> bool:
     if strict is None:
         return False
+    import msgspec  # noqa: PLC0415 - (loaded with the fast types) errors alone need no msgspec
+
     try:
         msgspec.convert(value, strict)
     except (msgspec.ValidationError, RecursionError):
@@ -477,6 +476,8 @@ def _strict_type(api: str, name: str | None) -> Any:
     if name is None:
         return None
     strict = fast_module(api).TARGETS.get(name)
+    import msgspec  # noqa: PLC0415 - (loaded with the fast types)
+
     return strict if isinstance(strict, type) and issubclass(strict, msgspec.Struct) else None
 
 
@@ -494,6 +495,8 @@ def closest(name: str, known: Iterable[str]) -> str | None:
 
 @lru_cache(maxsize=4096)  # captures repeat their shapes: the same names meet the same fields again
 def _closest(name: str, known: tuple[str, ...]) -> str | None:
+    import difflib  # noqa: PLC0415 - only for a name the spec does not know
+
     nearby = [k for k in known if abs(len(k) - len(name)) <= max(2, len(name) // 4)]
     found = difflib.get_close_matches(name, nearby, n=1, cutoff=0.75) if nearby else []
     return found[0] if found else None

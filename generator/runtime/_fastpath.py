@@ -1,21 +1,17 @@
 """Runtime helpers of the generated fast-path types (``evaljobs._fast.<api>``): no pydantic here.
 
 A fast-path decode must never accept more than the schema does. msgspec keeps the last of duplicate keys
-silently, so after a typed decode ``without_duplicates`` checks that the payload had none, by counting
-colons. Every member of a JSON object has exactly one colon outside strings; inside strings, the encoder
-writes a colon as itself. So the input has as many colons as the re-encoded value exactly when no member
-was dropped, provided the input wrote no colon as an escape (``\\u003a``): when it did, the cheap check
-answers None and the caller decides another way. (Date-times stay strings here, so re-encoding keeps them
-byte for byte.)
+silently: after a typed decode, ``evaljobs._duplicates`` checks that the payload had none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import msgspec
 from msgspec import UNSET
+
+from evaljobs._duplicates import without_duplicates
 
 # Exact RFC 3339 date-times (calendar included: month lengths, leap years; year 0000 excluded as datetime
 # cannot hold it), ASCII digits, T/t and Z/z. The leap second (:60) is left to the full path.
@@ -33,17 +29,6 @@ DateTime = Annotated[str, msgspec.Meta(pattern=RFC3339)]
 """A string that is an RFC 3339 date-time (offset required)."""
 LocalDateTime = Annotated[str, msgspec.Meta(pattern=LOCAL_DATE_TIME)]
 """A string that is an RFC 3339 date-time whose offset may be missing."""
-
-_ENCODE = msgspec.json.Encoder().encode
-
-
-def without_duplicates(data: bytes, decoded: object, encode: Callable[[Any], bytes] = _ENCODE) -> bool | None:
-    """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell.
-    ``decoded`` is ``data`` decoded, which ``encode`` turns back into JSON (any encoder that writes colons
-    in strings as themselves)."""
-    if b"\\" in data and b"\\u003" in data:  # perhaps an escaped colon (\\u003a): the count cannot tell
-        return None
-    return data.count(b":") == encode(decoded).count(b":")
 
 
 def whole_or_empty(struct: msgspec.Struct, required: tuple[Any, ...], *, exactly_one: bool) -> None:

@@ -1,9 +1,11 @@
-"""The schemas a payload can be validated against, found through the light ``evaljobs._fast.<api>`` modules.
+"""The schemas a payload can be validated against, found through plain-data modules.
 
-Nothing here imports pydantic: a target's fast-path decoder comes from msgspec types; its pydantic model
-(the full path) is imported only when a payload needs it. Before either, the native scanner (the C module
-``_evaljobs_scan``, built with the package) answers "certainly valid" for most payloads without building a
-Python object; without it (not built, or ``EVALJOBS_NATIVE=0``), the msgspec types answer alone.
+Nothing here imports pydantic, nor msgspec before a payload needs it. First the native scanner (the C module
+``_evaljobs_scan``, built with the package, its program in ``evaljobs._outline.<api>``) answers "certainly
+valid" for most payloads without building a Python object. A target's fast-path decoder comes from the
+msgspec types of ``evaljobs._fast.<api>``, built on first need; without the scanner (not built, or
+``EVALJOBS_NATIVE=0``) they answer alone. Its pydantic model (the full path's last resort) is imported only
+when a payload needs it.
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ import re
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
-from typing import Any
-
-import msgspec
+from typing import TYPE_CHECKING, Any
 
 import evaljobs
+
+if TYPE_CHECKING:
+    import msgspec
 
 _PARAMETER = re.compile(r"\{[^{}/]+\}")
 _UNBUILT = object()
@@ -63,7 +66,7 @@ class Target:
     def has_fast(self) -> bool:
         """Whether the schema has a fast-path type (without building its decoder)."""
         if self._fast is _UNBUILT:
-            return fast_module(self.api).TARGETS.get(self.name) is not None
+            return self.name in outline_module(self.api).FAST
         return self._fast is not None
 
     @property
@@ -77,10 +80,10 @@ class Target:
     def fields(self) -> frozenset[str]:
         """The top-level property names of the schema (empty unless it is an object with properties)."""
         if self._fields is None:
-            annotation = fast_module(self.api).TARGETS.get(self.name)
-            if isinstance(annotation, type) and issubclass(annotation, msgspec.Struct):
-                self._fields = frozenset(annotation.__struct_encode_fields__)
-            elif annotation is not None:
+            outline = outline_module(self.api)
+            if self.name in outline.FIELDS:  # a fast type that is an object
+                self._fields = outline.FIELDS[self.name]
+            elif self.name in outline.FAST:
                 self._fields = frozenset()
             else:  # no fast type: the properties its model has (see evaljobs._explain)
                 nodes, targets = check_program(self.api)
@@ -103,7 +106,11 @@ class Target:
 def _decoder(types: ModuleType, name: str) -> msgspec.json.Decoder[Any] | None:
     """A decoder for the type ``types`` (a fast or lenient module) holds for schema ``name``, if any."""
     annotation = types.TARGETS.get(name)
-    return None if annotation is None else msgspec.json.Decoder(annotation)
+    if annotation is None:
+        return None
+    import msgspec  # noqa: PLC0415 - (loaded with the types) not needed where the native scanner decides
+
+    return msgspec.json.Decoder(annotation)
 
 
 NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the msgspec types decide alone)
@@ -129,11 +136,8 @@ def native_program(api: str) -> tuple[Any, dict[str, int]] | None:
     scan = native_scanner()
     if scan is None:
         return None
-    module = fast_module(api)
-    nodes, targets = getattr(module, "NATIVE", None), getattr(module, "NATIVE_TARGETS", None)
-    if nodes is None or targets is None:
-        return None
-    return scan.Program(nodes), targets
+    module = outline_module(api)
+    return scan.Program(module.NATIVE), module.NATIVE_TARGETS
 
 
 @cache
@@ -148,6 +152,12 @@ def fast_module(api: str) -> ModuleType:
     """The fast-path types of ``api`` (imported only when a payload is decoded against one of them)."""
     routes_module(api)
     return importlib.import_module(f"evaljobs._fast.{api}")
+
+
+def outline_module(api: str) -> ModuleType:
+    """The fast-path types of ``api`` in outline, and the native scanner's program: plain data."""
+    routes_module(api)
+    return importlib.import_module(f"evaljobs._outline.{api}")
 
 
 def routes_module(api: str) -> ModuleType:

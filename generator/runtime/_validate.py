@@ -17,14 +17,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import msgspec
+from typing import TYPE_CHECKING, Any
 
 from evaljobs import _registry
-from evaljobs._fastpath import without_duplicates
+from evaljobs._duplicates import without_duplicates
 from evaljobs._registry import Target
 from evaljobs._report import Error, Report
+
+if TYPE_CHECKING:
+    import msgspec
 
 __all__ = ["Validator", "validate"]
 
@@ -234,6 +235,8 @@ def _refused(source: str, message: str, targets: list[Target]) -> Report:
 
 def _refusal(decoder: msgspec.json.Decoder[Any], data: bytes) -> str | None:
     """None if ``decoder`` accepts ``data``, else its first error (empty when not a validation error)."""
+    import msgspec  # noqa: PLC0415 - (loaded with the decoder) not needed where the native scanner decides
+
     try:
         decoder.decode(data)
     except msgspec.ValidationError as error:
@@ -273,6 +276,8 @@ def _msgspec_refusal(target: Target, data: bytes) -> str | None:
     decoder = target.fast
     if decoder is None:
         return ""
+    import msgspec  # noqa: PLC0415 - (loaded with the decoder) not needed where the native scanner decides
+
     try:
         value = decoder.decode(data)
     except msgspec.ValidationError as error:
