@@ -8,7 +8,6 @@ text with a format (``TextFormat``, ``JsonFormat``, ``JunitFormat``), in the com
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import time
@@ -16,8 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, TextIO
-
-import orjson
 
 from evaljobs._report import Report
 
@@ -153,13 +150,18 @@ class JsonFormat:
     holds = False
 
     def __init__(self, strict: bool) -> None:
+        import orjson  # noqa: PLC0415 - (8 ms of start-up) for this format only
+
         self.strict = strict
+        self.dumps, self.refused = orjson.dumps, orjson.JSONEncodeError
 
     def report(self, report: Report) -> Piece:
         found = report.as_json()
         try:
-            return STDOUT, orjson.dumps(found).decode() + "\n"  # a tenth of json.dumps' time
-        except orjson.JSONEncodeError:  # a source that is not UTF-8 (a file name's surrogate escapes)
+            return STDOUT, self.dumps(found).decode() + "\n"  # a tenth of json.dumps' time
+        except self.refused:  # a source that is not UTF-8 (a file name's surrogate escapes)
+            import json  # noqa: PLC0415
+
             return STDOUT, json.dumps(found, ensure_ascii=False) + "\n"
 
     def skipped(self, source: str, reason: str) -> Piece:

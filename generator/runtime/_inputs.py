@@ -7,7 +7,6 @@ batches to worker processes, each reading its own units.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -172,6 +171,7 @@ def _har(source: str, data: bytes) -> Iterator[Payload]:
     """Each response of a HAR capture whose body is JSON, with the method, path and status it answered."""
     import base64  # noqa: PLC0415 - HAR captures only
     import binascii  # noqa: PLC0415
+    import json  # noqa: PLC0415
     from urllib.parse import urlsplit  # noqa: PLC0415
 
     try:
