@@ -5,7 +5,8 @@ sizes: most optional fields present, text mostly ASCII and up to 48 characters, 
 drifted and broken ones mixed in), it prints payloads/s and MB/s of: a plain `orjson.loads` loop (the limit), the
 evaljobs validator, jsonschema, jsonschema-rs and pydantic `model_validate_json` on the same schemas, with
 ratios to orjson; the cost of collecting every error of an invalid payload; the scaling of `--jobs 2` on
-100,000 payloads; and the start-up of validating one small file against `python -c "import
+100,000 payloads, beside two independent commands run together on its two halves (this machine's own limit
+for 2 processes); and the start-up of validating one small file against `python -c "import
 nemo_microservices"`. Then the client figures (bench/clients.py) when that script exists.
 
 Each measurement alternates with its orjson anchor over several rounds; medians are printed.
