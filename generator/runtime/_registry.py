@@ -66,7 +66,7 @@ class Target:
     def has_fast(self) -> bool:
         """Whether the schema has a fast-path type (without building its decoder)."""
         if self._fast is _UNBUILT:
-            return self.name in outline_module(self.api).FAST
+            return self.name in outline_module(self.api).NATIVE_TARGETS
         return self._fast is not None
 
     @property
@@ -83,7 +83,7 @@ class Target:
             outline = outline_module(self.api)
             if self.name in outline.FIELDS:  # a fast type that is an object
                 self._fields = outline.FIELDS[self.name]
-            elif self.name in outline.FAST:
+            elif self.name in outline.NATIVE_TARGETS:
                 self._fields = frozenset()
             else:  # no fast type: the properties its model has (see evaljobs._explain)
                 nodes, targets = check_program(self.api)
