@@ -179,8 +179,21 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "api": api.spec.name,
             "fields": fast.top_level_fields(targets),
         }
+        lenient_types = FastTypes(api.document, kind, lenient=True)
+        lenient_targets = {
+            name: None if targets[name] is None else lenient_types.target(pointer, name)
+            for name, pointer in pointers.items()
+        }
+        context["lenient_native"], context["lenient_targets"] = lenient_types.native_program(lenient_targets)
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
-        _write(lenient / f"{api.spec.name}.py", _lenient_module(api, env, context))
+        lenient_context = {
+            **context,
+            "structs": lenient_types.ordered_structs,
+            "targets": lenient_targets,
+            "uses": lenient_types.uses(lenient_targets),
+        }
+        lenient_module = render.render(env, "_fast/api.py.jinja", lenient=True, **lenient_context)
+        _write(lenient / f"{api.spec.name}.py", lenient_module)
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_outline/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
@@ -193,18 +206,6 @@ def _target_pointers(api: Api) -> dict[str, str]:
         names = api.document.get("components", {}).get("schemas", {})
         return {name: join_pointer("#/components/schemas", name) for name in names}
     return {api.root: "#"} | {name: join_pointer("#/$defs", name) for name in api.document.get("$defs", {})}
-
-
-def _lenient_module(api: Api, env: jinja2.Environment, context: dict[str, Any]) -> str:
-    """The lenient types of ``api``: the fast path's, with drift allowed (see generator.fast). A schema
-    without a fast-path type has no lenient one either."""
-    types = FastTypes(api.document, api.spec.kind, lenient=True)
-    targets = {
-        name: None if context["targets"][name] is None else types.target(pointer, name)
-        for name, pointer in _target_pointers(api).items()
-    }
-    fields = {**context, "structs": types.ordered_structs, "targets": targets, "uses": types.uses(targets)}
-    return render.render(env, "_fast/api.py.jinja", lenient=True, **fields)
 
 
 def api_templates(kind: str) -> list[str]:

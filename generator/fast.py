@@ -131,7 +131,8 @@ class FastTypes:
     def native_program(self, targets: Mapping[str, str | None]) -> tuple[tuple[Native, ...], dict[str, int]]:
         """The native scanner's program (flat nodes, referring to each other by index) and the node of each
         target that has a fast type. Every node accepts at most what its msgspec type accepts; the scanner
-        also refuses duplicate keys, which msgspec leaves to ``without_duplicates``."""
+        also refuses duplicate keys, which msgspec leaves to ``without_duplicates`` (the lenient program's
+        open objects do not check their unknown keys: its payloads have been decoded strictly before)."""
         nodes: list[Native] = []
         placed: dict[Native, int] = {}
         structs: dict[str, int] = {}
@@ -157,15 +158,13 @@ class FastTypes:
 
     @staticmethod
     def _native_struct(struct: Struct, place: Callable[[Native], int]) -> Native:
-        if not struct.closed:
-            return UNSURE  # (the lenient types have no native program)
         required = set(struct.whole_or_empty[0]) if struct.whole_or_empty else None
         properties = tuple(
             (f.key.encode("utf-8"), place(f.native), f.required if required is None else f.attr in required)
             for f in struct.fields
         )
         mode = 0 if struct.whole_or_empty is None else 2 if struct.whole_or_empty[1] else 1
-        return ("struct", properties, mode)
+        return ("struct", properties, mode) if struct.closed else ("struct", properties, mode, True)
 
     @property
     def ordered_structs(self) -> list[Struct]:
@@ -442,7 +441,10 @@ def _open_enum(values: list[Any]) -> _Type:
     closed = _literal(values)
     if closed.kinds - {"str", "None"}:
         return closed  # not a string enum: nothing to open
-    return _Type("str | None" if "None" in closed.kinds else "str", closed.kinds)
+    if "None" not in closed.kinds:
+        return _Type("str", closed.kinds, native=("str", -1, -1))
+    native = ("union", ("str", -1, -1), None, None, None, ("null",), None, None)
+    return _Type("str | None", closed.kinds, native=native)
 
 
 def _union(members: list[_Type]) -> _Type:

@@ -16,7 +16,10 @@
  *   ("literal", strings, integers, null_ok)      strings as bytes (UTF-8)
  *   ("array", item, min_items, max_items)
  *   ("map", value, min_properties, max_properties)
- *   ("struct", ((key_bytes, node, required), ...), whole_or_empty)   closed; 0: plain, 1: anyOf, 2: oneOf
+ *   ("struct", ((key_bytes, node, required), ...), whole_or_empty[, open])
+ *                                                   whole_or_empty 0: plain, 1: anyOf, 2: oneOf; closed, unless
+ *                                                   open (true): then an unknown key takes any value (the
+ *                                                   lenient program's drift), and is not checked for duplicates
  *   ("union", str, int, float, bool, null, object, array)            a node per kind of JSON value, or -1
  */
 #define PY_SSIZE_T_CLEAN
@@ -62,6 +65,7 @@ typedef struct {
     uint64_t required[WORDS];
     int nrequired;
     int whole_or_empty;
+    int open;
     int members[U_KINDS];
 } Node;
 
@@ -96,6 +100,7 @@ typedef struct {
 } Ctx;
 
 static int value(Ctx *c, int node);
+static int any(Ctx *c);
 
 /* Refuse, and say the refusal is not certain: the msgspec types might accept the payload. Every other
  * refusal is certain (a wrong kind of value, an unknown or missing key, an enum value not listed, a bound
@@ -522,15 +527,16 @@ static int structure(Ctx *c, const Node *n) {
         if (!key_of(c, &key, &len)) return 0;
         uint64_t slot = hash_of(key, len) & n->tmask;
         const Prop *prop = NULL;
-        for (;;) {
-            int at = n->table[slot];
-            if (at < 0) return 0; /* an unknown key: drift, or another schema */
+        for (int at; (at = n->table[slot]) >= 0; slot = (slot + 1) & n->tmask) {
             const Prop *candidate = &n->props[at];
             if (candidate->len == len && memcmp(candidate->key, key, (size_t)len) == 0) {
                 prop = candidate;
                 break;
             }
-            slot = (slot + 1) & n->tmask;
+        }
+        if (prop == NULL) { /* an unknown key: drift, or another schema */
+            if (!n->open || !colon(c) || !any(c)) return 0;
+            continue;
         }
         Py_ssize_t index = prop - n->props;
         uint64_t bit = 1ULL << (index & 63);
@@ -814,7 +820,8 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
             return 0;
         if (node->min < 0) node->min = 0;
     } else if (strcmp(kind, "struct") == 0) {
-        NEED(3) node->kind = K_STRUCT;
+        if (size != 3 && size != 4) return bad(index, "wrong number of fields");
+        node->kind = K_STRUCT;
         PyObject *props = ARG(1);
         if (!PyTuple_Check(props)) return bad(index, "struct properties are not a tuple");
         node->nprops = PyTuple_GET_SIZE(props);
@@ -858,6 +865,8 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
         if (mode == -1 && PyErr_Occurred()) return 0;
         if (mode < 0 || mode > 2) return bad(index, "whole_or_empty is not 0, 1 or 2");
         node->whole_or_empty = (int)mode;
+        node->open = size == 4 ? PyObject_IsTrue(ARG(3)) : 0;
+        if (node->open < 0) return 0;
     } else if (strcmp(kind, "union") == 0) {
         NEED(1 + U_KINDS) node->kind = K_UNION;
         for (int k = 0; k < U_KINDS; k++)

@@ -343,3 +343,66 @@ def test_without_the_scanner_the_cli_writes_the_same_report(tmp_path: Path) -> N
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]
     assert outputs[0].count(b"\n") >= len(lines)
+
+
+# --- the lenient program ------------------------------------------------------------------------------------
+
+
+def test_an_open_struct_takes_unknown_keys_with_any_value() -> None:
+    """The lenient program's objects: unknown keys take any (strict JSON) value; the known ones are checked as
+    in a closed object, a missing required key and a wrong kind refused as such."""
+    properties = ((b"a", 1, True), (b"b", 2, False))
+    program = scan.Program((("struct", properties, 0, True), ("int", 0, 10, 0), ("str", -1, -1)))
+    closed = scan.Program((("struct", properties, 0), ("int", 0, 10, 0), ("str", -1, -1)))
+    assert program.scan(0, b'{"a": 1, "new": [1, {"x": null}], "b": "x"}') == 1
+    assert -TYPED < closed.scan(0, b'{"a": 1, "new": 2}') < 0  # (unknown: drift, not certain)
+    assert program.scan(0, b'{"new": 2}') <= -TYPED  # a is missing
+    assert program.scan(0, b'{"a": "1", "new": 2}') <= -TYPED
+    assert -TYPED < program.scan(0, b'{"a": 1, "new": NaN}') < 0  # not JSON
+    assert program.scan(0, b'{"a": 1, "new": 123456789012345678901234567890}') == 0  # the strict reader decides
+    assert -TYPED < program.scan(0, b'{"a": 1, "a": 2}') < 0  # a known key twice: refused still
+
+
+@pytest.mark.parametrize(("api", "name"), CASES, ids=[f"{a}.{n}" for a, n in CASES])
+def test_the_lenient_program_answers_as_the_lenient_types_do(api: str, name: str) -> None:
+    """On valid, drifted, mutated and capture-like payloads, against every response schema: where the lenient
+    program accepts, the lenient type accepts; where it refuses for a wrong kind or a missing key, the lenient
+    type refuses."""
+    targets = [t for t in _registry.response_targets() if t.lenient_native is not None]
+
+    @SETTINGS
+    @given(st.one_of(payloads(api, name), for_component(spec(api), name, capture_like=True)), st.booleans())
+    def check(payload: Any, ascii_only: bool) -> None:
+        data = json.dumps(payload, ensure_ascii=ascii_only).encode()
+        for target in targets:
+            assert target.lenient_native is not None
+            outcome = target.lenient_native[0](target.lenient_native[1], data)
+            if outcome == 1 or outcome <= -TYPED:
+                assert _accepts(target.lenient, data) == (outcome == 1), (target, outcome, data[:300])
+
+    check()
+
+
+def test_the_lenient_program_decides_most_drifted_payloads_on_its_own() -> None:
+    """The point of the lenient program: a valid payload with drift is confirmed valid without msgspec (a
+    union of objects, as in NeMo's v2 job, still needs it)."""
+    counts = [0, 0]  # payloads the lenient type accepts, of which the lenient program accepts alone
+
+    def count(api: str, name: str) -> None:
+        target = _registry.schema(f"{api}.{name}")
+
+        @settings(SETTINGS, max_examples=30)
+        @given(payloads(api, name))
+        def check(payload: Any) -> None:
+            data = json.dumps(payload, ensure_ascii=False).encode()
+            if target.lenient is not None and target.lenient_native is not None and _accepts(target.lenient, data):
+                counts[0] += 1
+                counts[1] += target.lenient_native[0](target.lenient_native[1], data) == 1
+
+        check()
+
+    for api, name in CASES:
+        count(api, name)
+    decided, accepted = counts
+    assert decided > 100
+    assert accepted >= 0.75 * decided, (accepted, decided)

@@ -5,8 +5,9 @@
   ends here, faster than parsing it would be.
 - Fast path (``evaljobs._fast.<api>``, msgspec): the same answer for what the scanner leaves (an escaped
   key, a union of objects...); a duplicate key is caught by re-encoding. Its refusal tells the next step.
-- Drift path (``evaljobs._lenient.<api>``, msgspec): accepts a payload only if it is valid, drift or not;
-  the drift is then named by the full path's walk, without the cost of validating with the models.
+- Drift path (the scanner's lenient program, then ``evaljobs._lenient.<api>``, msgspec, for what it leaves):
+  accepts a payload only if it is valid, drift or not; the drift is then named by the full path's walk,
+  without the cost of validating with the models.
 - Full path (``evaljobs._explain``, imported on first need): strict decoding, then every error with its
   JSON pointer and every drift, walking a program read from the models, without pydantic; the models
   themselves (``evaljobs._slow``, pydantic) only for what that walk is not sure of.
@@ -208,6 +209,13 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
     candidates, unsure = [], []
     for target in finalists:
         if target in hopeless:
+            continue
+        native = target.lenient_native  # (decode() has refused duplicate keys, which it does not check)
+        outcome = 0 if native is None else native[0](native[1], data)
+        if outcome == 1:
+            candidates.append(target)
+            continue
+        if outcome <= -TYPED:  # a value of the wrong kind or a missing key: the lenient type refuses it too
             continue
         refusal = "" if target.lenient is None else _refusal(target.lenient, data)
         if refusal is None:

@@ -30,7 +30,7 @@ _UNBUILT = object()
 class Target:
     """A schema to validate against, named ``api.Name`` (``label``) in reports."""
 
-    __slots__ = ("_fast", "_fields", "_lenient", "_model", "_native", "api", "label", "name")
+    __slots__ = ("_fast", "_fields", "_lenient", "_lenient_native", "_model", "_native", "api", "label", "name")
 
     def __init__(self, api: str, name: str) -> None:
         self.api = api
@@ -41,6 +41,7 @@ class Target:
         self._fields: frozenset[str] | None = None
         self._model: Any = None
         self._native: Native | object | None = _UNBUILT
+        self._lenient_native: tuple[Callable[[int, bytes], int], int] | object | None = _UNBUILT
 
     @property
     def native(self) -> Native | None:
@@ -54,6 +55,16 @@ class Target:
             node = None if program is None else program[1].get(self.name)
             self._native = None if node is None or program is None else (program[0].accepts, node, program[0].scan)
         return self._native  # type: ignore[return-value]  # built above
+
+    @property
+    def lenient_native(self) -> tuple[Callable[[int, bytes], int], int] | None:
+        """``(scan, node)``: the native scanner's check of what the lenient type accepts (valid, drift or not),
+        answering as ``native``'s scan does, for a payload already decoded strictly; None without one."""
+        if self._lenient_native is _UNBUILT:
+            program = native_program(self.api, lenient=True)
+            node = None if program is None else program[1].get(self.name)
+            self._lenient_native = None if node is None or program is None else (program[0].scan, node)
+        return self._lenient_native  # type: ignore[return-value]  # built above
 
     @property
     def fast(self) -> msgspec.json.Decoder[Any] | None:
@@ -131,12 +142,15 @@ def native_scanner() -> Any:
 
 
 @cache
-def native_program(api: str) -> tuple[Any, dict[str, int]] | None:
-    """The native scanner's program for ``api`` and the node of each schema, or None without the scanner."""
+def native_program(api: str, *, lenient: bool = False) -> tuple[Any, dict[str, int]] | None:
+    """The native scanner's program for ``api`` (the fast types', or the lenient types') and the node of each
+    schema, or None without the scanner."""
     scan = native_scanner()
     if scan is None:
         return None
     module = outline_module(api)
+    if lenient:
+        return scan.Program(module.LENIENT), module.LENIENT_TARGETS
     return scan.Program(module.NATIVE), module.NATIVE_TARGETS
 
 
