@@ -10,6 +10,10 @@ SAMPLES := samples/captures
 $(STAMP): pyproject.toml native/scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# the scanner is optional (pip succeeds without it), but with a C compiler here a failed build of a
+	@# changed native/scan.c would leave the previous library in place, unnoticed
+	@if command -v cc >/dev/null 2>&1 && [ -z "$$(find generated -maxdepth 1 -name '_evaljobs_scan*' -newer native/scan.c)" ]; then \
+		echo "evaljobs: native/scan.c did not build (\`$(PY) -m pip install -v -e .\` shows why)" >&2; exit 1; fi
 	$(PY) -m compileall -q generated
 	touch $(STAMP)
 
