@@ -179,11 +179,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "api": api.spec.name,
             "fields": fast.top_level_fields(targets),
         }
-        lenient_types = FastTypes(api.document, kind, lenient=True)
-        lenient_targets = {
-            name: None if targets[name] is None else lenient_types.target(pointer, name)
-            for name, pointer in pointers.items()
-        }
+        lenient_types, lenient_targets = _lenient_types(api, pointers, targets)
         context["lenient_native"], context["lenient_targets"] = lenient_types.native_program(lenient_targets)
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
         lenient_context = {
@@ -206,6 +202,16 @@ def _target_pointers(api: Api) -> dict[str, str]:
         names = api.document.get("components", {}).get("schemas", {})
         return {name: join_pointer("#/components/schemas", name) for name in names}
     return {api.root: "#"} | {name: join_pointer("#/$defs", name) for name in api.document.get("$defs", {})}
+
+
+def _lenient_types(
+    api: Api, pointers: dict[str, str], targets: dict[str, str | None]
+) -> tuple[FastTypes, dict[str, str | None]]:
+    """The lenient types of ``api`` (the fast path's, with drift allowed: see generator.fast) and the
+    annotation of each schema. A schema without a fast-path type has no lenient one either."""
+    types = FastTypes(api.document, api.spec.kind, lenient=True)
+    found = {name: None if targets[name] is None else types.target(pointer, name) for name, pointer in pointers.items()}
+    return types, found
 
 
 def api_templates(kind: str) -> list[str]:
