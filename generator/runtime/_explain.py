@@ -181,9 +181,22 @@ def _model(nodes: Program, node: Node, value: Any, pointer: str, found: list[Det
         return
     for key, child, required in node[2]:
         if key in value:
-            _errors(nodes, child, value[key], f"{pointer}/{pointer_token(key)}", found)
+            item, kind = value[key], nodes[child][0]
+            # most fields are fine: a string where a string goes needs no call and no pointer
+            if type(item) is _PLAIN.get(kind) or kind == "any" or (item is None and kind == "nullable"):
+                continue
+            _errors(nodes, child, item, f"{pointer}/{_field_token(key)}", found)
         elif required:
             found.append(missing(pointer, value, key))
+
+
+# the nodes that a value of one exact type always satisfies (an open enum takes any string)
+_PLAIN = {**{kind: exact for kind, (exact, _) in _SCALARS.items()}, "float": float, "enum": str}
+
+
+@lru_cache(maxsize=4096)  # the fields of the models: a few hundred names
+def _field_token(key: str) -> str:
+    return pointer_token(key)
 
 
 def _nullable(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
