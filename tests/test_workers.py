@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from evaljobs._workers import WorkerFailed, ordered_map
+from evaljobs._workers import WINDOW, WorkerFailed, ordered_map
 
 
 def _slow_square(item: int) -> tuple[int, int]:
@@ -68,7 +68,7 @@ def test_items_are_read_as_needed() -> None:
     for item, _ in ordered_map(_slow_square, items(), 2):
         assert item == given
         given += 1
-        assert len(read) <= given + 4 * 2  # WINDOW items per process at most beyond those given back
+        assert len(read) <= given + WINDOW * 2  # items per process at most beyond those given back
     assert given == 40 and _no_children_left()
 
 
@@ -119,7 +119,7 @@ def test_the_caller_takes_over_the_tail(tmp_path: Path) -> None:
     """When the input runs out, the caller's process does not wait for an item a worker has queued but not
     begun: it computes that item itself, and the worker still busy with it is stopped, not waited for."""
     results = list(ordered_map(partial(_slow_in_a_worker, tmp_path), range(4), 2))
-    # the worker was sent items 0 and 1 (AHEAD); the caller took 2 and 3, then took over 1
+    # the worker was sent items 0, 1 and 2 (AHEAD); the caller took 3, then took over 2 and 1
     assert [item for item, _ in results] == [0, 1, 2, 3]
     assert results[0][1] != CALLER and [pid for _, pid in results[1:]] == [CALLER] * 3
     assert _no_children_left()

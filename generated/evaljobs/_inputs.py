@@ -15,6 +15,8 @@ from pathlib import Path
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
 CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
+TAIL = 2 * CHUNK  # the end of a cut JSONL file, cut in pieces of CHUNK // 4: the processes of --jobs finish
+# within a small piece of each other instead of a whole one (on a single large file, the usual --jobs input)
 BATCH_FILES = 256  # units per batch at most: many small files still make many batches
 
 
@@ -87,7 +89,7 @@ def _file_units(path: Path) -> Iterator[Unit | Payload]:
     with path.open("rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
         start, line = 0, 1
         while start < size:
-            read = stream.readinto(block)
+            read = stream.readinto(block if size - start > TAIL else block[: CHUNK // 4])
             if not read:
                 break  # the file got shorter meanwhile
             tail = stream.readline() if start + read < size else b""
@@ -109,14 +111,19 @@ def _newline_counter() -> Callable[[bytes | memoryview], int]:
 
 
 def batches(work: Iterable[Unit | Payload]) -> Iterator[list[Unit | Payload]]:
-    """``work`` in consecutive groups of about CHUNK bytes: what one process validates in one go. The
-    groups depend on the input alone, never on ``--jobs``."""
+    """``work`` in consecutive groups of about CHUNK bytes: what one process validates in one go. A piece of
+    a cut JSONL file is a group by itself (its size was chosen). The groups depend on the input alone, never
+    on ``--jobs``."""
     batch: list[Unit | Payload] = []
     size = 0
     for item in work:
+        piece = isinstance(item, Unit) and item.end >= 0
+        if piece and batch:
+            yield batch
+            batch, size = [], 0
         batch.append(item)
         size += item.size if isinstance(item, Unit) else 0
-        if size >= CHUNK or len(batch) >= BATCH_FILES:
+        if piece or size >= CHUNK or len(batch) >= BATCH_FILES:
             yield batch
             batch, size = [], 0
     if batch:
