@@ -15,6 +15,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from evaljobs._inputs import CHUNK, TAIL, Unit, batches, units
 from tests.conftest import ROOT
 from tests.test_cli import evaljobs, reports
 
@@ -150,6 +151,30 @@ def _on_a_terminal(*args: str) -> tuple[int, str]:
         chunks.append(chunk)
     os.close(leader)
     return process.wait(timeout=300), b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_large_jsonl_file_is_cut_at_line_boundaries(tmp_path: Path) -> None:
+    """Pieces of about CHUNK bytes, the last TAIL bytes in quarter pieces; each piece a batch of its own (a
+    small file before it included in none of its batches); line numbers carried over from piece to piece."""
+    big = tmp_path / "big.jsonl"
+    data = b"".join(b'{"n": %d, "pad": "%s"}\n' % (index, b"x" * (index % 900)) for index in range(9_000))
+    big.write_bytes(data)
+    (tmp_path / "a.json").write_text("{}")
+    pieces = [unit for unit in units([str(tmp_path / "a.json"), str(big)]) if unit.path == str(big)]
+    assert isinstance(pieces[0], Unit) and pieces[0].start == 0 and pieces[-1].end == len(data)
+    quarters = 0  # the bytes in quarter pieces
+    for piece, after in zip(pieces, [*pieces[1:], None], strict=True):
+        assert isinstance(piece, Unit)
+        assert piece.first_line == data.count(b"\n", 0, piece.start) + 1 and data[piece.end - 1 : piece.end] == b"\n"
+        assert after is None or (isinstance(after, Unit) and after.start == piece.end)
+        if len(data) - piece.start > TAIL:
+            assert CHUNK <= piece.size < CHUNK + 1_000
+        else:
+            quarters += piece.size
+            assert piece.size < CHUNK // 4 + 1_000
+    assert TAIL - CHUNK < quarters <= TAIL  # (the piece before the tail started more than TAIL from the end)
+    grouped = list(batches(units([str(tmp_path / "a.json"), str(big)])))
+    assert [len(batch) for batch in grouped] == [1] * (len(pieces) + 1)
 
 
 def test_a_huge_folder_with_progress_and_colour_on_a_terminal(tmp_path: Path) -> None:
