@@ -23,8 +23,10 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 from typing import Any
 
+from orjson import dumps as _encode
+
 from evaljobs._datetimes import problem
-from evaljobs._registry import Target, check_program, fast_module
+from evaljobs._registry import Target, check_program, fast_module, native_scanner, outline_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
@@ -75,26 +77,31 @@ def report(value: Any, targets: Sequence[Target], source: str, explain: Explain 
     return report_among(value, finalists(value, targets), source, explain)
 
 
-def report_among(value: Any, candidates: Sequence[Target], source: str, explain: Explain = errors_for) -> Report:
-    """:func:`report` when ``candidates`` are already the finalists of ``value``."""
+def report_among(
+    value: Any, candidates: Sequence[Target], source: str, explain: Explain = errors_for, *, decoded: bool = False
+) -> Report:
+    """:func:`report` when ``candidates`` are already the finalists of ``value`` (``decoded``: see drift)."""
     if len(candidates) == 1:
-        return check(value, candidates[0], source, explain)
+        return check(value, candidates[0], source, explain, decoded=decoded)
     found = [(explain(value, target), target) for target in candidates]
     fewest = min(len(errors) for errors, _ in found)
     best: Report | None = None
     for errors, target in found:
         if len(errors) != fewest:
             continue
-        candidate = Report(source, target.label, errors=errors, drift=drift(value, target.api, target.name))
+        candidate = Report(
+            source, target.label, errors=errors, drift=drift(value, target.api, target.name, decoded=decoded)
+        )
         if best is None or len(candidate.drift) < len(best.drift):
             best = candidate
     assert best is not None
     return best
 
 
-def check(value: Any, target: Target, source: str, explain: Explain = errors_for) -> Report:
-    """The report on ``value`` read as ``target``."""
-    return Report(source, target.label, explain(value, target), drift(value, target.api, target.name))
+def check(value: Any, target: Target, source: str, explain: Explain = errors_for, *, decoded: bool = False) -> Report:
+    """The report on ``value`` read as ``target`` (``decoded``: see drift)."""
+    drifted = drift(value, target.api, target.name, decoded=decoded)
+    return Report(source, target.label, explain(value, target), drifted)
 
 
 program = check_program  # the nodes of an API, and the node of each schema
@@ -374,10 +381,13 @@ def _shapes(api: str) -> dict[int, _Shape]:
     return {}
 
 
-def drift(value: Any, api: str, name: str) -> list[Drift]:
-    """Every drift in ``value`` read as schema ``name`` of ``api``, in document order."""
+def drift(value: Any, api: str, name: str, *, decoded: bool = False) -> list[Drift]:
+    """Every drift in ``value`` read as schema ``name`` of ``api``, in document order. ``decoded``: ``value``
+    was read from JSON (dicts, lists, strings, numbers, booleans, None only), so the native scanner can tell
+    the parts without drift on their JSON again (a value from a caller may hold a UUID that reads as a
+    string there)."""
     nodes, targets = program(api)
-    walk = _DriftWalk(api, nodes)
+    walk = _DriftWalk(api, nodes, decoded)
     where = walk.shape(targets[name])
     if not where.trivial:
         walk.walk(value, where, "")
@@ -385,12 +395,13 @@ def drift(value: Any, api: str, name: str) -> list[Drift]:
 
 
 class _DriftWalk:
-    __slots__ = ("api", "found", "nodes", "shapes")
+    __slots__ = ("api", "found", "nodes", "shapes", "skipper")
 
-    def __init__(self, api: str, nodes: Program) -> None:
+    def __init__(self, api: str, nodes: Program, decoded: bool) -> None:
         self.api = api
         self.nodes = nodes
         self.shapes = _shapes(api)
+        self.skipper = _skipper(api) if decoded else None
         self.found: list[Drift] = []
 
     def shape(self, index: int) -> _Shape:
@@ -410,7 +421,7 @@ class _DriftWalk:
             items = where.items
             if items is not None and not items.trivial:
                 only = items.models[0] if len(items.models) == 1 else None
-                if only is not None and _accepted(value, _strict_list(self.api, self.nodes[only][-1])):
+                if only is not None and self.accepted(value, self.nodes[only][-1], many=True):
                     return  # an array the fast type accepts whole has no drift (one call for all its items)
                 for index, child in enumerate(value):
                     if only is not None and type(child) is dict:  # an array of objects: no call per item
@@ -422,7 +433,7 @@ class _DriftWalk:
 
     def walk_model(self, value: dict[str, Any], index: int, pointer: str) -> None:
         node = self.nodes[index]
-        if pointer and _accepted(value, _strict_type(self.api, node[-1])):
+        if pointer and self.accepted(value, node[-1]):
             return  # below the root: accepted by the fast type, so without drift
         if node[0] == "root":
             inner = self.shape(node[2])
@@ -444,6 +455,34 @@ class _DriftWalk:
                     self.found.append(_unknown_enum_value(child, where, f"{pointer}/{pointer_token(key)}"))
             elif type(child) in (dict, list):
                 self.walk(child, where, f"{pointer}/{pointer_token(key)}")
+
+    def accepted(self, value: Any, name: str | None, *, many: bool = False) -> bool:
+        """Whether the fast type of schema ``name`` accepts ``value`` (a list of such values if ``many``):
+        valid without drift, so the walk can pass over it. The native scanner answers, on the value encoded
+        again (it answers as the fast types do: tests/test_native.py), without msgspec and the fast types
+        (40 ms of start-up); where it cannot tell, or without it, the fast type itself."""
+        if name is None:
+            return False
+        if self.skipper is not None:
+            program, singles, lists = self.skipper
+            node = (lists if many else singles).get(name)
+            if node is not None:
+                try:
+                    outcome: int = program.scan(node, _encode(value))
+                except TypeError:  # (orjson's JSONEncodeError) an integer beyond 64 bits: the fast type decides
+                    outcome = 0
+                if outcome != 0:
+                    return outcome == 1
+        strict = _strict_list(self.api, name) if many else _strict_type(self.api, name)
+        if strict is None:
+            return False
+        import msgspec  # noqa: PLC0415 - (loaded with the fast types) errors alone need no msgspec
+
+        try:
+            msgspec.convert(value, strict)
+        except (msgspec.ValidationError, RecursionError):
+            return False
+        return True
 
 
 _FIELD_SHAPES: dict[tuple[str, int], dict[str, _Shape]] = {}
@@ -470,16 +509,20 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
     return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum[1]} ({listed})")
 
 
-def _accepted(value: Any, strict: Any) -> bool:
-    if strict is None:
-        return False
-    import msgspec  # noqa: PLC0415 - (loaded with the fast types) errors alone need no msgspec
-
-    try:
-        msgspec.convert(value, strict)
-    except (msgspec.ValidationError, RecursionError):
-        return False
-    return True
+@cache
+def _skipper(api: str) -> tuple[Any, dict[str, int], dict[str, int]] | None:
+    """The native scanner's strict program of ``api`` with a node added for a list of each schema's values,
+    the node of each schema, and of each list; None without the scanner."""
+    scanner = native_scanner()
+    if scanner is None:
+        return None
+    outline = outline_module(api)
+    nodes = list(outline.NATIVE)
+    lists = {}
+    for name, index in outline.NATIVE_TARGETS.items():
+        lists[name] = len(nodes)
+        nodes.append(("array", index, 0, -1))
+    return scanner.Program(tuple(nodes)), outline.NATIVE_TARGETS, lists
 
 
 @cache

@@ -95,7 +95,7 @@ class Validator:
                 return found
             from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
-            return _explain.report_among(value, candidates, source)
+            return _explain.report_among(value, candidates, source, decoded=True)
         from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
         return _explain.report(payload, chosen, source)
@@ -230,7 +230,7 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         return None
     best: Report | None = None
     for target in candidates:
-        report = Report(source, target.label, drift=_explain.drift(value, target.api, target.name))
+        report = Report(source, target.label, drift=_explain.drift(value, target.api, target.name, decoded=True))
         if best is None or len(report.drift) < len(best.drift):
             best = report
     return best
