@@ -148,6 +148,8 @@ class FastTypes:
                 native = (native[0], place(native[1]), *native[2:])
             elif native[0] == "union":
                 native = ("union", *(-1 if member is None else place(member) for member in native[1:]))
+            elif native[0] == "branches":
+                native = ("branches", tuple(place(member) for member in native[1]), native[2])
             if native not in placed:
                 placed[native] = len(nodes)
                 nodes.append(native)
@@ -245,9 +247,12 @@ class FastTypes:
             if member.objects > 1 and not self.lenient:
                 member = self._whole_or_empty(subschema) or member
             if member.objects > 1:
-                branches = self._branches(subschema)
-                struct.trials.append(Trial(attr, branches, exactly_one="oneOf" in subschema))
-                struct.fields.append(Field(attr, key, _optional("msgspec.Raw", key in required), key in required))
+                members = self._members(subschema)
+                exactly_one = "oneOf" in self._resolved(subschema)
+                struct.trials.append(Trial(attr, [m.text for m in members], exactly_one))
+                native = ("branches", tuple(m.native for m in members), exactly_one)
+                annotation = _optional("msgspec.Raw", key in required)
+                struct.fields.append(Field(attr, key, annotation, key in required, native=native))
             else:
                 annotation = _optional(member.text, key in required)
                 struct.fields.append(Field(attr, key, annotation, key in required, native=member.native))
@@ -302,10 +307,10 @@ class FastTypes:
             schema = resolve_pointer(self.document, schema["$ref"])
         return schema
 
-    def _branches(self, schema: Mapping[str, Any]) -> list[str]:
+    def _members(self, schema: Mapping[str, Any]) -> list[_Type]:
+        """The types of the members of a union of several objects (tried one by one: see Trial)."""
         schema = self._resolved(schema)
-        members = schema.get("anyOf") or schema.get("oneOf") or []
-        return [self._type(member).text for member in members]
+        return [self._type(member) for member in schema.get("anyOf") or schema.get("oneOf") or []]
 
     def _type(self, schema: Any) -> _Type:
         if schema is True or schema == {}:

@@ -21,6 +21,9 @@
  *                                                   open (true): then an unknown key takes any value (the
  *                                                   lenient program's drift), and is not checked for duplicates
  *   ("union", str, int, float, bool, null, object, array)            a node per kind of JSON value, or -1
+ *   ("branches", (node, ...), exactly_one)       each member tried on the value, as the msgspec types' Branches
+ *                                                   try each type of a union of several objects: at least one
+ *                                                   accepts it (exactly one if exactly_one, a oneOf)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -30,7 +33,10 @@
 #include <emmintrin.h>
 #endif
 
-enum { K_ANY, K_NULL, K_BOOL, K_INT, K_FLOAT, K_STR, K_DATETIME, K_LITERAL, K_ARRAY, K_MAP, K_STRUCT, K_UNION, K_UNSURE };
+enum {
+    K_ANY, K_NULL, K_BOOL, K_INT, K_FLOAT, K_STR, K_DATETIME, K_LITERAL, K_ARRAY, K_MAP, K_STRUCT, K_UNION, K_BRANCHES,
+    K_UNSURE
+};
 enum { U_STR, U_INT, U_FLOAT, U_BOOL, U_NULL, U_OBJECT, U_ARRAY, U_KINDS };
 
 #define MAX_DEPTH 256     /* deeper payloads are left to the full path */
@@ -67,6 +73,9 @@ typedef struct {
     int whole_or_empty;
     int open;
     int members[U_KINDS];
+    Py_ssize_t nbranches;
+    int *branches;
+    int exactly_one;
 } Node;
 
 typedef struct {
@@ -142,7 +151,10 @@ static inline int hex4(const unsigned char *p) {
 }
 
 /* A string at c->p (its opening quote): strictly valid UTF-8, no raw control character, valid escapes and no
- * lone surrogate. Sets its raw content, whether it holds an escape, and its length in code points. */
+ * lone surrogate. Sets its raw content, whether it holds an escape, and its length in code points. A string
+ * that breaks these is a certain refusal: the strict msgspec types decode every string of a payload they
+ * accept, and refuse it too (only an object that skips unknown keys does not look at them: the lenient
+ * types, whose program scans payloads already decoded strictly). */
 static int string(Ctx *c, const unsigned char **start, Py_ssize_t *len, int *escaped, Py_ssize_t *points) {
     const unsigned char *p = c->p + 1, *end = c->end;
     Py_ssize_t count = 0;
@@ -175,48 +187,48 @@ static int string(Ctx *c, const unsigned char **start, Py_ssize_t *len, int *esc
         if (p >= end) return 0;
         unsigned char ch = *p;
         if (ch == '"') break;
-        if (ch < 0x20) return doubt(c);
+        if (ch < 0x20) return 0;
         if (ch == '\\') {
             esc = 1;
-            if (p + 1 >= end) return doubt(c);
+            if (p + 1 >= end) return 0;
             unsigned char e = p[1];
             if (e == 'u') {
-                if (end - p < 6) return doubt(c);
+                if (end - p < 6) return 0;
                 int u = hex4(p + 2);
-                if (u < 0) return doubt(c);
+                if (u < 0) return 0;
                 p += 6;
-                if (u >= 0xDC00 && u <= 0xDFFF) return doubt(c);
+                if (u >= 0xDC00 && u <= 0xDFFF) return 0;
                 if (u >= 0xD800 && u <= 0xDBFF) {
-                    if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return doubt(c);
+                    if (end - p < 6 || p[0] != '\\' || p[1] != 'u') return 0;
                     int low = hex4(p + 2);
-                    if (low < 0xDC00 || low > 0xDFFF) return doubt(c);
+                    if (low < 0xDC00 || low > 0xDFFF) return 0;
                     p += 6;
                 }
                 count++;
                 continue;
             }
             if (e != '"' && e != '\\' && e != '/' && e != 'b' && e != 'f' && e != 'n' && e != 'r' && e != 't')
-                return doubt(c);
+                return 0;
             p += 2;
             count++;
             continue;
         }
         /* a multi-byte UTF-8 sequence: no overlong form, no surrogate, nothing beyond U+10FFFF */
         if (ch >= 0xC2 && ch <= 0xDF) {
-            if (end - p < 2 || (p[1] & 0xC0) != 0x80) return doubt(c);
+            if (end - p < 2 || (p[1] & 0xC0) != 0x80) return 0;
             p += 2;
         } else if (ch >= 0xE0 && ch <= 0xEF) {
-            if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return doubt(c);
-            if (ch == 0xE0 && p[1] < 0xA0) return doubt(c);
-            if (ch == 0xED && p[1] > 0x9F) return doubt(c);
+            if (end - p < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+            if (ch == 0xE0 && p[1] < 0xA0) return 0;
+            if (ch == 0xED && p[1] > 0x9F) return 0;
             p += 3;
         } else if (ch >= 0xF0 && ch <= 0xF4) {
-            if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return doubt(c);
-            if (ch == 0xF0 && p[1] < 0x90) return doubt(c);
-            if (ch == 0xF4 && p[1] > 0x8F) return doubt(c);
+            if (end - p < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+            if (ch == 0xF0 && p[1] < 0x90) return 0;
+            if (ch == 0xF4 && p[1] > 0x8F) return 0;
             p += 4;
         } else {
-            return doubt(c);
+            return 0;
         }
         count++;
     }
@@ -599,6 +611,41 @@ static int in_literal(const Node *n, const unsigned char *s, Py_ssize_t len) {
     return 0;
 }
 
+/* The members of a "branches" node, each tried on the value from where it starts: accepted when one accepts it
+ * (exactly one for a oneOf, the others refusing for certain). A refusal is certain when every member's is, and
+ * a value of the wrong kind for drift only when every member's is (for a oneOf that two members accept: not). */
+static int branches(Ctx *c, const Node *n) {
+    const unsigned char *start = c->p, *after = NULL;
+    int depth = c->depth, unsure = c->unsure, typed = c->typed;
+    Py_ssize_t nkeys = c->nkeys;
+    int accepted = 0, doubted = 0, all_typed = 1;
+    for (Py_ssize_t i = 0; i < n->nbranches && accepted < 2; i++) {
+        c->p = start;
+        c->depth = depth;
+        c->nkeys = nkeys;
+        c->unsure = 0;
+        c->typed = 0;
+        if (value(c, n->branches[i])) {
+            accepted++;
+            after = c->p;
+            if (!n->exactly_one) break;
+        } else {
+            doubted |= c->unsure;
+            all_typed &= c->typed;
+        }
+    }
+    c->depth = depth;
+    c->nkeys = nkeys;
+    c->unsure = unsure;
+    c->typed = typed;
+    if (accepted == 1 && (!n->exactly_one || !doubted)) {
+        c->p = after;
+        return 1;
+    }
+    if (accepted == 0 && !doubted) c->typed = typed || all_typed;
+    return accepted == 1 || (accepted == 0 && doubted) ? doubt(c) : 0;
+}
+
 static int value(Ctx *c, int index) {
     if (index < 0) return any(c);
     const Node *n = &c->nodes[index];
@@ -694,6 +741,8 @@ static int value(Ctx *c, int index) {
         }
         return member >= 0 ? value(c, member) : mismatch(c, ch);
     }
+    case K_BRANCHES:
+        return branches(c, n);
     default: /* K_UNSURE */
         return doubt(c);
     }
@@ -710,6 +759,7 @@ static void program_free_nodes(Program *self) {
         PyMem_Free(n->ints);
         PyMem_Free(n->props);
         PyMem_Free(n->table);
+        PyMem_Free(n->branches);
     }
     PyMem_Free(self->nodes);
     self->nodes = NULL;
@@ -871,6 +921,19 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
         NEED(1 + U_KINDS) node->kind = K_UNION;
         for (int k = 0; k < U_KINDS; k++)
             if (!node_ref(ARG(1 + k), n, index, &node->members[k])) return 0;
+    } else if (strcmp(kind, "branches") == 0) {
+        NEED(3) node->kind = K_BRANCHES;
+        if (!PyTuple_Check(ARG(1)) || PyTuple_GET_SIZE(ARG(1)) < 1) return bad(index, "branches is not a tuple of nodes");
+        node->nbranches = PyTuple_GET_SIZE(ARG(1));
+        node->branches = PyMem_Calloc((size_t)node->nbranches, sizeof(int));
+        if (node->branches == NULL) {
+            PyErr_NoMemory();
+            return 0;
+        }
+        for (Py_ssize_t i = 0; i < node->nbranches; i++)
+            if (!node_ref(PyTuple_GET_ITEM(ARG(1), i), n, index, &node->branches[i])) return 0;
+        node->exactly_one = PyObject_IsTrue(ARG(2));
+        if (node->exactly_one < 0) return 0;
     } else {
         return bad(index, "an unknown kind");
     }

@@ -193,10 +193,10 @@ STRUCT = ("struct", ((b"a", 1, True), (b"b", 2, False)), 0)
         ('{"a": "x"', False),
         ("", False),
         ("\ufeff{}", False),
-        ('{"a": "\\ud800"}', None),  # a lone surrogate: the strict reader decides
+        ('{"a": "\\ud800"}', False),  # a lone surrogate: refused by the strict types too (below)
         ('{"a": "\\ud83d\\ude00"}', True),
-        ('{"a": "\x01"}', None),
-        ('{"a": "\\x"}', None),
+        ('{"a": "\x01"}', False),
+        ('{"a": "\\x"}', False),
         ('{"a": "é😀"}', True),
     ],
 )
@@ -205,11 +205,30 @@ def test_strict_json_in_a_struct(text: str, expected: bool | None) -> None:
     assert check(text) is expected
 
 
-def test_invalid_utf8_is_not_accepted() -> None:
-    check = one(("str", -1, -1))
-    for data in (b'"\xff"', b'"\xc0\x80"', b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"', b'"\xe2\x82"'):
-        assert check(data) is not True, data
-    assert check('"€𝄞"'.encode()) is True
+BROKEN_STRINGS = [b"\xff", b"\xc0\x80", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xe2\x82", b"\\ud800", b"\x01", b"\\x"]
+
+
+@pytest.mark.parametrize("text", BROKEN_STRINGS)
+def test_a_broken_string_is_refused_for_certain(text: bytes) -> None:
+    """Invalid UTF-8, a lone surrogate, a raw control character, a bad escape: a certain refusal (no need to ask
+    msgspec), anywhere, key or value, under any node; which holds because the strict msgspec types refuse it too
+    wherever they meet it (they decode every string, and forbid unknown keys)."""
+    program = scan.Program((STRUCT, ("str", -1, -1), ("int", -(2**63), 2**63 - 1, 0), ANY, MAP))
+    cases = [(0, b'{"a": "%s"}'), (0, b'{"a": "x", "%s": 1}'), (1, b'"%s"'), (3, b'["%s"]'), (4, b'{"%s": 1}')]
+    for node, shape in cases:
+        assert program.accepts(node, shape % text) is False, shape % text
+
+    class Struct(msgspec.Struct, forbid_unknown_fields=True):
+        a: str
+        b: Any = None
+
+    for kind, shape in [(Struct, b'{"a": "%s"}'), (Struct, b'{"a": "x", "b": ["%s"]}'), (dict[str, Any], b'{"%s": 1}')]:
+        with pytest.raises((msgspec.MsgspecError, ValueError)):
+            msgspec.json.decode(shape % text, type=kind)
+
+
+def test_valid_utf8_is_accepted() -> None:
+    assert one(("str", -1, -1))('"€𝄞"'.encode()) is True
 
 
 @pytest.mark.parametrize(
@@ -392,9 +411,34 @@ def test_an_open_struct_takes_unknown_keys_with_any_value() -> None:
     assert -TYPED < program.scan(0, b'{"a": 1, "a": 2}') < 0  # a known key twice: refused still
 
 
+def test_branches_try_each_member_as_msgspec_does() -> None:
+    """A union of several objects: accepted when a member accepts (exactly one for a oneOf, the others refusing
+    for certain); a refusal is certain when each member's is, of the wrong kind only when each member's is."""
+
+    def one_of_members(number: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        return ("struct", ((b"a", number, True),), 0), ("struct", ((b"b", number, True),), 0)
+
+    a, b = one_of_members(3)
+    one_of = scan.Program((("branches", (1, 2), True), a, b, ("int", 0, 10, 0)))
+    assert one_of.scan(0, b'{"a": 1}') == one_of.scan(0, b' {"b": 2} ') == 1
+    assert -TYPED < one_of.scan(0, b'{"a": 1, "b": 2}') < 0  # an unknown key for each: drift, not certain
+    assert one_of.scan(0, b"{}") <= -TYPED and one_of.scan(0, b"[]") <= -TYPED  # missing keys; not an object
+    assert -TYPED < one_of.scan(0, b'{"a": "x"}') < 0  # a wrong kind for one member, an unknown key for the other
+    assert one_of.scan(0, b'{"a": 1.5}') == 0  # one member cannot tell, and none accepts
+    assert one_of.scan(0, b'[{"a": 1}]') <= -TYPED
+    open_a, open_b = ("struct", ((b"a", 3, False),), 0, True), ("struct", ((b"b", 3, False),), 0, True)
+    open_one_of = scan.Program((("branches", (1, 2), True), open_a, open_b, ("int", 0, 10, 0)))
+    assert -TYPED < open_one_of.scan(0, b'{"a": 1}') < 0  # both accept: a oneOf refuses
+    any_of = scan.Program((("branches", (1, 2), False), open_a, open_b, ("int", 0, 10, 0)))
+    assert any_of.scan(0, b'{"a": 1}') == any_of.scan(0, b'{"a": "x"}') == any_of.scan(0, b'{"a": 1.5}') == 1
+    assert any_of.scan(0, b"3") <= -TYPED
+    nested = scan.Program((("array", 1, 0, -1), ("branches", (2, 3), True), *one_of_members(4), ("int", 0, 10, 0)))
+    assert nested.scan(0, b'[{"a": 1}, {"b": 2}, {"a": 3}]') == 1
+    assert nested.scan(0, b'[{"a": 1}, {"c": 2}]') == -2  # refused in a member of the array: depth 1
+
+
 def test_the_lenient_program_decides_most_drifted_payloads_on_its_own() -> None:
-    """The point of the lenient program: a valid payload with drift is confirmed valid without msgspec (a
-    union of objects, as in NeMo's v2 job, still needs it)."""
+    """The point of the lenient program: a valid payload with drift is confirmed valid without msgspec."""
 
     def lenient_accepts(target: Target, data: bytes) -> bool:
         return target.lenient is not None and target.lenient_native is not None and _accepts(target.lenient, data)
@@ -405,4 +449,4 @@ def test_the_lenient_program_decides_most_drifted_payloads_on_its_own() -> None:
 
     decided, accepted = _decided_alone(payloads, lenient_accepts, program_accepts)
     assert decided > 100
-    assert accepted >= 0.75 * decided, (accepted, decided)
+    assert accepted >= 0.95 * decided, (accepted, decided)  # (301 of 301 seen)
