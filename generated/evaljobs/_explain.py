@@ -100,8 +100,8 @@ def report_among(
 
 def check(value: Any, target: Target, source: str, explain: Explain = errors_for, *, decoded: bool = False) -> Report:
     """The report on ``value`` read as ``target`` (``decoded``: see drift)."""
-    drifted = drift(value, target.api, target.name, decoded=decoded)
-    return Report(source, target.label, explain(value, target), drifted)
+    errors = explain(value, target)
+    return Report(source, target.label, errors, drift(value, target.api, target.name, decoded=decoded))
 
 
 program = check_program  # the nodes of an API, and the node of each schema
