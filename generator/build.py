@@ -159,7 +159,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         pointers = _target_pointers(api)
         fast = FastTypes(api.document, kind)
         targets = {name: fast.target(pointer, name) for name, pointer in pointers.items()}
-        native, native_targets = fast.native_program(targets)
+        native, native_targets, native_lists = fast.native_program(targets)
         found_routes = [
             (operation.method, operation.path, status, model)
             for operation in api.operations
@@ -176,11 +176,12 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "uses": fast.uses(targets),
             "native": native,
             "native_targets": native_targets,
+            "native_lists": native_lists,
             "api": api.spec.name,
             "fields": fast.top_level_fields(targets),
         }
         lenient_types, lenient_targets = _lenient_types(api, pointers, targets)
-        context["lenient_native"], context["lenient_targets"] = lenient_types.native_program(lenient_targets)
+        context["lenient_native"], context["lenient_targets"], _ = lenient_types.native_program(lenient_targets)
         _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
         lenient_context = {
             **context,

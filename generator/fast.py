@@ -128,11 +128,14 @@ class FastTypes:
         self._natives[name] = typed.native
         return typed.text
 
-    def native_program(self, targets: Mapping[str, str | None]) -> tuple[tuple[Native, ...], dict[str, int]]:
-        """The native scanner's program (flat nodes, referring to each other by index) and the node of each
-        target that has a fast type. Every node accepts at most what its msgspec type accepts; the scanner
-        also refuses duplicate keys, which msgspec leaves to ``without_duplicates`` (the lenient program's
-        open objects do not check their unknown keys: its payloads have been decoded strictly before)."""
+    def native_program(
+        self, targets: Mapping[str, str | None]
+    ) -> tuple[tuple[Native, ...], dict[str, int], dict[str, int]]:
+        """The native scanner's program (flat nodes, referring to each other by index), the node of each
+        target that has a fast type, and of a list of its values (for the drift walk). Every node accepts at
+        most what its msgspec type accepts; the scanner also refuses duplicate keys, which msgspec leaves to
+        ``without_duplicates`` (the lenient program's open objects do not check their unknown keys: its
+        payloads have been decoded strictly before)."""
         nodes: list[Native] = []
         placed: dict[Native, int] = {}
         structs: dict[str, int] = {}
@@ -144,6 +147,8 @@ class FastTypes:
                     nodes.append(UNSURE)
                     nodes[structs[native[1]]] = self._native_struct(self.structs[native[1]], place)
                 return structs[native[1]]
+            if native[0] == "node":  # already placed
+                return int(native[1])
             if native[0] in ("array", "map"):
                 native = (native[0], place(native[1]), *native[2:])
             elif native[0] == "union":
@@ -156,7 +161,8 @@ class FastTypes:
             return placed[native]
 
         found = {name: place(self._natives[name]) for name, text in targets.items() if text is not None}
-        return tuple(nodes), found
+        lists = {name: place(("array", ("node", index), -1, -1)) for name, index in found.items()}
+        return tuple(nodes), found, lists
 
     @staticmethod
     def _native_struct(struct: Struct, place: Callable[[Native], int]) -> Native:

@@ -26,7 +26,7 @@ from typing import Any
 from orjson import dumps as _encode
 
 from evaljobs._datetimes import problem
-from evaljobs._registry import Target, check_program, fast_module, native_scanner, outline_module
+from evaljobs._registry import Target, check_program, fast_module, native_program, outline_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
@@ -511,18 +511,10 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
 
 @cache
 def _skipper(api: str) -> tuple[Any, dict[str, int], dict[str, int]] | None:
-    """The native scanner's strict program of ``api`` with a node added for a list of each schema's values,
-    the node of each schema, and of each list; None without the scanner."""
-    scanner = native_scanner()
-    if scanner is None:
-        return None
-    outline = outline_module(api)
-    nodes = list(outline.NATIVE)
-    lists = {}
-    for name, index in outline.NATIVE_TARGETS.items():
-        lists[name] = len(nodes)
-        nodes.append(("array", index, 0, -1))
-    return scanner.Program(tuple(nodes)), outline.NATIVE_TARGETS, lists
+    """The native scanner's strict program of ``api`` (the one the targets share), the node of each schema,
+    and of a list of its values; None without the scanner."""
+    program = native_program(api)
+    return None if program is None else (program[0], program[1], outline_module(api).NATIVE_LISTS)
 
 
 @cache

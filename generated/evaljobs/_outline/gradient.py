@@ -234,6 +234,18 @@ NATIVE: tuple[Any, ...] = (
     ("struct", ((b"page", 11, False), (b"pages", 11, False), (b"total", 11, False)), 0),
     ("struct", ((b"prompt", 13, False),), 0),
     ("struct", ((b"id", 3, True), (b"message", 3, True), (b"request_id", 3, False)), 0),
+    ("array", 0, -1, -1),
+    ("array", 12, -1, -1),
+    ("array", 26, -1, -1),
+    ("array", 1, -1, -1),
+    ("array", 10, -1, -1),
+    ("array", 6, -1, -1),
+    ("array", 8, -1, -1),
+    ("array", 20, -1, -1),
+    ("array", 23, -1, -1),
+    ("array", 24, -1, -1),
+    ("array", 25, -1, -1),
+    ("array", 27, -1, -1),
 )
 """The native scanner's program (see native/scan.c): nodes checking what the fast-path types check, and
 duplicate keys."""
@@ -257,6 +269,26 @@ NATIVE_TARGETS: dict[str, int] = {
     "Error": 27,
 }
 """The node of each schema that has a fast-path type (the others go to the full path)."""
+
+NATIVE_LISTS: dict[str, int] = {
+    "EvaluationRunRetrieveResponse": 28,
+    "EvaluationRunListResultsResponse": 29,
+    "EvaluationRunRetrieveResultsResponse": 30,
+    "APIEvaluationRun": 31,
+    "APIEvaluationRunStatus": 32,
+    "APIEvaluationMetricResult": 9,
+    "APIEvaluationMetricValueType": 33,
+    "APIEvaluationMetricResultStatus": 34,
+    "APIPrompt": 22,
+    "APIPromptChunk": 18,
+    "APIEvaluationTraceSpan": 21,
+    "APITraceSpanType": 35,
+    "APILinks": 36,
+    "APIPages": 37,
+    "APIMeta": 38,
+    "Error": 39,
+}
+"""The node of a list of each such schema's values (the drift walk passes over a list the scanner accepts)."""
 
 LENIENT: tuple[Any, ...] = (
     ("struct", ((b"evaluation_run", 1, False),), 0, True),
@@ -372,6 +404,15 @@ LENIENT: tuple[Any, ...] = (
     ("struct", ((b"page", 8, False), (b"pages", 8, False), (b"total", 8, False)), 0, True),
     ("struct", ((b"prompt", 10, False),), 0, True),
     ("struct", ((b"id", 3, True), (b"message", 3, True), (b"request_id", 3, False)), 0, True),
+    ("array", 0, -1, -1),
+    ("array", 9, -1, -1),
+    ("array", 22, -1, -1),
+    ("array", 1, -1, -1),
+    ("array", 3, -1, -1),
+    ("array", 19, -1, -1),
+    ("array", 20, -1, -1),
+    ("array", 21, -1, -1),
+    ("array", 23, -1, -1),
 )
 """The lenient types' program (``evaljobs._lenient.gradient``): objects take unknown keys unless the schema
 closes them, string enums take any string; for payloads already decoded strictly (no duplicate keys)."""
