@@ -217,6 +217,9 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
             continue
         if outcome <= -TYPED:  # a value of the wrong kind or a missing key: the lenient type refuses it too
             continue
+        if outcome < 0:  # refused for certain, for another reason (a format, a bound): msgspec's wording would
+            unsure.append(target)  # tell whether the models refuse it too; the walk below tells without msgspec
+            continue
         refusal = "" if target.lenient is None else _refusal(target.lenient, data)
         if refusal is None:
             candidates.append(target)
