@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 import jinja2
 
-from generator import render
+from generator import names, render
 from generator.bundle import bundle
 from generator.checks import check_document
 from generator.discover import SpecFile, discover
@@ -21,7 +21,10 @@ from generator.loading import load_document
 from generator.models import generate_models
 from generator.normalize import NAMES_KEY, for_models, pascal
 from generator.operations import OperationSpec, extract
-from generator.problems import GenerationFailed, Problem, join_pointer
+from generator.problems import GenerationFailed, Problem
+from generator.schema import SchemaModel
+from generator.schema import build as build_model
+from generator.schema.nodes import ROOT
 
 RUNTIME = Path(__file__).parent / "runtime"
 
@@ -35,6 +38,7 @@ class Api:
     for_models: dict[str, Any]
     operations: list[OperationSpec]
     root: str
+    model: SchemaModel
 
     def class_of(self, component: str) -> str:
         """The Python class name of the model generated for ``components/schemas/<component>`` (for a JSON
@@ -74,6 +78,11 @@ def prepare(schemas_dir: Path) -> list[Api]:
             problems.extend(found)
             continue
         wanted = pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
+        model, found = build_model(document, spec.kind, spec.label, names.class_name(wanted) if wanted else "")
+        if found:
+            problems.extend(found)
+            continue
+        document = model.document()
         normalized, found = for_models(document, spec.kind, wanted, spec.label)
         root = normalized[NAMES_KEY]["root"]
         operations: list[OperationSpec] = []
@@ -81,7 +90,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
             operations, more = extract(document, spec.label)
             found = found + more
         problems.extend(found)
-        apis.append(Api(spec, document, normalized, operations, root))
+        apis.append(Api(spec, document, normalized, operations, root, model))
     if problems:
         raise GenerationFailed(problems)
     return apis
@@ -198,11 +207,9 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
 
 
 def _target_pointers(api: Api) -> dict[str, str]:
-    """The schemas a payload can be validated against: name -> JSON pointer into the document."""
-    if api.spec.kind == "openapi":
-        names = api.document.get("components", {}).get("schemas", {})
-        return {name: join_pointer("#/components/schemas", name) for name in names}
-    return {api.root: "#"} | {name: join_pointer("#/$defs", name) for name in api.document.get("$defs", {})}
+    """The schemas a payload can be validated against (the spec's own and its named bodies, not the named
+    inline schemas): name -> JSON pointer into the canonical document."""
+    return {api.root if name == ROOT else name: pointer for name, pointer in api.model.targets().items()}
 
 
 def _lenient_types(

@@ -1,0 +1,244 @@
+"""The schema model of one spec: every named schema as nodes, the bodies of its operations named, and the
+spec written back in one canonical OpenAPI 3.1 / JSON Schema 2020-12 form for the emitters that read a
+document (see ARCHITECTURE.md for which do).
+
+Named schemas are the spec's own (``components/schemas`` or ``$defs``, and a JSON Schema's root), the request
+and response bodies written inline in ``paths`` (``<OperationId>Request``, ``<OperationId>Response``, with the
+status added only where one operation has several), and the inline objects and enums below them
+(generator.schema.naming). An operation without an ``operationId`` gets one from its method and path.
+What the model cannot carry (bodies of other media types than JSON, cookie parameters) is a warning with its
+place; the rest of the spec still generates.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator import names
+from generator.normalize import pascal
+from generator.problems import Problem, escape_pointer_token, join_pointer
+from generator.schema import canonical
+from generator.schema.naming import Namer
+from generator.schema.nodes import ROOT, Named, Node
+from generator.schema.read import Reader
+from generator.walk import ref_tokens, resolve_pointer
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass
+class SchemaModel:
+    kind: str  # "openapi" or "jsonschema"
+    label: str
+    source: Mapping[str, Any]  # the spec as loaded (read by nothing but this package)
+    named: dict[str, Named] = field(default_factory=dict)
+    inline: list[Node] = field(default_factory=list)  # the named inline schemas, in naming order
+    bodies: dict[str, str] = field(default_factory=dict)  # pointer of a body's schema -> its named schema
+    operation_ids: dict[str, str] = field(default_factory=dict)  # pointer of an operation -> its operationId
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def area(self) -> tuple[str, ...]:
+        return ("components", "schemas") if self.kind == "openapi" else ("$defs",)
+
+    def ref_of(self, key: str) -> str:
+        if key == ROOT:
+            return "#"
+        return "#" + "".join("/" + escape_pointer_token(token) for token in (*self.area, key))
+
+    def targets(self) -> dict[str, str]:
+        """The schemas a payload can be checked against, by name: the spec's own and the named bodies, with
+        their JSON pointers into the canonical document."""
+        found = {}
+        for key, item in self.named.items():
+            if item.origin != "inline":
+                found[key] = self.ref_of(key)
+        return found
+
+    def document(self) -> dict[str, Any]:
+        """The spec in canonical form (see generator.schema.canonical)."""
+        entries = {key: canonical.definition(item.node, self.ref_of) for key, item in self.named.items()}
+        entries.update({node.name: canonical.entry(node, self.ref_of) for node in self.inline if node.name})
+        if self.kind == "jsonschema":
+            root = entries.pop(ROOT, {})
+            result = {key: value for key, value in root.items() if key not in ("$defs", "definitions")}
+            result["$defs"] = entries
+            return result
+        result = copy.deepcopy(dict(self.source))
+        result["openapi"] = "3.1.0"
+        result.setdefault("components", {})
+        result["components"] = {**result["components"], "schemas": entries}
+        for pointer, key in self.bodies.items():
+            _replace(result, pointer, {"$ref": self.ref_of(key)})
+        for pointer, operation_id in self.operation_ids.items():
+            _replace(result, join_pointer(pointer, "operationId"), operation_id)
+        return result
+
+
+def build(
+    document: Mapping[str, Any], kind: str, label: str, root_class: str = ""
+) -> tuple[SchemaModel, list[Problem]]:
+    """Read a checked spec into its schema model; the problems that stop generation, if any."""
+    model = SchemaModel(kind, label, document)
+    openapi30 = kind == "openapi" and str(document.get("openapi", "")).startswith("3.0")
+    reader = Reader(document, model.area, openapi30=openapi30, label=label)
+    area: Any = document
+    for token in model.area:
+        area = area.get(token, {}) if isinstance(area, Mapping) else {}
+    keys = [str(key) for key in (area if isinstance(area, Mapping) else {})]
+    taken = [*names.class_names(keys, taken=[root_class] if root_class else []).values()]
+    if root_class:
+        taken.append(root_class)
+        model.named[ROOT] = Named(ROOT, reader.read_named(ROOT) or reader.read({}, ""), "component")
+    for key in keys:
+        node = reader.read_named(key)
+        if node is not None:
+            model.named[key] = Named(key, node, "component")
+    namer = Namer(taken)
+    if kind == "openapi":
+        _read_paths(model, reader, namer)
+    for key, item in list(model.named.items()):
+        if key == ROOT:
+            namer.visit(item.node, root_class)
+        else:
+            namer.visit(item.node, key if item.origin == "body" else names.class_name(key))
+    model.inline = namer.order
+    return model, reader.problems
+
+
+def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> None:
+    document = model.source
+    shared: dict[str, str] = {}  # pointer of a shared (components) body's schema -> its name
+    for path, raw_item in (document.get("paths") or {}).items():
+        item = _deref(document, raw_item)
+        if not isinstance(item, Mapping):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, Mapping):
+                continue
+            pointer = join_pointer("/paths", path, method)
+            operation_id = operation.get("operationId")
+            if not isinstance(operation_id, str) or not operation_id:
+                operation_id = _operation_id(method, str(path))
+                model.operation_ids[pointer] = operation_id
+            _cookies(model, [*item.get("parameters", []), *operation.get("parameters", [])], pointer)
+            for where, schema, wanted in _bodies(model, operation, pointer, pascal(operation_id)):
+                if where not in shared:
+                    shared[where] = namer.free(wanted)
+                    _add_body(model, reader, where, schema, shared[where])
+
+
+def _bodies(
+    model: SchemaModel, operation: Mapping[str, Any], pointer: str, base: str
+) -> Iterator[tuple[str, Any, str]]:
+    """(pointer of the schema, schema, wanted name) of each JSON body of an operation: its responses' (the
+    status added to the name only where the operation has several bodies of its own) and its request's."""
+    responses = []
+    for status, response in (operation.get("responses") or {}).items():
+        key = _component_key(response, "responses")
+        where = join_pointer("/components/responses", key) if key else join_pointer(pointer, "responses", status)
+        for place, schema in _json_schemas(model, _deref(model.source, response), where):
+            responses.append((str(status), place, schema, key))
+    own = [status for status, _, _, key in responses if key is None]
+    first = next((status for status in own if status.startswith("2")), own[0] if own else None)
+    for status, place, schema, key in responses:
+        if key is not None:
+            yield place, schema, _suffixed(pascal(key), "Response")
+        elif status == first:
+            yield place, schema, base + "Response"
+        else:
+            yield place, schema, base + "Response" + pascal(status.upper())
+    request = operation.get("requestBody")
+    key = _component_key(request, "requestBodies")
+    where = join_pointer("/components/requestBodies", key) if key else join_pointer(pointer, "requestBody")
+    for place, schema in _json_schemas(model, _deref(model.source, request), where):
+        yield place, schema, _suffixed(pascal(key), "Request") if key else base + "Request"
+
+
+def _suffixed(name: str, suffix: str) -> str:
+    return name if name.endswith(suffix) else name + suffix
+
+
+def _add_body(model: SchemaModel, reader: Reader, where: str, schema: Any, name: str) -> None:
+    if where in model.bodies:
+        return
+    ref = schema.get("$ref") if isinstance(schema, Mapping) else None
+    if isinstance(ref, str) and reader.named_key(ref) is not None:
+        return  # a named schema already: the body's model is that schema
+    model.named[name] = Named(name, reader.read(schema, where), "body")
+    model.bodies[where] = name
+
+
+def _json_schemas(model: SchemaModel, body: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    """The schema of the first JSON media type of a request or response body; a warning for the others."""
+    content = body.get("content") if isinstance(body, Mapping) else None
+    if not isinstance(content, Mapping):
+        return
+    found = False
+    for media, value in content.items():
+        if not isinstance(value, Mapping) or "schema" not in value:
+            continue
+        where = join_pointer(pointer, "content", media)
+        if str(media).split(";")[0].strip().lower().endswith("json") and not found:
+            found = True
+            yield join_pointer(where, "schema"), value["schema"]
+        elif not str(media).split(";")[0].strip().lower().endswith("json"):
+            model.warnings.append(
+                Problem(model.label, where, f"media type {media!r} is not modelled: only JSON bodies get models")
+            )
+
+
+def _cookies(model: SchemaModel, parameters: list[Any], pointer: str) -> None:
+    for index, raw in enumerate(parameters):
+        parameter = _deref(model.source, raw)
+        if isinstance(parameter, Mapping) and parameter.get("in") == "cookie":
+            where = join_pointer(pointer, "parameters", index)
+            model.warnings.append(
+                Problem(
+                    model.label,
+                    where,
+                    f"cookie parameter {parameter.get('name')!r} is not supported: the clients do not send it",
+                )
+            )
+
+
+def _component_key(node: Any, area: str) -> str | None:
+    """The key of ``node`` in ``components/<area>`` when it is a reference to one."""
+    if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+        tokens = ref_tokens(node["$ref"])
+        if len(tokens) == 3 and tokens[:2] == ["components", area]:
+            return tokens[2]
+    return None
+
+
+def _operation_id(method: str, path: str) -> str:
+    """``get /pets/{petId}/photos`` -> ``getPetsPetIdPhotos``."""
+    words = [word for word in re.split(r"[^0-9A-Za-z]+", path) if word]
+    return method + "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def _deref(document: Mapping[str, Any], node: Any) -> Any:
+    seen = 0
+    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
+        try:
+            node = resolve_pointer(document, node["$ref"])
+        except KeyError:
+            return None
+        seen += 1
+    return node
+
+
+def _replace(document: dict[str, Any], pointer: str, value: Any) -> None:
+    tokens = ref_tokens("#" + pointer)
+    node: Any = document
+    try:
+        for token in tokens[:-1]:
+            node = node[int(token)] if isinstance(node, list) else node[token]
+        node[tokens[-1]] = value
+    except (KeyError, IndexError, ValueError, TypeError):
+        pass  # a place reached through a reference (a shared path item): written where it is defined
