@@ -92,7 +92,7 @@ def _build(apis: list[Api], package: Path) -> None:
 
 def _print_warnings(apis: list[Api]) -> None:
     for api in apis:
-        for warning in lint_document(api.document, api.spec.kind, api.spec.label):
+        for warning in [*api.model.warnings, *lint_document(api.document, api.spec.kind, api.spec.label)]:
             print(f"warning: {warning}", file=sys.stderr)
 
 

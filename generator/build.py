@@ -87,7 +87,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
         root = normalized[NAMES_KEY]["root"]
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
-            operations, more = extract(document, spec.label)
+            operations, more = extract(document, spec.label, model.example)
             found = found + more
         problems.extend(found)
         apis.append(Api(spec, document, normalized, operations, root, model))

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from openapi_spec_validator import OpenAPIV31SpecValidator
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from generator.problems import Problem, join_pointer
@@ -235,10 +235,12 @@ def check_patterns(document: Mapping[str, Any], kind: str, label: str) -> list[P
 
 def check_openapi(document: Mapping[str, Any], label: str) -> list[Problem]:
     version = document.get("openapi")
-    if not (isinstance(version, str) and version.startswith("3.1")):
-        return [Problem(label, "/openapi", f"expected an OpenAPI 3.1 document, found openapi: {version!r}")]
+    validators = {"3.0": OpenAPIV30SpecValidator, "3.1": OpenAPIV31SpecValidator}
+    validator = validators.get(version[:3]) if isinstance(version, str) and version[3:4] in ("", ".") else None
+    if validator is None:
+        return [Problem(label, "/openapi", f"expected an OpenAPI 3.0 or 3.1 document, found openapi: {version!r}")]
     problems = []
-    for error in OpenAPIV31SpecValidator(document).iter_errors():
+    for error in validator(document).iter_errors():
         pointer = join_pointer("", *getattr(error, "path", ()))
         problems.append(Problem(label, pointer, f"OpenAPI: {_first_line(error.message)}"))
     return problems

@@ -14,6 +14,7 @@ It accepts a payload only if the payload is valid, drift or not; which drift is 
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -122,6 +123,8 @@ class FastTypes:
         self._names.setdefault(ref, name)
         try:
             typed = self._ref(ref)
+            if typed.objects > 1:  # a union of several object types: msgspec decodes it only inside a struct
+                raise Inexpressible(f"a union of {typed.objects} object types at the top of {ref}")
         except Inexpressible:
             self.structs, self._by_ref, self._order = saved
             return None
@@ -382,6 +385,7 @@ class FastTypes:
         if declared in ("integer", "number"):
             bounds = _numeric_bounds(schema)
             if declared == "integer":
+                bounds = _integer_bounds(bounds)
                 low = max(INT_MIN, bounds.pop("ge", INT_MIN))
                 high = min(INT_MAX, bounds.pop("le", INT_MAX))
                 text = _meta("int", ge=low, le=high, **bounds)
@@ -516,6 +520,26 @@ def _native_float(bounds: Mapping[str, Any]) -> Native:
         "gt" in bounds,
         "lt" in bounds,
     )
+
+
+def _integer_bounds(bounds: dict[str, Any]) -> dict[str, Any]:
+    """The bounds of an integer as integers (msgspec refuses a float bound on an int): ``minimum: -1.0`` is
+    ``ge=-1``, ``exclusiveMinimum: 0.5`` is ``ge=1``; a fractional multipleOf is not expressible."""
+    result: dict[str, Any] = {}
+    for key, value in bounds.items():
+        if isinstance(value, int):
+            result[key] = value
+        elif key == "multiple_of":
+            if not float(value).is_integer():
+                raise Inexpressible(f"multipleOf {value!r} on an integer")
+            result[key] = int(value)
+        elif float(value).is_integer():
+            result[key] = int(value)
+        elif key in ("ge", "gt"):  # x > 0.5 and x >= 0.5 both mean x >= 1 for an integer
+            result["ge"] = math.ceil(value)
+        else:
+            result["le"] = math.floor(value)
+    return result
 
 
 def _numeric_bounds(schema: Mapping[str, Any]) -> dict[str, Any]:

@@ -28,8 +28,11 @@ CLASS_SUFFIX = "Model"
 
 # Public attributes of pydantic's BaseModel and of its metaclass (`mro`, `register`): a field with one
 # of these names would shadow it. Names starting with `_` are renamed anyway (pydantic makes them private).
+# And `kwargs`: pydantic's mypy plugin gives the __init__ of a model that keeps unknown fields a `**kwargs`,
+# which a field of that name would clash with (mypy: "Name 'kwargs' already defined").
 RESERVED_FIELDS = frozenset(
-    name for name in {*dir(pydantic.BaseModel), *dir(type(pydantic.BaseModel))} if not name.startswith("_")
+    {name for name in {*dir(pydantic.BaseModel), *dir(type(pydantic.BaseModel))} if not name.startswith("_")}
+    | {"kwargs"}
 )
 
 # Names a generated models.py may import or define besides the models: the runtime's types, and what

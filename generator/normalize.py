@@ -6,7 +6,8 @@ The rewrites change no meaning; they make datamodel-code-generator write the typ
   date-times (it otherwise loses map values and custom types); plain scalars keep the list;
 - ``type: number`` is ``StrictInt | StrictFloat``, so ``123`` stays ``123`` on a round trip;
 - ``format: date-time`` names the runtime type that keeps the exact text (``DateTime``, or
-  ``LocalDateTime`` where ``x-evaljobs-datetime-offset: optional``);
+  ``LocalDateTime`` where ``x-evaljobs-datetime-offset: optional``); other string formats are left out of the
+  models (the string is kept as it is);
 - inline objects and enums move to named schemas, named from their place (``EvaluationJobStatusDetails``,
   ``APIEvaluationRunStatus``), never ``Status1``.
 
@@ -230,6 +231,10 @@ def _rewrite(schema: Any) -> Any:
     elif declared == "string" and schema.get("format") == "date-time":
         optional = schema.get("x-evaljobs-datetime-offset") == "optional"
         schema = {**schema, "x-python-type": f"{RUNTIME}.{'LocalDateTime' if optional else 'DateTime'}"}
+    elif "format" in schema and (declared == "string" or (isinstance(declared, list) and "string" in declared)):
+        # Other string formats (email, uri, uuid, date, byte...) would become types that change the text on a
+        # round trip (a URL gains a slash) or need extra packages: the models keep the string as it is.
+        schema = {key: value for key, value in schema.items() if key != "format"}
     return schema
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.problems import Problem, join_pointer
+from generator.schema.examples import NO_EXAMPLE
 from generator.walk import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -135,7 +136,11 @@ def _deref(document: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
-def extract(document: Mapping[str, Any], label: str) -> tuple[list[OperationSpec], list[Problem]]:
+def extract(
+    document: Mapping[str, Any], label: str, synthesize: Callable[[str], Any] | None = None
+) -> tuple[list[OperationSpec], list[Problem]]:
+    """The operations of ``document``; ``synthesize(model)`` makes the body the mock serves for a success (and
+    an unknown id's) response that has no example (``NO_EXAMPLE`` when it cannot)."""
     operations: list[OperationSpec] = []
     problems: list[Problem] = _check_root(document, label)
     unknown_id = document.get("x-evaljobs-mock-unknown-id")
@@ -178,6 +183,14 @@ def extract(document: Mapping[str, Any], label: str) -> tuple[list[OperationSpec
                     examples[str(status)] = example[0]
             extensions = {key: value for key, value in operation.items() if key.startswith("x-")}
             success = next((m for s, m in responses.items() if s.startswith("2") and m), None)
+            served = {next((s for s, m in responses.items() if s.startswith("2") and m), "")}
+            if "{" in path:  # the mock answers an unknown id in the path with this status
+                served.add(str(unknown_id))
+            for status in served & responses.keys() - examples.keys():
+                model = responses[status]
+                made = synthesize(model) if synthesize and model else NO_EXAMPLE
+                if made is not NO_EXAMPLE:
+                    examples[status] = made
             pagination, found = _pagination(document, operation, success, pointer, label)
             problems.extend(found)
             job_status, found = _job_status(document, operation, success, path=path, pointer=pointer, label=label)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from evaljobs._types import Model
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 
@@ -19,7 +21,7 @@ class Operation:
     method: str
     path: str
     summary: str
-    responses: Mapping[str, type[Model] | None]
+    responses: Mapping[str, type[BaseModel] | None]
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -30,7 +32,7 @@ class Operation:
         object.__setattr__(self, "_pattern", re.compile(regex))
 
     @property
-    def success_model(self) -> type[Model] | None:
+    def success_model(self) -> type[BaseModel] | None:
         """The model of the first 2xx response with a JSON body."""
         for status, model in self.responses.items():
             if status.startswith("2") and model is not None:

@@ -48,9 +48,10 @@ from evaljobs._retry import (
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from pydantic import BaseModel
+
     from evaljobs._api import Operation
     from evaljobs._jobs import JobProgress, JobStatusSpec
-    from evaljobs._types import Model
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -94,7 +95,7 @@ class Endpoint(Generic[T]):
         self.method = operation.method
         self.path = operation.path
         self.model = model
-        self.errors: Mapping[str, type[Model] | None] = {
+        self.errors: Mapping[str, type[BaseModel] | None] = {
             status: body for status, body in operation.responses.items() if not status.startswith("2")
         }
         pieces = self.path.replace("}", "{").split("{")
@@ -117,7 +118,7 @@ class Endpoint(Generic[T]):
             parts.append(literal)
         return "".join(parts)
 
-    def error_model(self, status: int) -> type[Model] | None:
+    def error_model(self, status: int) -> type[BaseModel] | None:
         """The model the spec declares for an error status: exact, then ``4XX``/``5XX``, then ``default``."""
         errors = self.errors
         text = str(status)

@@ -114,7 +114,8 @@ class _Route:
 
     @property
     def success_status(self) -> str:
-        return next((s for s in self.responses if s.startswith("2")), next(iter(self.operation.responses), "200"))
+        """The first 2xx status with an example, else the spec's first 2xx (``2XX`` included), else 200."""
+        return next((s for s in [*self.responses, *self.operation.responses] if s.startswith("2")), "200")
 
 
 def routes(apis: tuple[str, ...] | None = None) -> list[_Route]:
@@ -305,15 +306,16 @@ class MockServer:
         if status is None and route is not None:
             status = self._unknown_id(route, parameters) or route.success_status
         assert status is not None
+        code = int(status) if status.isdigit() else int(status[0]) * 100  # "4XX" is answered as 400
         if fault is not None and fault.raw is not None:
-            return int(status), fault.raw, fault.content_type or "application/octet-stream", headers
+            return code, fault.raw, fault.content_type or "application/octet-stream", headers
         if fault is not None and fault.body is not _UNSET:
-            return int(status), _json(fault.body), fault.content_type or "application/json", headers
+            return code, _json(fault.body), fault.content_type or "application/json", headers
         responses = route.responses if route is not None else {}
         example = responses.get(status, responses.get("default", _UNSET) if not status.startswith("2") else _UNSET)
         if example is _UNSET:
-            return int(status), b"", None, headers
-        return int(status), _json(example), (fault.content_type if fault else None) or "application/json", headers
+            return code, b"", None, headers
+        return code, _json(example), (fault.content_type if fault else None) or "application/json", headers
 
     @staticmethod
     def _unknown_id(route: _Route, parameters: Mapping[str, str]) -> str | None:

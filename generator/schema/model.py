@@ -21,9 +21,9 @@ from typing import Any
 from generator import names
 from generator.normalize import pascal
 from generator.problems import Problem, escape_pointer_token, join_pointer
-from generator.schema import canonical
+from generator.schema import canonical, examples
 from generator.schema.naming import Namer
-from generator.schema.nodes import ROOT, Named, Node
+from generator.schema.nodes import ROOT, Enum, Named, Node
 from generator.schema.read import Reader
 from generator.walk import ref_tokens, resolve_pointer
 
@@ -58,6 +58,14 @@ class SchemaModel:
             if item.origin != "inline":
                 found[key] = self.ref_of(key)
         return found
+
+    def example(self, key: str) -> Any:
+        """An example body of the named schema ``key`` made from its nodes (generator.schema.examples), or
+        ``NO_EXAMPLE``."""
+        item = self.named.get(key)
+        if item is None:
+            return examples.NO_EXAMPLE
+        return examples.example(item.node, lambda name: self.named[name].node if name in self.named else None)
 
     def document(self) -> dict[str, Any]:
         """The spec in canonical form (see generator.schema.canonical)."""
@@ -168,8 +176,9 @@ def _add_body(model: SchemaModel, reader: Reader, where: str, schema: Any, name:
     if where in model.bodies:
         return
     ref = schema.get("$ref") if isinstance(schema, Mapping) else None
-    if isinstance(ref, str) and reader.named_key(ref) is not None:
-        return  # a named schema already: the body's model is that schema
+    key = reader.named_key(ref) if isinstance(ref, str) else None
+    if key is not None and not isinstance(reader.named.get(key), Enum):
+        return  # a named schema already: the body's model is that schema (an enum is no model: it is wrapped)
     model.named[name] = Named(name, reader.read(schema, where), "body")
     model.bodies[where] = name
 

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.problems import Problem, join_pointer
+from generator.schema import canonical
 from generator.schema.nodes import (
     ANNOTATION_KEYS,
     ROOT,
@@ -255,7 +256,18 @@ class Reader:
         own_keys = {key: value for key, value in own_keys.items() if not str(key).startswith("x-")}
         if own_keys and set(own_keys) != {"nullable"}:
             members.insert(0, self.read(own_keys, pointer))
-        merged = self._merge(members, pointer)
+        if len(members) == 1 and not (own_keys.keys() - {"nullable"}):  # allOf: [X], often to annotate a $ref
+            single = members[0]
+            if isinstance(single, Ref):
+                single = Ref(target=single.target, **common)
+            else:
+                single.annotations = {**single.annotations, **common["annotations"]}
+                single.extensions = {**single.extensions, **common["extensions"]}
+                single.pointer = pointer
+                if common["nullable"]:
+                    single.nullable, single.null_by = True, "type"
+            return single
+        merged: Node | None = self._merge(members, pointer) or _merge_scalars(members, pointer)
         if merged is None:
             node: Node = Intersection(members=tuple(members), **common)
             return node
@@ -282,10 +294,7 @@ class Reader:
             if item.nullable or item.rest or item.additional is False:
                 return None
             for key, node in item.properties.items():
-                if key in properties and properties[key] is not node:
-                    properties[key] = Intersection(members=(properties[key], node), pointer=node.pointer)
-                else:
-                    properties[key] = node
+                properties[key] = self._both(properties[key], node) if key in properties else node
             required.extend(name for name in item.required if name not in required)
             if isinstance(item.additional, Node):
                 if isinstance(additional, Node):
@@ -302,6 +311,16 @@ class Reader:
             constraints=constraints,
             declared=any(item.declared for item in objects),
         )
+
+    def _both(self, one: Node, other: Node) -> Node:
+        """A property that two members of an allOf both define: one node when they say the same or merge."""
+        if one is other or _written(one) == _written(other):
+            return one
+        merged: Node | None = self._merge([one, other], one.pointer) or _merge_scalars([one, other], one.pointer)
+        if merged is None:
+            return Intersection(members=(one, other), pointer=other.pointer)
+        merged.annotations = {**other.annotations, **one.annotations}
+        return merged
 
     def _resolved(self, node: Node, seen: set[str]) -> Object | None:
         if isinstance(node, Object):
@@ -330,6 +349,40 @@ class Reader:
             self._reading.discard(place)
         self.named[key] = node
         return node
+
+
+def _written(node: Node) -> Any:
+    """What a node says, its place and annotations aside (to tell two definitions of a property apart)."""
+    written = canonical.definition(node, lambda key: key)
+    if isinstance(written, dict):
+        return {key: value for key, value in written.items() if key not in ANNOTATION_KEYS}
+    return written
+
+
+def _merge_scalars(members: list[Node], pointer: str) -> Scalar | None:
+    """An ``allOf`` of scalars of one type (``{type: string}`` and ``{type: string, minLength: 1}``) as one
+    scalar, when their constraints combine without loss: the tighter of each bound, at most one pattern and
+    one format."""
+    if not members or not all(isinstance(m, Scalar) and not m.nullable and not m.rest for m in members):
+        return None
+    scalars = [member for member in members if isinstance(member, Scalar)]
+    if len({member.types for member in scalars}) != 1 or len({m.format for m in scalars if m.format}) > 1:
+        return None
+    constraints: dict[str, Any] = {}
+    for member in scalars:
+        for key, value in member.constraints.items():
+            if key not in constraints:
+                constraints[key] = value
+            elif key in ("minimum", "exclusiveMinimum", "minLength"):
+                constraints[key] = max(constraints[key], value)
+            elif key in ("maximum", "exclusiveMaximum", "maxLength"):
+                constraints[key] = min(constraints[key], value)
+            elif constraints[key] != value:
+                return None  # two patterns, two multiples: both must hold, which one keyword cannot say
+    formats = [member.format for member in scalars if member.format]
+    return Scalar(
+        pointer=pointer, types=scalars[0].types, format=formats[0] if formats else None, constraints=constraints
+    )
 
 
 def _inherited(members: list[Node], reader: Reader) -> dict[str, Any]:
