@@ -7,7 +7,8 @@ evaljobs validator, jsonschema, jsonschema-rs and pydantic `model_validate_json`
 ratios to orjson; the cost of collecting every error of an invalid payload; the scaling of `--jobs 2` on
 100,000 payloads, beside two independent commands run together on its two halves (this machine's own limit
 for 2 processes); and the start-up of validating one small file against `python -c "import
-nemo_microservices"`. Then the client figures (bench/clients.py) when that script exists.
+nemo_microservices"`; the generation time of the largest real spec of the tests beside openapi-python-client's.
+Then the client figures (bench/clients.py) when that script exists.
 
 Each measurement alternates with its orjson anchor over several rounds; medians are printed.
 """
@@ -321,12 +322,53 @@ def startup() -> None:
         print(f"  evaljobs validate {small.relative_to(ROOT)}: {ours:.0f} ms ({ours / sdk:.2f}x)")
 
 
+OPC = "openapi-python-client==0.29.1"
+OPC_VENV = ROOT / ".cache" / "bench-openapi-python-client"
+
+
+def generation() -> None:
+    """Generation time of the largest real spec of the tests (tests/realspecs.py: Airflow's, 110 operations)
+    with `python -m generator generate`, beside openapi-python-client on the same file (in a venv of its own
+    under .cache/, made on first use: its dependencies are not ours). Median of 3 alternating runs."""
+    from tests import realspecs
+
+    spec = realspecs.ensure()["airflow.openapi.yaml"]
+    if not (OPC_VENV / "bin" / "openapi-python-client").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(OPC_VENV)], check=True)
+        subprocess.run([str(OPC_VENV / "bin" / "pip"), "install", "--quiet", OPC], check=True)
+    ours, theirs = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        schemas = Path(folder) / "schemas"
+        schemas.mkdir()
+        (schemas / spec.name).write_bytes(spec.read_bytes())
+        for _ in range(3):
+            out = Path(folder) / "out"
+            ours.append(
+                _timed([sys.executable, "-m", "generator", "generate", "--schemas", str(schemas), "--out", str(out)])
+            )
+            client = Path(folder) / "opc"
+            command = [str(OPC_VENV / "bin" / "openapi-python-client"), "generate", "--path", str(spec)]
+            theirs.append(_timed([*command, "--output-path", str(client), "--overwrite"]))
+    mine, other = statistics.median(ours), statistics.median(theirs)
+    print(
+        f"\ngeneration of {spec.name} (110 operations), median of 3: evaljobs {mine:.2f} s (models, clients,"
+        f" validator programs, mock, gate); openapi-python-client 0.29.1 {other:.2f} s ({mine / other:.2f}x)"
+    )
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT)
+    return time.perf_counter() - started
+
+
 def main() -> None:
     print(f"evaljobs bench (python {sys.version.split()[0]}, {os.cpu_count()} CPUs); rounds={ROUNDS}")
     for api in ("nemo_evaluator", "gradient"):
         throughput(api)
     scaling()
     startup()
+    generation()
     clients = ROOT / "bench" / "clients.py"
     if clients.exists():
         print()
