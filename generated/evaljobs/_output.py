@@ -34,7 +34,8 @@ class Tally:
     """What a run found, for the summary line and the exit status."""
 
     def __init__(self) -> None:
-        self.payloads = self.valid = self.invalid = self.drifted = self.unreadable = self.skipped = 0
+        self.payloads = self.valid = self.invalid = self.unreadable = self.skipped = 0
+        self.drifted = 0  # valid payloads with drift (the drift of an invalid one is in its report)
         self.failing = 0  # payloads with errors, or with drift under --strict: JUnit failures, exit status 1
 
     def add(self, report: Report, strict: bool) -> None:
@@ -43,7 +44,7 @@ class Tally:
             self.valid += 1
         else:
             self.invalid += 1
-        self.drifted += bool(report.drift)
+        self.drifted += report.valid and bool(report.drift)  # counted among the valid ones only
         self.failing += not report.valid or (strict and bool(report.drift))
 
     def merge(self, other: Tally) -> None:
