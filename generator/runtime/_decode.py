@@ -51,14 +51,14 @@ def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "starts with a UTF-8 byte order mark, which a JSON text must not have"
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as bad:
         return f"not UTF-8: invalid byte at offset {bad.start}"
     message = str(error.msg)
-    near = data[error.pos : error.pos + 9].lstrip(b"-")
-    for constant in (b"NaN", b"Infinity"):
+    near = text[error.pos : error.pos + 9].lstrip("-")  # (error.pos counts characters, not bytes)
+    for constant in ("NaN", "Infinity"):
         if near.startswith(constant):
-            return f"{constant.decode()} is not a JSON number (line {error.lineno} column {error.colno})"
+            return f"{constant} is not a JSON number (line {error.lineno} column {error.colno})"
     if "depth limit" in message:
         return f"not accepted: nested more than 1,024 levels deep (line {error.lineno} column {error.colno})"
     if "infinity" in message:
