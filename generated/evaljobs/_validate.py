@@ -82,7 +82,7 @@ class Validator:
             try:
                 value = decode(payload)  # strict, duplicate keys refused
             except PayloadError as error:
-                return _refused(source, str(error), chosen)
+                return _refused(source, str(error), chosen, error.pointer)
             # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
             candidates = finalists(value, chosen)
             other = _strictly_valid(payload, value, candidates, refused)
@@ -239,9 +239,9 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
     return best
 
 
-def _refused(source: str, message: str, targets: list[Target]) -> Report:
+def _refused(source: str, message: str, targets: list[Target], pointer: str = "") -> Report:
     only = targets[0].label if len(targets) == 1 else None
-    return Report(source, only, errors=[Error("", message)])
+    return Report(source, only, errors=[Error(pointer, message)])
 
 
 def _refusal(decoder: msgspec.json.Decoder[Any], data: bytes) -> str | None:
