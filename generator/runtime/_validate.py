@@ -12,6 +12,9 @@
   JSON pointer and every drift, walking a program read from the models, without pydantic; the models
   themselves (``evaljobs._slow``, pydantic) only for what that walk is not sure of.
 
+Without a schema or an endpoint named, the schema is detected: a payload is read only as a schema it shows
+it is one of (``evaljobs._detection``: enough of the schema's fields), else it is "no schema matches".
+
 ``validate(payload, endpoint=..., schema=...)`` is the Python API behind ``evaljobs validate``.
 """
 
@@ -333,6 +336,8 @@ def validate(
 
     ``schema`` names a model (``"nemo_evaluator.EvaluationJob"``); ``endpoint`` names an operation
     (``"GET /v1/evaluation/jobs/{job_id}"`` or a concrete path). Without either, the best-matching response
-    schema of every spec is chosen and named in the report. Raises LookupError for an unknown schema or endpoint.
+    schema of every spec is chosen and named in the report, or the report is the error "no schema matches"
+    when the payload shows none (see ``evaljobs._detection``). Raises LookupError for an unknown schema or
+    endpoint.
     """
     return Validator(endpoint=endpoint, schema=schema).check(payload, source)
