@@ -89,6 +89,8 @@ def test_jsonl_reports_line_numbers_and_stdin_works(tmp_path: Path) -> None:
         (b"", "empty"),
         (b"\xef\xbb\xbf{}", "byte order mark"),
         (b'{"a": NaN}', "NaN is not a JSON number"),
+        ('{"é": NaN}'.encode(), "NaN is not a JSON number"),  # (after a 2-byte character: not a byte offset)
+        ('{"a": "€😀", "b": -Infinity}'.encode(), "Infinity is not a JSON number"),
         (b'{"a": 1, "a": 2}', "duplicate key 'a'"),
         (b"\xff\xfe{", "not UTF-8"),
         (b"[" * 100_000, "nested more than 1,024 levels"),

@@ -189,15 +189,27 @@ def test_connection_refused_is_retried_then_raises_a_connection_error(flavor: st
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)
-def test_a_truncated_body_is_a_connection_error_and_a_get_is_retried(mock: MockServer, flavor: str) -> None:
-    from evaljobs.nemo_evaluator import APIConnectionError
+def test_a_truncated_2xx_body_is_retried_then_a_response_validation_error(mock: MockServer, flavor: str) -> None:
+    """The README's promise: a 2xx body cut short (fewer bytes than its Content-Length, then the connection
+    closed) is a ResponseValidationError, after the retries of an idempotent call, carrying what arrived."""
+    from evaljobs.nemo_evaluator import APIConnectionError, ResponseValidationError
 
     mock.inject(Fault(path=GET_JOB, truncate=31))
     raw = get_job(mock, flavor)
     assert raw.retries_taken == 1  # type: ignore[attr-defined]
+    mock.clear()
     mock.inject(Fault(path=GET_JOB, truncate=31, times=None))
-    with pytest.raises(APIConnectionError, match="RemoteProtocolError"):
-        get_job(mock, flavor)
+    with pytest.raises(ResponseValidationError) as caught:
+        call("nemo_evaluator", flavor, mock.url, "get_evaluation_job", NEMO_V1_JOB)
+    error = caught.value
+    assert not isinstance(error, APIConnectionError) and error.status_code == 200
+    assert len(error.response.content) == 31 and "cut short after 2 retries: 31 bytes received" in str(error)
+    assert len(mock.requests) == 3
+    mock.clear()
+    mock.inject(Fault(path=GET_JOB, truncate=0, times=None))
+    with pytest.raises(ResponseValidationError, match="0 bytes received"):
+        get_job(mock, flavor, max_retries=0)
+    assert len(mock.requests) == 1
 
 
 @pytest.mark.parametrize("flavor", FLAVORS)

@@ -195,7 +195,7 @@ def test_detection_reports_what_the_full_path_reports(api: str, name: str) -> No
     def check(payload: Any) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode()
         ours = Validator().check(data)
-        full = _slow.report(payload, list(_registry.response_targets()), "p")
+        full = _slow.report(payload, list(_registry.response_targets()), "p", detect=True)
         assert (ours.schema, ours.errors, ours.drift) == (full.schema, full.errors, full.drift)
 
     check()
@@ -242,6 +242,26 @@ def test_finalists_follow_the_order_given_and_do_not_depend_on_what_was_asked_be
 
 
 # --- strict JSON semantics and the duplicate-key check -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer", "key"),
+    [
+        ('{"evaluation_run": {"agent_name": "a", "agent_name": "b"}}', "/evaluation_run", "agent_name"),
+        ('{"evaluation_run": {}, "evaluation_run": {}}', "", "evaluation_run"),
+        ('{"a": {"b": {"c": 1, "c": 2}}}', "/a/b", "c"),
+        ('{"a": [{"x": 1}, {"y": 1, "y": 2}]}', "/a/1", "y"),
+        ('{"a": {"b/c~": {"k": 1, "k": 2}}, "z": {"q": 1, "q": 1}}', "/a/b~1c~0", "k"),  # the first in order
+        ('{"a": {"k": "\\u003a", "k": 2}}', "/a", "k"),  # an escaped colon: the cheap check cannot tell
+    ],
+)
+def test_a_duplicate_key_is_reported_at_the_object_holding_it(text: str, pointer: str, key: str) -> None:
+    forced = evaljobs.validate(text.encode(), schema="gradient.EvaluationRunRetrieveResponse")
+    for report in (evaljobs.validate(text.encode()), forced):
+        assert not report.valid
+        assert [(error.pointer, error.message) for error in report.errors] == [
+            (pointer, f"duplicate key {key!r} in one object")
+        ]
 
 
 def test_duplicate_keys_are_errors_at_any_depth_and_formatting() -> None:

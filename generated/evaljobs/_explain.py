@@ -68,12 +68,22 @@ def valid_for(value: Any, target: Target) -> bool:
     return not found
 
 
-def report(value: Any, targets: Sequence[Target], source: str, explain: Explain = errors_for) -> Report:
+def report(
+    value: Any, targets: Sequence[Target], source: str, explain: Explain = errors_for, *, detect: bool = False
+) -> Report:
     """The report against the target that fits ``value`` best: the one that knows most of its top-level
     keys, then fewest errors, then least drift (an all-optional schema accepts any object, so errors alone
-    cannot tell which schema a payload answers). Drift is walked only for the finalists."""
+    cannot tell which schema a payload answers). Drift is walked only for the finalists. ``detect``: the
+    targets are detection's candidates, which ``value`` must show it is one of (``evaljobs._detection``)."""
     from evaljobs._validate import finalists  # noqa: PLC0415 - (_validate imports this module when needed)
 
+    if detect:
+        from evaljobs import _detection  # noqa: PLC0415 - (it imports the registry, as this module does)
+
+        matched = _detection.matching(value, targets)
+        if not matched:
+            return _detection.unmatched(value, targets, source)
+        targets = matched
     return report_among(value, finalists(value, targets), source, explain)
 
 

@@ -34,6 +34,7 @@ from evaljobs._exceptions import (
     APIConnectionError,
     APITimeoutError,
     InvalidParameterError,
+    ResponseValidationError,
     status_error,
 )
 from evaljobs._response import RawResponse
@@ -199,15 +200,42 @@ class _BaseClient:
         token = "set" if self._has_token else "none"
         return f"<{type(self).__name__} {self._config.name} base_url={self._base_url!r} token={token}>"
 
-    def _finish(self, response: httpx.Response, endpoint: Endpoint[T], retries_taken: int) -> RawResponse[T]:
-        raw = RawResponse(
-            response, endpoint.model, request_id_header=self._config.request_id_header, retries_taken=retries_taken
-        )
+    def _finish(
+        self, response: httpx.Response, endpoint: Endpoint[T], retries_taken: int, body: bytes
+    ) -> RawResponse[T]:
+        raw = self._raw(response, endpoint, retries_taken, body)
         if _log.isEnabledFor(logging.DEBUG):
             _log.debug("%s %s -> %d (%.1f ms)", raw.method, raw.url, raw.status_code, raw.elapsed * 1000)
         if not 200 <= raw.status_code < 300:
             raise status_error(raw, _error_body(raw, endpoint))
         return raw
+
+    def _raw(self, response: httpx.Response, endpoint: Endpoint[T], retries_taken: int, body: bytes) -> RawResponse[T]:
+        return RawResponse(
+            response,
+            endpoint.model,
+            request_id_header=self._config.request_id_header,
+            retries_taken=retries_taken,
+            content=body,
+        )
+
+    def _broken_body(
+        self, response: httpx.Response, body: bytes, error: httpx.HTTPError, endpoint: Endpoint[T], retries_taken: int
+    ) -> Exception:
+        """The error for a response whose body broke off (the status line and headers had arrived), once no
+        retry is left: a 2xx body cut short is a ``ResponseValidationError`` carrying the bytes received; a
+        timeout, or an error status, is the transport error it was."""
+        method, url = response.request.method, str(response.request.url)
+        if isinstance(error, httpx.TimeoutException) or not 200 <= response.status_code < 300:
+            return _connection_error(error, method, url, retries_taken)
+        announced = response.headers.get("content-length")
+        of = f" of the {announced} announced" if announced and announced.isdigit() else ""
+        after = f" after {retries_taken} retries" if retries_taken else ""
+        return ResponseValidationError(
+            f"{method} {url}: the body was cut short{after}: {len(body)} bytes received{of}"
+            f" ({type(error).__name__}: {error})",
+            response=self._raw(response, endpoint, retries_taken, body),
+        )
 
     def _attempt_options(self, timeout: TimeoutTypes | None, max_retries: int | None) -> tuple[httpx.Timeout, int]:
         return (
@@ -380,21 +408,38 @@ class SyncBaseClient(_BaseClient):
         content, headers = self._content(body)
         taken = 0
         while True:
+            request = self._http.build_request(
+                method, url, params=params, content=content, headers=headers, timeout=attempt_timeout
+            )
             try:
-                response = self._http.request(
-                    method, url, params=params, content=content, headers=headers, timeout=attempt_timeout
-                )
+                response = self._http.send(request, stream=True)  # the status line and headers
             except httpx.HTTPError as error:
                 delay = delay_after_error(error, method, taken, retries, self._backoff)
                 if delay is None:
                     raise _connection_error(error, method, url, taken) from error
                 reason = type(error).__name__
             else:
-                delay = delay_after_response(response, method, taken, retries, self._backoff)
-                if delay is None:
-                    return self._finish(response, endpoint, taken)
-                response.close()
-                reason = str(response.status_code)
+                chunks: list[bytes] = []
+                try:
+                    for chunk in response.iter_bytes():
+                        chunks.append(chunk)
+                except httpx.HTTPError as error:
+                    broken: httpx.HTTPError | None = error
+                else:
+                    broken = None
+                finally:
+                    response.close()
+                body = b"".join(chunks)
+                if broken is None:
+                    delay = delay_after_response(response, method, taken, retries, self._backoff)
+                    if delay is None:
+                        return self._finish(response, endpoint, taken, body)
+                    reason = str(response.status_code)
+                else:
+                    delay = delay_after_error(broken, method, taken, retries, self._backoff)
+                    if delay is None:
+                        raise self._broken_body(response, body, broken, endpoint, taken) from broken
+                    reason = type(broken).__name__
             taken += 1
             _log_retry(method, url, delay, taken, reason)
             time.sleep(delay)
@@ -501,21 +546,38 @@ class AsyncBaseClient(_BaseClient):
         content, headers = self._content(body)
         taken = 0
         while True:
+            request = self._http.build_request(
+                method, url, params=params, content=content, headers=headers, timeout=attempt_timeout
+            )
             try:
-                response = await self._http.request(
-                    method, url, params=params, content=content, headers=headers, timeout=attempt_timeout
-                )
+                response = await self._http.send(request, stream=True)  # the status line and headers
             except httpx.HTTPError as error:
                 delay = delay_after_error(error, method, taken, retries, self._backoff)
                 if delay is None:
                     raise _connection_error(error, method, url, taken) from error
                 reason = type(error).__name__
             else:
-                delay = delay_after_response(response, method, taken, retries, self._backoff)
-                if delay is None:
-                    return self._finish(response, endpoint, taken)
-                await response.aclose()
-                reason = str(response.status_code)
+                chunks: list[bytes] = []
+                try:
+                    async for chunk in response.aiter_bytes():
+                        chunks.append(chunk)
+                except httpx.HTTPError as error:
+                    broken: httpx.HTTPError | None = error
+                else:
+                    broken = None
+                finally:
+                    await response.aclose()
+                body = b"".join(chunks)
+                if broken is None:
+                    delay = delay_after_response(response, method, taken, retries, self._backoff)
+                    if delay is None:
+                        return self._finish(response, endpoint, taken, body)
+                    reason = str(response.status_code)
+                else:
+                    delay = delay_after_error(broken, method, taken, retries, self._backoff)
+                    if delay is None:
+                        raise self._broken_body(response, body, broken, endpoint, taken) from broken
+                    reason = type(broken).__name__
             taken += 1
             _log_retry(method, url, delay, taken, reason)
             await asyncio.sleep(delay)

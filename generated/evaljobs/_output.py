@@ -9,12 +9,13 @@ text with a format (``TextFormat``, ``JsonFormat``, ``JunitFormat``), in the com
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from evaljobs._report import Report
 
@@ -34,7 +35,8 @@ class Tally:
     """What a run found, for the summary line and the exit status."""
 
     def __init__(self) -> None:
-        self.payloads = self.valid = self.invalid = self.drifted = self.unreadable = self.skipped = 0
+        self.payloads = self.valid = self.invalid = self.unreadable = self.skipped = 0
+        self.drifted = 0  # valid payloads with drift (the drift of an invalid one is in its report)
         self.failing = 0  # payloads with errors, or with drift under --strict: JUnit failures, exit status 1
 
     def add(self, report: Report, strict: bool) -> None:
@@ -43,7 +45,7 @@ class Tally:
             self.valid += 1
         else:
             self.invalid += 1
-        self.drifted += bool(report.drift)
+        self.drifted += report.valid and bool(report.drift)  # counted among the valid ones only
         self.failing += not report.valid or (strict and bool(report.drift))
 
     def merge(self, other: Tally) -> None:
@@ -88,7 +90,7 @@ def render(outcomes: Iterable[Outcome], form: Format, size: int) -> Rendered:
             piece = form.skipped(*value)
         else:
             tally.unreadable += 1
-            piece = STDERR, f"evaljobs: {value[0]}: {value[1]}\n"
+            piece = STDERR, f"evaljobs: {visible(value[0])}: {visible(value[1])}\n"
         if piece[0] != stream and run:
             rendered.pieces.append((stream, "".join(run)))
             run = []
@@ -132,13 +134,19 @@ class TextFormat:
             mark = f"{self.yellow}DRIFT{self.reset}"
         else:
             mark = f"{self.green}ok{self.reset}"
-        lines = [f"{mark:>5} {report.source}  {self.dim}{report.schema or '?'}{self.reset}"]
-        lines += [f"        {self.red}error{self.reset} {e.pointer or '/'}: {e.message}" for e in report.errors]
-        lines += [f"        {self.yellow}drift{self.reset} {d.pointer or '/'}: {d.message}" for d in report.drift]
+        lines = [f"{mark:>5} {visible(report.source)}  {self.dim}{report.schema or '?'}{self.reset}"]
+        lines += [
+            f"        {self.red}error{self.reset} {visible(e.pointer or '/')}: {visible(e.message)}"
+            for e in report.errors
+        ]
+        lines += [
+            f"        {self.yellow}drift{self.reset} {visible(d.pointer or '/')}: {visible(d.message)}"
+            for d in report.drift
+        ]
         return STDOUT, "\n".join(lines) + "\n"
 
     def skipped(self, source: str, reason: str) -> Piece:
-        return STDOUT, f" skip {source}  {self.dim}{reason}{self.reset}\n"
+        return STDOUT, f" skip {visible(source)}  {self.dim}{visible(reason)}{self.reset}\n"
 
     def end(self, tally: Tally, held: list[str]) -> list[str]:
         return [tally.summary(self.strict) + "\n"]
@@ -159,13 +167,11 @@ class JsonFormat:
         found = report.as_json()
         try:
             return STDOUT, self.dumps(found).decode() + "\n"  # a tenth of json.dumps' time
-        except self.refused:  # a source that is not UTF-8 (a file name's surrogate escapes)
-            import json  # noqa: PLC0415
-
-            return STDOUT, json.dumps(found, ensure_ascii=False) + "\n"
+        except self.refused:  # a lone surrogate (a file name's undecodable bytes), which no UTF-8 text holds
+            return STDOUT, self.dumps(_without_surrogates(found)).decode() + "\n"
 
     def skipped(self, source: str, reason: str) -> Piece:
-        return STDERR, f"evaljobs: {source}: skipped ({reason})\n"
+        return STDERR, f"evaljobs: {visible(source)}: skipped ({visible(reason)})\n"
 
     def end(self, tally: Tally, held: list[str]) -> list[str]:
         return []
@@ -185,9 +191,9 @@ class JunitFormat:
         self.strict = strict
 
     def report(self, report: Report) -> Piece:
-        case = self.tree.Element("testcase", classname=report.schema or "unknown", name=report.source)
-        problems = [f"error {e.pointer or '/'}: {e.message}" for e in report.errors]
-        drift = [f"drift {d.pointer or '/'} ({d.kind}): {d.message}" for d in report.drift]
+        case = self.tree.Element("testcase", classname=visible(report.schema or "unknown"), name=visible(report.source))
+        problems = [f"error {visible(e.pointer or '/')}: {visible(e.message)}" for e in report.errors]
+        drift = [f"drift {visible(d.pointer or '/')} ({d.kind}): {visible(d.message)}" for d in report.drift]
         if self.strict:
             problems += drift
         elif drift:
@@ -198,8 +204,8 @@ class JunitFormat:
         return STDOUT, self._case(case)
 
     def skipped(self, source: str, reason: str) -> Piece:
-        case = self.tree.Element("testcase", classname="skipped", name=source)
-        self.tree.SubElement(case, "skipped", message=reason)
+        case = self.tree.Element("testcase", classname="skipped", name=visible(source))
+        self.tree.SubElement(case, "skipped", message=visible(reason))
         return STDOUT, self._case(case)
 
     def _case(self, case: Element) -> str:
@@ -219,6 +225,41 @@ class JunitFormat:
 
 
 Format = TextFormat | JsonFormat | JunitFormat
+
+
+# Characters of the data (keys, values, file names, URLs) that never reach a terminal or an XML document as
+# themselves: C0 and C1 controls and DEL (a terminal acts on them: ESC starts a colour or cursor sequence; XML
+# 1.0 has no way to write most of them), the line and paragraph separators and the bidirectional controls
+# (they reorder what a reader sees), lone surrogates (no UTF-8 text holds them: a file name's undecodable
+# bytes arrive as U+DC80..U+DCFF) and U+FFFE, U+FFFF (not XML characters).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """``text`` with each character of ``_UNSAFE`` written as a visible escape (``\\x1b``, ``\\u202e``; a file
+    name's undecodable byte as ``\\xff``). Messages quote the data with ``repr``, which escapes these already."""
+    if _UNSAFE.search(text) is None:
+        return text
+    return _UNSAFE.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # an undecodable byte of a file name (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _without_surrogates(value: Any) -> Any:
+    """A report's JSON value with lone surrogates in its strings escaped as ``visible`` does."""
+    if isinstance(value, str):
+        return _SURROGATES.sub(_escape, value)
+    if isinstance(value, dict):
+        return {key: _without_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(item) for item in value]
+    return value
 
 
 class Writer:

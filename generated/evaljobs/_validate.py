@@ -12,6 +12,9 @@
   JSON pointer and every drift, walking a program read from the models, without pydantic; the models
   themselves (``evaljobs._slow``, pydantic) only for what that walk is not sure of.
 
+Without a schema or an endpoint named, the schema is detected: a payload is read only as a schema it shows
+it is one of (``evaljobs._detection``: enough of the schema's fields), else it is "no schema matches".
+
 ``validate(payload, endpoint=..., schema=...)`` is the Python API behind ``evaljobs validate``.
 """
 
@@ -20,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from evaljobs import _registry
+from evaljobs import _detection, _registry
 from evaljobs._duplicates import without_duplicates
 from evaljobs._registry import Target
 from evaljobs._report import Error, Report
@@ -49,6 +52,7 @@ class Validator:
         """The report on one payload, against ``targets`` if given (a HAR entry's operation), else this
         validator's choice."""
         chosen = self.targets if targets is None else targets
+        detecting = targets is None and not self.forced  # (see evaljobs._detection)
         if type(payload) is not bytes:
             if isinstance(payload, bytearray | memoryview):
                 payload = bytes(payload)
@@ -62,10 +66,15 @@ class Validator:
             native = first.native
             scanned = 0 if native is None else native[2](native[1], payload)
             if scanned == 1:
-                return Report(source, first.label)
+                # valid without drift: its keys are the schema's, so detection takes it unless it is {} or []
+                if not (detecting and first.takes_empty and payload[1:2] != b'"' and _empty(payload)):
+                    return Report(source, first.label)
+                return _detection.unmatched(_loads(payload), chosen, source)
             if scanned == 0:  # the scanner cannot tell: msgspec decides
                 refusal = _msgspec_refusal(first, payload)
                 if refusal is None:
+                    if detecting and _empty(payload):
+                        return _detection.unmatched(_loads(payload), chosen, source)
                     return Report(source, first.label)
                 near_top, typed = bool(refusal), _certain(refusal)  # (an empty refusal: not JSON)
             else:  # refused, as msgspec would
@@ -75,6 +84,8 @@ class Validator:
             # perhaps another schema's payload, which the scanner tells before any parsing
             other = _scanned_valid(payload, chosen, refused) if near_top else None
             if other is not None:
+                if detecting and _empty(payload):
+                    return _detection.unmatched(_loads(payload), chosen, source)
                 _promote(chosen, other)
                 return Report(source, other.label)
             from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
@@ -82,9 +93,14 @@ class Validator:
             try:
                 value = decode(payload)  # strict, duplicate keys refused
             except PayloadError as error:
-                return _refused(source, str(error), chosen)
+                return _refused(source, str(error), chosen, error.pointer)
+            pool = chosen
+            if detecting:  # only the schemas the payload shows it is one of
+                pool = _detection.matching(value, chosen)
+                if not pool:
+                    return _detection.unmatched(value, chosen, source)
             # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
-            candidates = finalists(value, chosen)
+            candidates = finalists(value, pool)
             other = _strictly_valid(payload, value, candidates, refused)
             if other is not None:
                 _promote(chosen, other)
@@ -98,7 +114,12 @@ class Validator:
             return _explain.report_among(value, candidates, source, decoded=True)
         from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
 
-        return _explain.report(payload, chosen, source)
+        return _explain.report(payload, chosen, source, detect=detecting)
+
+
+def _empty(data: bytes) -> bool:
+    """Whether ``data`` is ``{}`` or ``[]`` (most objects show a key at once: ``{"``)."""
+    return data[1:2] != b'"' and _detection.EMPTY.match(data) is not None
 
 
 TYPED = 1 << 20  # in a scan's outcome: the refusal was a value of the wrong kind or a missing key
@@ -239,9 +260,15 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
     return best
 
 
-def _refused(source: str, message: str, targets: list[Target]) -> Report:
+def _loads(data: bytes) -> Any:
+    from orjson import loads  # noqa: PLC0415 - only for {} and [] here
+
+    return loads(data)
+
+
+def _refused(source: str, message: str, targets: list[Target], pointer: str = "") -> Report:
     only = targets[0].label if len(targets) == 1 else None
-    return Report(source, only, errors=[Error("", message)])
+    return Report(source, only, errors=[Error(pointer, message)])
 
 
 def _refusal(decoder: msgspec.json.Decoder[Any], data: bytes) -> str | None:
@@ -309,6 +336,8 @@ def validate(
 
     ``schema`` names a model (``"nemo_evaluator.EvaluationJob"``); ``endpoint`` names an operation
     (``"GET /v1/evaluation/jobs/{job_id}"`` or a concrete path). Without either, the best-matching response
-    schema of every spec is chosen and named in the report. Raises LookupError for an unknown schema or endpoint.
+    schema of every spec is chosen and named in the report, or the report is the error "no schema matches"
+    when the payload shows none (see ``evaljobs._detection``). Raises LookupError for an unknown schema or
+    endpoint.
     """
     return Validator(endpoint=endpoint, schema=schema).check(payload, source)

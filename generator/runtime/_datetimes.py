@@ -32,7 +32,8 @@ def parse(text: str, offset_required: bool, expected: str, make: type[D]) -> D:
     second = int(match["second"])
     fraction = (match["fraction"] or "")[:6].ljust(6, "0")
     microsecond = int(fraction)
-    if second == 60:  # a leap second: RFC 3339 allows it, datetime cannot hold it
+    leap = second == 60
+    if leap:  # a leap second: RFC 3339 allows it, datetime cannot hold it
         second, microsecond = 59, 999_999
     try:
         offset = match["offset"]
@@ -46,7 +47,10 @@ def parse(text: str, offset_required: bool, expected: str, make: type[D]) -> D:
             sign = -1 if offset[0] == "-" else 1
             tzinfo = timezone(sign * timedelta(hours=hours, minutes=minutes))
         fields = (int(match["year"]), int(match["month"]), int(match["day"]), int(match["hour"]))
-        return make(*fields, int(match["minute"]), second, microsecond, tzinfo=tzinfo)
+        value = make(*fields, int(match["minute"]), second, microsecond, tzinfo=tzinfo)
+        if leap and not _last_minute_of_utc_day(value):
+            raise ValueError("second 60 is a leap second, only at 23:59:60 UTC")
+        return value
     except ValueError as error:
         raise ValueError(f"expected {expected}, found {text[:64]!r}: {error}") from None
 
@@ -62,3 +66,12 @@ def problem(value: object, offset_required: bool, expected: str) -> tuple[str, s
         reason = str(error).split(": ", 1)[1] if ": " in str(error) else ""
         return "datetime_format", expected + (f" ({reason})" if reason else "")
     return None
+
+
+def _last_minute_of_utc_day(value: datetime) -> bool:
+    """Whether ``value`` is in the minute 23:59 of UTC, its offset applied (RFC 3339, section 5.7: a leap
+    second is 23:59:60 UTC; local time has its offset, so 15:59:60-08:00 is one). Without an offset (a local
+    date-time where the spec allows one), in the minute 23:59 of its own clock."""
+    offset = value.utcoffset()
+    minutes = value.hour * 60 + value.minute - (0 if offset is None else int(offset.total_seconds()) // 60)
+    return minutes % 1440 == 1439

@@ -18,7 +18,12 @@ from evaljobs._registry import native_scanner
 
 
 class PayloadError(ValueError):
-    """The bytes are not an acceptable JSON text (a finding about the payload, not a usage error)."""
+    """The bytes are not an acceptable JSON text (a finding about the payload, not a usage error), at
+    ``pointer`` (the JSON pointer of the object holding a duplicate key; empty for the whole text)."""
+
+    def __init__(self, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.pointer = pointer
 
 
 def decode(data: bytes) -> Any:
@@ -51,14 +56,14 @@ def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "starts with a UTF-8 byte order mark, which a JSON text must not have"
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as bad:
         return f"not UTF-8: invalid byte at offset {bad.start}"
     message = str(error.msg)
-    near = data[error.pos : error.pos + 9].lstrip(b"-")
-    for constant in (b"NaN", b"Infinity"):
+    near = text[error.pos : error.pos + 9].lstrip("-")  # (error.pos counts characters, not bytes)
+    for constant in ("NaN", "Infinity"):
         if near.startswith(constant):
-            return f"{constant.decode()} is not a JSON number (line {error.lineno} column {error.colno})"
+            return f"{constant} is not a JSON number (line {error.lineno} column {error.colno})"
     if "depth limit" in message:
         return f"not accepted: nested more than 1,024 levels deep (line {error.lineno} column {error.colno})"
     if "infinity" in message:
@@ -68,17 +73,33 @@ def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
     return f"not JSON: {message} at line {error.lineno} column {error.colno}"
 
 
+class _Repeating(dict[str, Any]):
+    """An object that had a key more than once (``repeated``: the first such key)."""
+
+    repeated = ""
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
-        if key in result:
-            raise PayloadError(f"duplicate key {key!r} in one object")
+        if key in result and type(result) is dict:
+            result = _Repeating(result)
+            result.repeated = key
         result[key] = value
     return result
 
 
 def _find_duplicate(data: bytes) -> None:
-    # orjson accepted the text, so the standard parser does too; it only has to name the duplicate.
+    # orjson accepted the text, so the standard parser does too; it only has to name the duplicate and the
+    # pointer of the object holding it, the first in document order
     import json  # noqa: PLC0415 - a duplicate key, or perhaps one
 
-    json.loads(data, object_pairs_hook=_pairs)
+    from evaljobs._report import pointer_token  # noqa: PLC0415
+
+    stack: list[tuple[str, Any]] = [("", json.loads(data, object_pairs_hook=_pairs))]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, _Repeating):
+            raise PayloadError(f"duplicate key {value.repeated!r} in one object", pointer)
+        children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend(reversed([(f"{pointer}/{pointer_token(key)}", child) for key, child in children]))

@@ -30,7 +30,18 @@ _UNBUILT = object()
 class Target:
     """A schema to validate against, named ``api.Name`` (``label``) in reports."""
 
-    __slots__ = ("_fast", "_fields", "_lenient", "_lenient_native", "_model", "_native", "api", "label", "name")
+    __slots__ = (
+        "_fast",
+        "_fields",
+        "_lenient",
+        "_lenient_native",
+        "_model",
+        "_native",
+        "api",
+        "label",
+        "name",
+        "takes_empty",
+    )
 
     def __init__(self, api: str, name: str) -> None:
         self.api = api
@@ -42,6 +53,9 @@ class Target:
         self._model: Any = None
         self._native: Native | object | None = _UNBUILT
         self._lenient_native: tuple[Callable[[int, bytes], int], int] | object | None = _UNBUILT
+        # whether {} or [] is valid for the schema without drift: true until the native scanner, once built
+        # (see native), tells otherwise; detection then checks that a payload it finds valid is not empty
+        self.takes_empty = True
 
     @property
     def native(self) -> Native | None:
@@ -54,6 +68,8 @@ class Target:
             program = native_program(self.api)
             node = None if program is None else program[1].get(self.name)
             self._native = None if node is None or program is None else (program[0].accepts, node, program[0].scan)
+            if node is not None and program is not None:
+                self.takes_empty = program[0].scan(node, b"{}") == 1 or program[0].scan(node, b"[]") == 1
         return self._native  # type: ignore[return-value]  # built above
 
     @property

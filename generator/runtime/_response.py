@@ -43,11 +43,13 @@ class RawResponse(Generic[T]):
         *,
         request_id_header: str | None,
         retries_taken: int,
+        content: bytes | None = None,
     ) -> None:
+        """``content``: the body read from ``response`` as a stream (default: the response's own)."""
         self.status_code = response.status_code
         self.reason = response.reason_phrase
         self.headers = response.headers
-        self.content = response.content
+        self.content = response.content if content is None else content
         self.method = response.request.method
         self.url = str(response.request.url)
         self.elapsed = response.elapsed.total_seconds()

@@ -33,9 +33,9 @@ def check(value: Any, target: Target, source: str) -> Report:
     return _explain.check(value, target, source, errors_for)
 
 
-def report(value: Any, targets: Sequence[Target], source: str) -> Report:
+def report(value: Any, targets: Sequence[Target], source: str, *, detect: bool = False) -> Report:
     """``_explain.report`` with the models' errors."""
-    return _explain.report(value, targets, source, errors_for)
+    return _explain.report(value, targets, source, errors_for, detect=detect)
 
 
 def valid_for(value: Any, target: Target) -> bool:
