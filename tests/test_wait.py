@@ -181,6 +181,14 @@ def test_watch_finds_a_v2_job_without_operation(mock: MockServer, capsys: pytest
     assert captured.err == ""
 
 
+def test_watch_reports_the_time_of_every_operation_tried(mock: MockServer, capsys: pytest.CaptureFixture[str]) -> None:
+    # The v1 path answers its 404 after 0.3 s: the summary's duration counts it (a lower bound, not a speed).
+    mock.inject(Fault(path="/v1/evaluation/jobs/{job_id}", status=404, delay=0.3))
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert float(summary.split(" after ")[1].split(" s ")[0]) >= 0.3, summary
+
+
 def test_watch_of_an_unknown_job_tries_each_operation_and_lists_them(
     mock: MockServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

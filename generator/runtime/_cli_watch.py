@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -73,6 +74,7 @@ def watch(args: argparse.Namespace, out: TextIO) -> int:
         print(f"evaljobs watch: {args.api} declares no job status operation", file=sys.stderr)
         return USAGE
     live = _Live(out)
+    started = time.monotonic()  # the operations tried before the one that knows the job count too
     try:
         with client_module.Client(base_url=args.base_url) as client:
             final = _follow(client, args, [args.operation] if args.operation else choices, live)
@@ -92,7 +94,7 @@ def watch(args: argparse.Namespace, out: TextIO) -> int:
         print(f"evaljobs watch: {_clean(str(error))}", file=sys.stderr)
         return USAGE
     live.end()
-    summary = f"{final.state.value} after {final.elapsed:.1f} s ({plural(final.polls, 'poll')})"
+    summary = f"{final.state.value} after {time.monotonic() - started:.1f} s ({plural(final.polls, 'poll')})"
     print(f"{_clean(args.job_id)} {summary}", file=out)
     return SUCCEEDED if final.state.value == "succeeded" else FAILED
 
