@@ -48,8 +48,9 @@ check: $(STAMP)
 	$(VENV)/bin/mypy generated/evaljobs
 	$(VENV)/bin/mypy generator --exclude generator/runtime
 
+# -v on top of the configured -q: a line per test file with its progress; then the slowest tests.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -v --durations=15 --durations-min=2
 
 # The runtime dependencies at the lower bounds pyproject.toml declares, in a scratch venv, with the
 # package installed as a user gets it (a wheel, not editable): the bounds are tested, not guessed.
