@@ -21,7 +21,7 @@ OLDEST_TESTS := tests/test_types.py tests/test_examples.py tests/test_property_r
 
 $(STAMP): pyproject.toml $(LOCK) native/scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	PIP_CONSTRAINT=$(LOCK) $(PIP) install --quiet -e '.[dev]'
+	PIP_CONSTRAINT=$(abspath $(LOCK)) $(PIP) install --quiet -e '.[dev]'
 	@# the scanner is optional (pip succeeds without it), but with a C compiler here a failed build of a
 	@# changed native/scan.c would leave the previous library in place, unnoticed
 	@if command -v cc >/dev/null 2>&1 && [ -z "$$(find generated -maxdepth 1 -name '_evaljobs_scan*' -newer native/scan.c)" ]; then \
@@ -65,7 +65,7 @@ test-oldest: $(STAMP)
 	$(OLDEST_VENV)/bin/python -m pytest -v $(OLDEST_TESTS)
 
 # Rewrite requirements-dev.lock with the newest versions pyproject.toml's ranges allow (a fresh resolution).
-lock:
+lock: $(STAMP)
 	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
 	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '.[dev]' 'setuptools>=77'
 	{ grep '^#' $(LOCK); $(LOCK_VENV)/bin/python -m pip freeze --all --exclude evaljobs --exclude pip | sort -f; } > $(LOCK).new
