@@ -189,6 +189,14 @@ def test_watch_reports_the_time_of_every_operation_tried(mock: MockServer, capsy
     assert float(summary.split(" after ")[1].split(" s ")[0]) >= 0.3, summary
 
 
+def test_watch_timeout_counts_the_operations_tried_first(mock: MockServer) -> None:
+    # 0.3 s go to the v1 path's 404, more than the 0.2 s of --timeout: the v2 path is polled once, then it stops.
+    running = script("nemo_evaluator", "get_evaluation_job_v2", [JobState.RUNNING] * 50)
+    mock.inject(Fault(path="/v1/evaluation/jobs/{job_id}", status=404, delay=0.3), *running)
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB, "--timeout", "0.2") == 3
+    assert [r.path for r in mock.requests].count(f"/v2/evaluation/jobs/{NEMO_V2_JOB}") == 1
+
+
 def test_watch_of_an_unknown_job_tries_each_operation_and_lists_them(
     mock: MockServer, capsys: pytest.CaptureFixture[str]
 ) -> None:

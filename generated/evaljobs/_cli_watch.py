@@ -77,7 +77,7 @@ def watch(args: argparse.Namespace, out: TextIO) -> int:
     started = time.monotonic()  # the operations tried before the one that knows the job count too
     try:
         with client_module.Client(base_url=args.base_url) as client:
-            final = _follow(client, args, [args.operation] if args.operation else choices, live)
+            final = _follow(client, args, [args.operation] if args.operation else choices, live, started)
     except WaitTimeoutError as error:
         live.end()
         print(f"evaljobs watch: {_clean(str(error))}", file=sys.stderr)
@@ -99,7 +99,9 @@ def watch(args: argparse.Namespace, out: TextIO) -> int:
     return SUCCEEDED if final.state.value == "succeeded" else FAILED
 
 
-def _follow(client: Any, args: argparse.Namespace, operations: list[str], live: _Live) -> JobProgress[Any]:
+def _follow(
+    client: Any, args: argparse.Namespace, operations: list[str], live: _Live, started: float
+) -> JobProgress[Any]:
     """Wait with the first of ``operations`` that knows the job: an API with several status operations (v1 and
     v2 paths) answers 404 from those of the other kind. A 404 after the job was seen is the answer."""
     from evaljobs._exceptions import NotFoundError  # noqa: PLC0415
@@ -107,16 +109,18 @@ def _follow(client: Any, args: argparse.Namespace, operations: list[str], live: 
     *others, last = operations
     for operation in others:
         try:
-            return _wait(client, args, operation, live)
+            return _wait(client, args, operation, live, started)
         except NotFoundError:
             if live.seen:
                 raise
-    return _wait(client, args, last, live)
+    return _wait(client, args, last, live, started)
 
 
-def _wait(client: Any, args: argparse.Namespace, operation: str, live: _Live) -> JobProgress[Any]:
+def _wait(client: Any, args: argparse.Namespace, operation: str, live: _Live, started: float) -> JobProgress[Any]:
+    """``client.wait`` with what is left of ``--timeout`` since ``started``."""
+    timeout = None if args.timeout is None else max(0.0, args.timeout - (time.monotonic() - started))
     progress: JobProgress[Any] = client.wait(
-        args.job_id, timeout=args.timeout, poll_interval=args.interval, on_progress=live.show, operation=operation
+        args.job_id, timeout=timeout, poll_interval=args.interval, on_progress=live.show, operation=operation
     )
     return progress
 
