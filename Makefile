@@ -4,16 +4,32 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 SAMPLES := samples/captures
+# The exact versions of development and CI (pyproject.toml declares ranges): pip constraints, which also pin
+# the build backend of the editable install.
+LOCK := requirements-dev.lock
+PIP := $(PY) -m pip --disable-pip-version-check
+# Scratch environments: the runtime dependencies at their lowest declared versions; a fresh resolution for the lock.
+OLDEST_VENV := .venv-oldest
+LOCK_VENV := .venv-lock
+# What test-oldest runs: the tests of the generated package at run time (models, validator, scanner, clients,
+# mock, watch, command line), not those of the generator or against the official SDKs.
+OLDEST_TESTS := tests/test_types.py tests/test_examples.py tests/test_property_roundtrip.py tests/test_validator.py \
+	tests/test_native.py tests/test_cli.py tests/test_client_calls.py tests/test_client_faults.py tests/test_mock.py \
+	tests/test_wait.py
 
-.PHONY: install generate check test validate bench
+.PHONY: install generate check test test-oldest lock validate bench
 
-$(STAMP): pyproject.toml native/scan.c
+$(STAMP): pyproject.toml $(LOCK) native/scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	PIP_CONSTRAINT=$(abspath $(LOCK)) $(PIP) install --quiet -e '.[dev]'
 	@# the scanner is optional (pip succeeds without it), but with a C compiler here a failed build of a
 	@# changed native/scan.c would leave the previous library in place, unnoticed
 	@if command -v cc >/dev/null 2>&1 && [ -z "$$(find generated -maxdepth 1 -name '_evaljobs_scan*' -newer native/scan.c)" ]; then \
 		echo "evaljobs: native/scan.c did not build (\`$(PY) -m pip install -v -e .\` shows why)" >&2; exit 1; fi
+	@# without a C compiler the package works, more slowly: say so once, here and in `evaljobs --version`
+	@$(PY) -c 'import _evaljobs_scan' 2>/dev/null || echo "evaljobs: warning: no C compiler (cc), so the native scanner" \
+		"_evaljobs_scan is not built: validation works but is 3-5x slower; install one (e.g. gcc) and run" \
+		"\`touch native/scan.c && make install\`" >&2
 	$(PY) -m compileall -q generated
 	touch $(STAMP)
 
@@ -32,8 +48,29 @@ check: $(STAMP)
 	$(VENV)/bin/mypy generated/evaljobs
 	$(VENV)/bin/mypy generator --exclude generator/runtime
 
+# -v on top of the configured -q: a line per test file with its progress; then the slowest tests.
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -v --durations=15 --durations-min=2
+
+# The runtime dependencies at the lower bounds pyproject.toml declares, in a scratch venv, with the
+# package installed as a user gets it (a wheel, not editable): the bounds are tested, not guessed.
+test-oldest: $(STAMP)
+	rm -rf $(OLDEST_VENV) && $(PYTHON) -m venv $(OLDEST_VENV)
+	$(PY) .ci/oldest_requirements.py > $(OLDEST_VENV)/requirements.txt
+	cat $(OLDEST_VENV)/requirements.txt
+	$(OLDEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . -r $(OLDEST_VENV)/requirements.txt
+	cd $(OLDEST_VENV) && bin/python -c 'import evaljobs, pydantic, httpx, msgspec, orjson; \
+		print("testing evaljobs from", evaljobs.__file__, "with pydantic", pydantic.VERSION, "httpx", httpx.__version__, \
+		"msgspec", msgspec.__version__, "orjson", orjson.__version__)'
+	$(OLDEST_VENV)/bin/python -m pytest -v $(OLDEST_TESTS)
+
+# Rewrite requirements-dev.lock with the newest versions pyproject.toml's ranges allow (a fresh resolution).
+lock: $(STAMP)
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --disable-pip-version-check '.[dev]' 'setuptools>=77'
+	{ grep '^#' $(LOCK); $(LOCK_VENV)/bin/python -m pip freeze --all --exclude evaljobs --exclude pip | sort -f; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK)
+	rm -rf $(LOCK_VENV)
 
 # Without PAYLOADS: the bundled sample captures, which contain drifted and broken payloads on
 # purpose; their report is the point, so findings (exit 1) do not fail the target, usage errors do.

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,3 +139,103 @@ def test_endpoint_and_schema_select_the_model() -> None:
     wrong = reports(evaljobs("validate", "--format", "json", "--schema", "nemo_evaluator.EvaluationJob", path))
     assert wrong[0]["valid"] is False
     assert {e["pointer"] for e in wrong[0]["errors"]} >= {"/config", "/target"}
+
+
+def installed_version() -> str:
+    from importlib.metadata import version
+
+    return version("evaljobs")
+
+
+def test_version_names_the_release_and_the_native_scanner(tmp_path: Path) -> None:
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert installed_version() == declared
+    result = evaljobs("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"evaljobs {declared} (native scanner _evaljobs_scan: built)\n"
+    # Without the scanner (a module of that name that cannot load stands for a build without a C compiler).
+    (tmp_path / "_evaljobs_scan.py").write_text('raise ImportError("not built")\n')
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    missing = subprocess.run(
+        [sys.executable, "-m", "evaljobs", "--version"], capture_output=True, text=True, env=env, check=False
+    )
+    assert missing.returncode == 0, missing.stderr
+    assert missing.stdout.startswith(f"evaljobs {declared} (native scanner _evaljobs_scan: not built")
+    assert "3-5x slower" in missing.stdout
+    switched_off = subprocess.run(
+        [sys.executable, "-m", "evaljobs", "--version"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "EVALJOBS_NATIVE": "0"},
+        check=False,
+    )
+    assert "built, switched off by EVALJOBS_NATIVE=0" in switched_off.stdout
+
+
+def test_python_dash_m_evaljobs_is_the_command() -> None:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "evaljobs",
+            "validate",
+            "--format",
+            "json",
+            "samples/captures/gradient/results-page.json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["valid"] for r in reports(result)] == [True]
+    usage = subprocess.run([sys.executable, "-m", "evaljobs"], capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and "usage: evaljobs" in usage.stderr and "Traceback" not in usage.stderr
+
+
+def test_schemas_lists_every_api_its_operations_and_schemas() -> None:
+    from evaljobs import APIS
+    from evaljobs._registry import routes_module
+
+    result = evaljobs("schemas")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if line and not line.startswith(" ")] == list(APIS)
+    for api in APIS:
+        listed = {line.strip() for line in evaljobs("schemas", api).stdout.splitlines()}
+        assert {f"{api}.{name}" for name in routes_module(api).CLASSES} <= listed
+        for operation in importlib.import_module(f"evaljobs.{api}._operations").OPERATIONS:
+            assert any(
+                line.startswith(operation.operation_id) and f"{operation.method} {operation.path}" in line
+                for line in listed
+            ), operation.operation_id
+    nemo = evaljobs("schemas", "nemo_evaluator").stdout
+    assert "get_evaluation_job, get_evaluation_job_v2, get_evaluation_job_status_v2" in nemo
+    assert re.search(
+        r"getEvaluationJobV2 +GET /v2/evaluation/jobs/\{job_id\} -> nemo_evaluator\.EvaluatorV2Job\n", nemo
+    )
+    unknown = evaljobs("schemas", "nope")
+    assert unknown.returncode == 2 and "unknown API 'nope'; known: gradient, nemo_evaluator" in unknown.stderr
+
+
+@pytest.mark.parametrize(
+    ("schema", "expected"),
+    [
+        ("nemo_evaluator.EvalJob", "closest: nemo_evaluator.EvaluationJob, nemo_evaluator.EvaluatorV2Job"),
+        ("nemo_evaluator.evaluationjob", "closest: nemo_evaluator.EvaluationJob,"),
+        (
+            "nemo_evaluator.Nope",
+            "the responses' schemas: nemo_evaluator.EvaluationJobsPage, nemo_evaluator.EvaluationJob",
+        ),
+        ("EvaluatorV2Job", "expected API.Name, found 'EvaluatorV2Job'; did you mean nemo_evaluator.EvaluatorV2Job?"),
+    ],
+)
+def test_an_unknown_schema_names_the_closest_ones(schema: str, expected: str) -> None:
+    result = evaljobs("validate", "--schema", schema, "samples")
+    assert result.returncode == 2 and result.stdout == ""
+    assert expected in result.stderr and "Traceback" not in result.stderr
+    if "Nope" in schema:
+        assert "`evaljobs schemas nemo_evaluator` lists all" in result.stderr

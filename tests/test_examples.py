@@ -13,7 +13,10 @@ from evaljobs import validate
 from tests.conftest import APIS, ROOT, documented_examples, model, spec
 from tests.roundtrip import assert_lossless, canonical
 
+SEED_EXAMPLES = Path(__file__).with_name("seed_examples.txt")
+"""The seed documents' example payloads, vendored from shared/seeds/ (its header says how)."""
 SEEDS = ROOT.parent / "shared" / "seeds"
+"""Where the seed documents are in the workspace; not part of the repository."""
 EXAMPLES = [(api, *example) for api in APIS for example in documented_examples(api)]
 
 
@@ -59,11 +62,36 @@ def _docs_example(api: str, operation_id: str, name: str) -> Any:
     )
 
 
+def _seed_sections() -> dict[str, str]:
+    """Seed file name -> the text of its section in tests/seed_examples.txt."""
+    sections: dict[str, str] = {}
+    name = ""
+    for line in SEED_EXAMPLES.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.startswith("== "):
+            name = line[3:].split(":", 1)[0]
+            sections[name] = ""
+        elif name:
+            sections[name] += line
+    return sections
+
+
 def _seed(prefix: str) -> str:
-    found = sorted(Path(SEEDS).glob(f"{prefix}_*.txt"))
-    if not found:
-        pytest.skip(f"seed documents not found beside the repository ({SEEDS})")
-    return found[0].read_text(encoding="utf-8")
+    found = [text for name, text in sorted(_seed_sections().items()) if name.startswith(f"{prefix}_")]
+    assert len(found) == 1, f"tests/seed_examples.txt has no section of seed {prefix}"
+    return found[0]
+
+
+def test_the_vendored_seed_examples_are_the_seed_pages_blocks() -> None:
+    sections = _seed_sections()
+    assert sorted(sections) == ["000_7d47c442632d9288.txt", "002_3d84395670e9013b.txt"]
+    assert "copied verbatim from shared/seeds/" in SEED_EXAMPLES.read_text(encoding="utf-8")
+    for name, text in sections.items():
+        blocks = _json_blocks(text)
+        assert blocks, name
+        page = SEEDS / name
+        if page.is_file():  # in the workspace, where the seed documents are: each block is the page's, verbatim
+            page_blocks = _json_blocks(page.read_text(encoding="utf-8"))
+            assert all(block in page_blocks for block in blocks), f"{name}: a block differs from the seed page"
 
 
 def test_nemo_v2_seed_examples_are_embedded_verbatim_and_round_trip() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import io
 import json
 from typing import Any
 
@@ -165,3 +166,81 @@ def test_watch_exit_statuses_for_timeouts_and_errors(mock: MockServer, capsys: p
     assert usage.value.code == 2
     err = capsys.readouterr().err
     assert "404 Not Found" in err and "unknown API 'nowhere'" in err and "Traceback" not in err
+
+
+def test_watch_finds_a_v2_job_without_operation(mock: MockServer, capsys: pytest.CaptureFixture[str]) -> None:
+    # The spec's first status operation is the v1 path, which answers 404 for a v2 id: the next ones are tried.
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB) == 0
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[-1].startswith(f"{NEMO_V2_JOB} succeeded after ")
+    assert captured.out.splitlines()[-1].endswith("(1 poll)")
+    assert [r.path for r in mock.requests] == [
+        f"/v1/evaluation/jobs/{NEMO_V2_JOB}",
+        f"/v2/evaluation/jobs/{NEMO_V2_JOB}",
+    ]
+    assert captured.err == ""
+
+
+def test_watch_reports_the_time_of_every_operation_tried(mock: MockServer, capsys: pytest.CaptureFixture[str]) -> None:
+    # The v1 path answers its 404 after 0.3 s: the summary's duration counts it (a lower bound, not a speed).
+    mock.inject(Fault(path="/v1/evaluation/jobs/{job_id}", status=404, delay=0.3))
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert float(summary.split(" after ")[1].split(" s ")[0]) >= 0.3, summary
+
+
+def test_watch_timeout_counts_the_operations_tried_first(mock: MockServer) -> None:
+    # 0.3 s go to the v1 path's 404, more than the 0.2 s of --timeout: the v2 path is polled once, then it stops.
+    running = script("nemo_evaluator", "get_evaluation_job_v2", [JobState.RUNNING] * 50)
+    mock.inject(Fault(path="/v1/evaluation/jobs/{job_id}", status=404, delay=0.3), *running)
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB, "--timeout", "0.2") == 3
+    assert [r.path for r in mock.requests].count(f"/v2/evaluation/jobs/{NEMO_V2_JOB}") == 1
+
+
+def test_watch_of_an_unknown_job_tries_each_operation_and_lists_them(
+    mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert watch(mock, "nemo_evaluator", "job-nobody-knows") == 2
+    err = capsys.readouterr().err
+    assert len(mock.requests) == len(module("nemo_evaluator", "_client").CONFIG.job_status) == 3
+    assert "404 Not Found" in err and "Traceback" not in err
+    for name in ("get_evaluation_job", "get_evaluation_job_v2", "get_evaluation_job_status_v2"):
+        assert name in err
+    assert "GET /v2/evaluation/jobs/{job_id}" in err and "--base-url" in err
+
+
+def test_watch_with_the_wrong_operation_hints_at_the_others(
+    mock: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert watch(mock, "nemo_evaluator", NEMO_V2_JOB, "--operation", "get_evaluation_job") == 2
+    err = capsys.readouterr().err
+    assert len(mock.requests) == 1, "an explicit --operation is the only one asked"
+    assert "hint:" in err and "--operation" in err and "get_evaluation_job_v2 (GET /v2/evaluation/jobs/{job_id})" in err
+
+
+def test_watch_keeps_a_404_after_the_job_was_seen(mock: MockServer, capsys: pytest.CaptureFixture[str]) -> None:
+    # Seen once, then gone: that 404 is the answer, no other operation is tried and no hint is given.
+    faults = script("nemo_evaluator", "get_evaluation_job", [JobState.RUNNING])
+    mock.inject(*faults, Fault(path=faults[0].path, status=404, body={"detail": "Job not found"}))
+    assert watch(mock, "nemo_evaluator", NEMO_V1_JOB) == 2
+    err = capsys.readouterr().err
+    assert len(mock.requests) == 2 and "404 Not Found" in err and "hint" not in err
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_live_line_and_timeout_count_one_poll_in_the_singular(mock: MockServer) -> None:
+    from evaljobs._cli_watch import _Live
+    from evaljobs.gradient import WaitTimeoutError
+
+    seen: list[Any] = []
+    mock.inject(*script("gradient", "get_evaluation_run", [JobState.RUNNING]))
+    with pytest.raises(WaitTimeoutError) as caught:
+        wait("gradient", "sync", mock.url, GRADIENT_RUN, timeout=0, on_progress=seen.append)
+    assert str(caught.value).endswith("and 1 poll")
+    terminal = _Terminal()
+    _Live(terminal).show(seen[0])
+    assert terminal.getvalue().endswith(", 1 poll]")

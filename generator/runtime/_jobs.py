@@ -118,7 +118,7 @@ class Poller:
         if remaining <= 0:
             raise WaitTimeoutError(
                 f"job {self.job_id!r} is still {progress.state.value} (status {progress.status!r}) after "
-                f"{self.timeout:g} s and {self.polls} polls",
+                f"{self.timeout:g} s and {self.polls} poll{'' if self.polls == 1 else 's'}",
                 last=progress,
             )
         return min(self.poll_interval, remaining)

@@ -203,12 +203,33 @@ def target(api: str, name: str) -> Target:
 
 
 def schema(label: str) -> Target:
-    """The schema named ``api.Name``; raises LookupError naming the known ones."""
+    """The schema named ``api.Name``; raises LookupError naming the closest known ones."""
     api, _, name = label.partition(".")
+    if api not in evaljobs.APIS and not name:  # a bare Name: the API is missing
+        found = [f"{each}.{label}" for each in evaljobs.APIS if label in routes_module(each).CLASSES]
+        if found:
+            raise LookupError(f"expected API.Name, found {label!r}; did you mean {' or '.join(found)}?")
     known = routes_module(api).CLASSES
     if name not in known:
-        raise LookupError(f"{api} has no schema {name!r}")
+        raise LookupError(f"{api} has no schema {name!r}; {_closest(name, list(known), api)}")
     return target(api, name)
+
+
+def _closest(name: str, known: list[str], api: str) -> str:
+    """The known names most like ``name`` (else the responses' schemas), for an error message."""
+    import difflib  # noqa: PLC0415 - for this message only
+
+    lowered = {each.lower(): each for each in known}
+    close = [lowered[each] for each in difflib.get_close_matches(name.lower(), lowered, n=5, cutoff=0.6)]
+    close += [each for each in known if name and name.lower() in each.lower()]
+    listed = list(dict.fromkeys(close))[:8]
+    if listed:
+        return f"closest: {', '.join(f'{api}.{each}' for each in listed)} (`evaljobs schemas {api}` lists all)"
+    routes = routes_module(api)
+    responses = [each for _, _, status, each in routes.ROUTES if status.startswith("2")] or [routes.ROOT]
+    listed = [each for each in dict.fromkeys(responses) if each]
+    everything = f"`evaljobs schemas {api}` lists all {len(known)}"
+    return f"the responses' schemas: {', '.join(f'{api}.{each}' for each in listed)} ({everything})"
 
 
 @cache
