@@ -44,10 +44,10 @@ ROUNDS = int(os.environ.get("EVALJOBS_BENCH_ROUNDS", "5"))
 def generate(api: str) -> list[tuple[str, Any]]:
     """(schema name, payload) for every success model of ``api``: PER_MODEL each."""
 
-    from tests.conftest import spec
+    from tests.conftest import model_document
     from tests.strategies import for_component
 
-    document = spec(api)
+    document = model_document(api)
     names = [name for _, _, status, name in evaljobs._registry.routes_module(api).ROUTES if status.startswith("2")]
     found: list[tuple[str, Any]] = []
     for name in dict.fromkeys(names):

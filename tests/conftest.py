@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from generator.loading import load_document
+from generator.schema import build
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -24,6 +25,15 @@ def spec(api: str) -> dict[str, Any]:
     assert not problems, problems
     assert document is not None
     return document
+
+
+@cache
+def model_document(api: str) -> dict[str, Any]:
+    """The spec as the schema model reads it (generator/schema: its canonical document), which the
+    strategies of tests/strategies.py draw payloads from, as every emitter of the generator does."""
+    schema_model, problems = build(spec(api), "openapi", api)
+    assert not problems, problems
+    return schema_model.document()
 
 
 def documented_examples(api: str) -> Iterator[tuple[str, str, str, str, Any]]:

@@ -897,7 +897,8 @@ def for_component(
     max_depth: int = 4,
     capture_like: bool = False,
 ) -> st.SearchStrategy[Any]:
-    """:func:`from_schema` for ``document["components"]["schemas"][name]``.
+    """:func:`from_schema` for ``document["components"]["schemas"][name]`` (``document``: the schema model's
+    canonical document, tests.conftest.model_document, so that payloads follow the generator's reading).
 
     :raises KeyError: if the document has no such component.
     """

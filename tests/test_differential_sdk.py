@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from pydantic import BaseModel
 
 from evaljobs._types import DateTime, OpenEnum
-from tests.conftest import model, spec
+from tests.conftest import model, model_document
 from tests.strategies import for_component
 
 EXAMPLES = 100
@@ -126,7 +126,7 @@ def test_sdk_and_our_models_agree_on_generated_payloads(api: str, name: str) -> 
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     )
-    @given(for_component(spec(api), name, sdk_required=True))
+    @given(for_component(model_document(api), name, sdk_required=True))
     def check(payload: Any) -> None:
         assume(not has_empty_job_spec(payload) and not strings(payload) & NEWER_THAN_SDK)
         if name.endswith("JobsPage"):

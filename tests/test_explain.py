@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from evaljobs import _explain, _registry, _slow, validate
 from evaljobs._report import Error
-from tests.conftest import APIS, ROOT, spec
+from tests.conftest import APIS, ROOT, model_document
 from tests.generation import run_generator, run_python
 from tests.strategies import for_component
 from tests.test_validator import _mutated
@@ -36,8 +36,10 @@ SETTINGS = settings(
 
 
 def _any_payload(api: str, name: str) -> st.SearchStrategy[Any]:
-    valid = for_component(spec(api), name, capture_like=True)
-    return st.one_of(valid, for_component(spec(api), name, drift=True), _mutated(valid), _mutated(_mutated(valid)))
+    valid = for_component(model_document(api), name, capture_like=True)
+    return st.one_of(
+        valid, for_component(model_document(api), name, drift=True), _mutated(valid), _mutated(_mutated(valid))
+    )
 
 
 @pytest.mark.parametrize(("api", "name"), SCHEMAS, ids=[f"{a}.{n}" for a, n in SCHEMAS])

@@ -24,7 +24,7 @@ from evaljobs._duplicates import without_duplicates
 from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339
 from evaljobs._registry import Target
 from evaljobs._validate import TYPED
-from tests.conftest import APIS, ROOT, response_models, spec
+from tests.conftest import APIS, ROOT, model_document, response_models
 from tests.strategies import for_component
 from tests.test_validator import DATE_TIME_TEXT, SETTINGS, _accepts, payloads
 
@@ -113,7 +113,7 @@ def test_the_scanner_answers_as_the_msgspec_types_do(api: str, name: str) -> Non
     targets = [t for t in _registry.response_targets() if t.native is not None]
 
     @SETTINGS
-    @given(st.one_of(payloads(api, name), for_component(spec(api), name, capture_like=True)), st.booleans())
+    @given(st.one_of(payloads(api, name), for_component(model_document(api), name, capture_like=True)), st.booleans())
     def check(payload: Any, ascii_only: bool) -> None:
         data = json.dumps(payload, ensure_ascii=ascii_only).encode()
         for target in targets:
@@ -135,7 +135,7 @@ def test_the_scanner_accepts_most_capture_like_payloads_on_its_own() -> None:
     """The point of the scanner: a valid payload without drift is accepted without msgspec (an escaped enum
     value or a leap second may still need it, but not most payloads)."""
     decided, accepted = _decided_alone(
-        lambda api, name: for_component(spec(api), name, capture_like=True),
+        lambda api, name: for_component(model_document(api), name, capture_like=True),
         msgspec_verdict,
         lambda target, data: scanned(target, data) is True,
     )

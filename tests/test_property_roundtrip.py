@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from evaljobs import validate
 from evaljobs._report import pointer_token
-from tests.conftest import APIS, model, response_models, spec
+from tests.conftest import APIS, model, model_document, response_models
 from tests.roundtrip import assert_lossless
 from tests.strategies import DRIFT_ENUM_PREFIX, DRIFT_FIELD_PREFIX, for_component
 
@@ -39,7 +39,7 @@ def injected_drift(value: Any, pointer: str = "") -> set[tuple[str, str]]:
 
 @pytest.mark.parametrize(("api", "name"), CASES, ids=[f"{api}.{name}" for api, name in CASES])
 def test_generated_payloads_round_trip_and_drift_is_reported(api: str, name: str) -> None:
-    document = spec(api)
+    document = model_document(api)
     target = model(api, name)
     payloads = st.one_of(for_component(document, name), for_component(document, name, drift=True))
 

@@ -22,7 +22,7 @@ from evaljobs._duplicates import without_duplicates
 from evaljobs._fastpath import LOCAL_DATE_TIME, RFC3339
 from evaljobs._types import DateTime, LocalDateTime
 from evaljobs._validate import Validator, _fast, finalists
-from tests.conftest import APIS, response_models, spec
+from tests.conftest import APIS, model_document, response_models
 from tests.strategies import for_component
 
 CASES = [(api, name) for api in APIS for name in response_models(api)]
@@ -104,8 +104,8 @@ def _mutated(draw: st.DrawFn, valid: st.SearchStrategy[Any]) -> Any:
 
 def payloads(api: str, name: str) -> st.SearchStrategy[Any]:
     """Valid payloads, drifted ones, and valid ones with one mutation each."""
-    valid = for_component(spec(api), name)
-    return st.one_of(valid, for_component(spec(api), name, drift=True), _mutated(valid))
+    valid = for_component(model_document(api), name)
+    return st.one_of(valid, for_component(model_document(api), name, drift=True), _mutated(valid))
 
 
 # --- the oracle: jsonschema on the bundled JSON Schema, with our drift policy ----------------------------
