@@ -2,7 +2,7 @@
 
 Exit status: 0 done (or up to date), 1 problems in the specs (or generated/ is stale), 2 usage or I/O error,
 130 interrupted. On any failure the output folder is left exactly as it was, and the message names the cause.
-Warnings of the lint step (generator.lint) are printed and never fail generation.
+Warnings of the lint step (generator.load.lint) are printed and never fail generation.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import time
 import traceback
 from pathlib import Path
 
-from generator import output
 from generator.build import Api, prepare, write_package
-from generator.gate import gate
-from generator.interrupts import Interrupted, checkpoint, signals_as_exceptions
-from generator.lint import lint_document
+from generator.load.lint import lint_document
 from generator.problems import GenerationFailed
+from generator.publish import output
+from generator.publish.gate import gate
+from generator.publish.interrupts import Interrupted, checkpoint, signals_as_exceptions
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACEBACK_VARIABLE = "EVALJOBS_TRACEBACK"  # set to 1 to see the traceback of an internal error

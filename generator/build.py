@@ -11,16 +11,17 @@ from urllib.parse import unquote
 
 import jinja2
 
-from generator import names, render
-from generator.bundle import bundle
-from generator.checks import check_document
-from generator.discover import SpecFile, discover
-from generator.explain import programs
-from generator.fast import FastTypes
-from generator.loading import load_document
-from generator.models import generate_models
-from generator.normalize import NAMES_KEY, for_models, pascal
-from generator.operations import OperationSpec, extract
+from generator import names
+from generator.emit import render
+from generator.emit.models import generate_models
+from generator.emit.models_input import NAMES_KEY, for_models
+from generator.emit.operations import OperationSpec, extract
+from generator.emit.schema_json import bundle
+from generator.emit.validator_types import FastTypes
+from generator.emit.walk_programs import programs
+from generator.load.checks import check_document
+from generator.load.discover import SpecFile, discover
+from generator.load.document import load_document
 from generator.problems import GenerationFailed, Problem
 from generator.schema import SchemaModel
 from generator.schema import build as build_model
@@ -42,8 +43,8 @@ class Api:
 
     def class_of(self, component: str) -> str:
         """The Python class name of the model generated for ``components/schemas/<component>`` (for a JSON
-        Schema: ``$defs/<component>``, or the root's title): the name generator.normalize chose, which
-        generator.models checked the model generator kept. Raises ValueError for a name the spec lacks."""
+        Schema: ``$defs/<component>``, or the root's title): the name generator.emit.models_input chose, which
+        generator.emit.models checked the model generator kept. Raises ValueError for a name the spec lacks."""
         classes = self.for_models.get(NAMES_KEY, {}).get("classes", {})
         for name in (component, unquote(component)):
             if name in classes:
@@ -77,7 +78,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
         if found:
             problems.extend(found)
             continue
-        wanted = pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
+        wanted = names.pascal(str(document.get("title") or spec.name)) if spec.kind == "jsonschema" else ""
         model, found = build_model(document, spec.kind, spec.label, names.class_name(wanted) if wanted else "")
         if found:
             problems.extend(found)
@@ -215,7 +216,7 @@ def _target_pointers(api: Api) -> dict[str, str]:
 def _lenient_types(
     api: Api, pointers: dict[str, str], targets: dict[str, str | None]
 ) -> tuple[FastTypes, dict[str, str | None]]:
-    """The lenient types of ``api`` (the fast path's, with drift allowed: see generator.fast) and the
+    """The lenient types of ``api`` (the fast path's, with drift allowed: see generator.emit.validator_types) and the
     annotation of each schema. A schema without a fast-path type has no lenient one either."""
     types = FastTypes(api.document, api.spec.kind, lenient=True)
     found = {name: None if targets[name] is None else types.target(pointer, name) for name, pointer in pointers.items()}

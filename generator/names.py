@@ -17,6 +17,7 @@ The original name is never lost: renamed fields keep it as their alias, so data 
 from __future__ import annotations
 
 import keyword
+import re
 import unicodedata
 from collections.abc import Iterable
 
@@ -215,3 +216,10 @@ def duplicates_after_folding(names: Iterable[str]) -> list[tuple[str, str]]:
             pairs.append((seen[folded], name))
         seen.setdefault(folded, name)
     return pairs
+
+
+def pascal(text: str) -> str:
+    """``job_status`` / ``job-status`` / ``jobStatus`` -> ``JobStatus``; keeps inner capitals (and letters
+    of any script: ``été`` -> ``Été``)."""
+    words = re.split(r"[\W_]+", text)
+    return "".join(word[:1].upper() + word[1:] for word in words if word)

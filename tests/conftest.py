@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from generator.loading import load_document
+from generator.load.document import load_document
 from generator.schema import build
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator import names
-from generator.lint import backtracking
-from generator.pysource import comment, docstring, escape_hidden, hidden_characters, identifier, literal
+from generator.emit.pysource import comment, docstring, escape_hidden, hidden_characters, identifier, literal
+from generator.load.lint import backtracking
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 # Text that favours what breaks code generators: quotes, backslashes, line breaks, hidden characters.

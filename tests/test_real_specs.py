@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from generator.loading import load_document
+from generator.load.document import load_document
 from generator.schema import build
 from generator.schema.examples import NO_EXAMPLE
 from tests import realspecs
@@ -76,7 +76,7 @@ CLIENT_AGAINST_MOCK = """
 import inspect, json, typing
 import evaljobs
 from evaljobs._mock import MockServer
-from generator.operations import snake_case
+from generator.emit.operations import snake_case
 
 VALUES = {int: 1, float: 1.0, bool: True, str: "1"}
 

@@ -2,7 +2,7 @@
 module the gate refuses), the output folder is byte-identical to before and the message names the cause.
 
 Real subprocesses of ``python -m generator generate`` on the small spec of tests/golden. A run is stopped at
-a known point with ``EVALJOBS_PAUSE_AT=<checkpoint>`` (generator.interrupts): it prints ``paused at ...`` and
+a known point with ``EVALJOBS_PAUSE_AT=<checkpoint>`` (generator.publish.interrupts): it prints ``paused at ...`` and
 waits there for the test's signal.
 """
 
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.gate import gate
 from generator.problems import GenerationFailed
+from generator.publish.gate import gate
 from tests.conftest import ROOT
 from tests.generation import run_generator, tree_digest
 

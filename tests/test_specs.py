@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from openapi_spec_validator import validate as validate_openapi
 
-from generator.checks import check_document
+from generator.load.checks import check_document
 from tests.conftest import APIS, spec
 
 REQUIRED_OPERATIONS = {

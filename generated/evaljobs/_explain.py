@@ -1,7 +1,7 @@
 """The full path without pydantic: every error and every drift of a decoded payload, with JSON pointers.
 
 Both walks follow a *program* generated from the models (``evaljobs._checks.<api>``, made by
-``generator.explain`` from the models' annotations): flat nodes referring to each other by index, one per
+``generator.emit.walk_programs`` from the models' annotations): flat nodes referring to each other by index, one per
 annotation. Nothing here imports pydantic, so explaining a payload costs no model build, in the command's
 process or in each ``--jobs`` worker.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-# The parser behind re.compile (private, but the only full parser of Python's regex syntax; generator.lint
+# The parser behind re.compile (private, but the only full parser of Python's regex syntax; generator.load.lint
 # reads patterns with it too).
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator import names
-from generator.normalize import pascal
 from generator.problems import Problem, escape_pointer_token, join_pointer
 from generator.schema import canonical, examples
 from generator.schema.naming import Namer
@@ -135,7 +134,7 @@ def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> None:
                 operation_id = _operation_id(method, str(path))
                 model.operation_ids[pointer] = operation_id
             _cookies(model, [*item.get("parameters", []), *operation.get("parameters", [])], pointer)
-            for where, schema, wanted in _bodies(model, operation, pointer, pascal(operation_id)):
+            for where, schema, wanted in _bodies(model, operation, pointer, names.pascal(operation_id)):
                 if where not in shared:
                     shared[where] = namer.free(wanted)
                     _add_body(model, reader, where, schema, shared[where])
@@ -156,16 +155,16 @@ def _bodies(
     first = next((status for status in own if status.startswith("2")), own[0] if own else None)
     for status, place, schema, key in responses:
         if key is not None:
-            yield place, schema, _suffixed(pascal(key), "Response")
+            yield place, schema, _suffixed(names.pascal(key), "Response")
         elif status == first:
             yield place, schema, base + "Response"
         else:
-            yield place, schema, base + "Response" + pascal(status.upper())
+            yield place, schema, base + "Response" + names.pascal(status.upper())
     request = operation.get("requestBody")
     key = _component_key(request, "requestBodies")
     where = join_pointer("/components/requestBodies", key) if key else join_pointer(pointer, "requestBody")
     for place, schema in _json_schemas(model, _deref(model.source, request), where):
-        yield place, schema, _suffixed(pascal(key), "Request") if key else base + "Request"
+        yield place, schema, _suffixed(names.pascal(key), "Request") if key else base + "Request"
 
 
 def _suffixed(name: str, suffix: str) -> str:

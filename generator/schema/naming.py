@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from generator import names
-from generator.normalize import pascal
 from generator.schema.nodes import Node
 
 _SUFFIX = {"items": "Item", "additionalProperties": "Value"}
@@ -32,11 +31,11 @@ class Namer:
         for path, child in children:
             keyword = path[0]
             if keyword == "properties":
-                wanted = name + pascal(str(path[1]))
+                wanted = name + names.pascal(str(path[1]))
             elif isinstance(path[-1], int):
                 wanted = name + ("" if worthy <= 1 else f"Option{path[-1] + 1}")
             else:
-                wanted = name + _SUFFIX.get(str(keyword), pascal(str(keyword)))
+                wanted = name + _SUFFIX.get(str(keyword), names.pascal(str(keyword)))
             self.inline(child, wanted)
 
     def inline(self, node: Node, place: str) -> None:
@@ -44,7 +43,7 @@ class Namer:
             self.visit(node, place)
             return
         title = node.annotations.get("title")
-        wanted = pascal(title) if isinstance(title, str) and title.strip() and not node.nullable else place
+        wanted = names.pascal(title) if isinstance(title, str) and title.strip() and not node.nullable else place
         node.name = self.free(wanted, place)
         self.order.append(node)
         self.visit(node, node.name)

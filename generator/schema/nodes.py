@@ -24,7 +24,7 @@ NO_VALUE: Any = object()
 
 ROOT = "\udc80root"
 """The key of a JSON Schema document's root among its named schemas: a lone surrogate, which no key of a
-loaded spec holds (generator.loading refuses them), so it never meets a ``$defs`` name."""
+loaded spec holds (generator.load.document refuses them), so it never meets a ``$defs`` name."""
 
 ANNOTATION_KEYS = ("title", "description", "default", "examples", "example", "deprecated", "readOnly", "writeOnly")
 

@@ -13,7 +13,7 @@ The rewrites change no meaning; they make datamodel-code-generator write the typ
 
 And they make every name the generator writes a safe one (see generator.names): schemas are renamed to
 their class names (references follow), and the Python names of properties and enum members are chosen
-here and handed to the model generator under NAMES_KEY (generator.models reads it), the original name
+here and handed to the model generator under NAMES_KEY (generator.emit.models reads it), the original name
 kept as the alias. Keys that are not JSON Schema keywords (``x-`` extensions above all: the model
 generator reads some as Python code) are dropped; only the generator's own ``x-python-type`` is added.
 """
@@ -21,7 +21,6 @@ generator reads some as Python code) are dropped; only the generator's own ``x-p
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -102,13 +101,6 @@ _ANNOTATIONS = frozenset(
 )
 
 Schema = dict[str, Any]
-
-
-def pascal(text: str) -> str:
-    """``job_status`` / ``job-status`` / ``jobStatus`` -> ``JobStatus``; keeps inner capitals (and letters
-    of any script: ``été`` -> ``Été``)."""
-    words = re.split(r"[\W_]+", text)
-    return "".join(word[:1].upper() + word[1:] for word in words if word)
 
 
 def for_models(document: Mapping[str, Any], kind: str, root_name: str, label: str) -> tuple[Schema, list[Problem]]:
@@ -320,7 +312,7 @@ class _Hoister:
         result = dict(schema)
         for key in SUBSCHEMA:
             if isinstance(result.get(key), dict):
-                suffix = {"items": "Item", "additionalProperties": "Value"}.get(key, pascal(key))
+                suffix = {"items": "Item", "additionalProperties": "Value"}.get(key, names.pascal(key))
                 result[key] = self.inline(result[key], name + suffix, join_pointer(pointer, key))
         for key in SUBSCHEMA_LISTS:
             if isinstance(result.get(key), list):
@@ -334,7 +326,7 @@ class _Hoister:
         for key in SUBSCHEMA_MAPS:
             if isinstance(result.get(key), dict):
                 result[key] = {
-                    prop: self.inline(item, name + pascal(prop), join_pointer(pointer, key, prop))
+                    prop: self.inline(item, name + names.pascal(prop), join_pointer(pointer, key, prop))
                     for prop, item in result[key].items()
                 }
         return result
@@ -343,7 +335,7 @@ class _Hoister:
         if not _is_model_worthy(schema):
             return self.root(schema, name, pointer)
         if isinstance(schema.get("title"), str) and schema["title"].strip():
-            name = pascal(schema["title"])
+            name = names.pascal(schema["title"])
         name = names.class_name(name)
         if name.casefold() in self.taken:
             self.problems.append(

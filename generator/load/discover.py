@@ -26,7 +26,7 @@ _SUFFIXES: dict[str, Kind] = {
 }
 # Names the package itself uses at its top level (compared case-insensitively): its modules and attributes.
 RESERVED = frozenset({"apis", "cli", "evaljobs", "models", "schemas", "validate"})
-RUNTIME = Path(__file__).parent / "runtime"
+RUNTIME = Path(__file__).parent.parent / "runtime"
 _PLAIN_FILE_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 

@@ -23,10 +23,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from generator.emit.pysource import hidden_characters
 from generator.problems import GenerationFailed, Problem
-from generator.pysource import hidden_characters
 
-RUNTIME = Path(__file__).parent / "runtime"
+RUNTIME = Path(__file__).parent.parent / "runtime"
 TIMEOUT = 120
 
 ALLOWED_IMPORTS = frozenset(
@@ -122,7 +122,7 @@ def gate(package: Path) -> None:
 
 def static_gate(package: Path) -> None:
     """The part of the gate that runs nothing: every file compiles, and holds only what it may. (Also
-    before the models are first imported, to read their annotations: see generator.explain.)"""
+    before the models are first imported, to read their annotations: see generator.emit.walk_programs.)"""
     problems: list[Problem] = []
     for path in sorted(package.rglob("*.py")):
         label = path.relative_to(package.parent).as_posix()

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.render import py_literal
+from generator.emit.render import py_literal
 from generator.walk import resolve_pointer
 
 # msgspec checks bounds within int64; larger integers (up to 2**64 - 1, which the full path takes) go there.

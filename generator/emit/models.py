@@ -2,7 +2,7 @@
 
 Every option is here, with the reason it is set; nothing else configures the model generator. Its output
 is then held to the same bar as our own templates: hidden characters inside literals and comments are
-escaped (generator.pysource), and every class and attribute name is checked (generator.names): each
+escaped (generator.emit.pysource), and every class and attribute name is checked (generator.names): each
 schema got the class name chosen for it, and no two names of one scope are one identifier to Python.
 """
 
@@ -18,12 +18,12 @@ from datamodel_code_generator.enums import DataModelType, InputFileType, StrictT
 from datamodel_code_generator.format import Formatter
 
 from generator import names
-from generator.normalize import NAMES_KEY, RUNTIME
-from generator.pysource import docstring, escape_hidden
+from generator.emit.models_input import NAMES_KEY, RUNTIME
+from generator.emit.pysource import docstring, escape_hidden
 
-TEMPLATES = Path(__file__).parent / "templates" / "models"
+TEMPLATES = Path(__file__).parent.parent / "templates" / "models"
 # ruff reads its configuration (pyproject.toml) from here when it formats the models.
-SETTINGS = Path(__file__).resolve().parent.parent
+SETTINGS = Path(__file__).resolve().parent.parent.parent
 
 OPTIONS: dict[str, Any] = {
     "output_model_type": DataModelType.PydanticV2BaseModel,
@@ -62,7 +62,7 @@ class ModelsRejected(Exception):
 
 
 def generate_models(document: dict[str, Any], kind: str, source: str, output: Path, class_name: str) -> None:
-    """Write models.py for a normalized ``document`` (see generator.normalize) to ``output``.
+    """Write models.py for a normalized ``document`` (see generator.emit.models_input) to ``output``.
 
     The model generator formats only what it writes to a file, so ``output`` is a file in the staging tree.
     """

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from generator.interrupts import signals_deferred
 from generator.problems import GenerationFailed, Problem
+from generator.publish.interrupts import signals_deferred
 
 PACKAGE = "evaljobs"
 STAGE_PREFIX = ".stage-"
@@ -72,7 +72,7 @@ def format_python(package: Path) -> None:
     command = [_ruff(), "format", str(package)]
     try:
         result = subprocess.run(
-            command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent, timeout=300
+            command, capture_output=True, text=True, check=False, cwd=Path(__file__).parent.parent.parent, timeout=300
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise GenerationFailed([Problem(PACKAGE, "", f"ruff format could not run: {error}")]) from error

@@ -14,10 +14,10 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from generator.gate import fresh_interpreter, static_gate
 from generator.problems import GenerationFailed, Problem
+from generator.publish.gate import fresh_interpreter, static_gate
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 Node = tuple[Any, ...]
 
@@ -26,7 +26,7 @@ def programs(package: Path, apis: list[str]) -> dict[str, tuple[tuple[Node, ...]
     """api -> (nodes, schema name -> node) for the staged ``package``, read in a fresh interpreter."""
     script = (
         "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
-        "from generator.explain import main; main(sys.argv[3:])\n"
+        "from generator.emit.walk_programs import main; main(sys.argv[3:])\n"
     )
     static_gate(package)  # nothing spec-made runs before the gate has read it
     result = fresh_interpreter(script, package, [str(ROOT), *apis], "reading the models")

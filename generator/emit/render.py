@@ -1,6 +1,6 @@
 """Render the package files of generated/ from jinja2 templates (templates/evaljobs mirrors the output tree).
 
-Spec text reaches a template only through the filters of generator.pysource: ``py`` (a checked literal),
+Spec text reaches a template only through the filters of generator.emit.pysource: ``py`` (a checked literal),
 ``docstring``, ``comment`` and ``identifier``. Nothing is escaped automatically (``autoescape`` is for HTML).
 """
 
@@ -11,9 +11,9 @@ from typing import Any
 
 import jinja2
 
-from generator.pysource import comment, docstring, identifier, literal
+from generator.emit.pysource import comment, docstring, identifier, literal
 
-TEMPLATES = Path(__file__).parent / "templates" / "evaljobs"
+TEMPLATES = Path(__file__).parent.parent / "templates" / "evaljobs"
 
 py_literal = literal
 __all__ = ["TEMPLATES", "comment", "docstring", "environment", "identifier", "py_literal", "render"]
