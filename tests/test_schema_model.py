@@ -210,3 +210,15 @@ def test_references_to_named_schemas_stay_references() -> None:
     model, _ = build(spec, "openapi", "t")
     node = model.named["B"].node
     assert isinstance(node, Object) and isinstance(node.properties["a"], Ref) and node.properties["a"].target == "A"
+
+
+def test_an_allof_whose_member_types_the_others_properties_is_not_merged() -> None:
+    """``additionalProperties`` of one member also judges the properties only another member declares."""
+    typed = {"type": "object", "properties": {"a": {}}, "additionalProperties": {"type": "boolean"}}
+    spec = _openapi({"Both": {"allOf": [typed, {"type": "object", "properties": {"b": {"type": "string"}}}]}})
+    model, _ = build(spec, "openapi", "t")
+    assert isinstance(model.named["Both"].node, Intersection)
+    alone = _openapi({"One": {"allOf": [typed]}})
+    model, _ = build(alone, "openapi", "t")
+    one = model.named["One"].node
+    assert isinstance(one, Object) and isinstance(one.additional, Scalar)

@@ -5,8 +5,8 @@
 - a reference to a named schema stays a ``Ref``; a reference anywhere else (a property of another schema, a
   schema under ``paths``) is read in place;
 - ``allOf`` is merged into one object when every member is an object (directly or through references) and
-  merging changes no meaning: no member closes its properties, none allows null, none has keywords the merge
-  does not know. Every property and every required name of every member, nested or not, is kept; a property
+  merging changes no meaning: no member closes its properties or types the others' (``additionalProperties``),
+  none allows null, none has keywords the merge does not know. Every property and every required name of every member, nested or not, is kept; a property
   that two members both define gets both schemas (an ``Intersection``). Anything else stays an
   ``Intersection`` of its members;
 - a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name.
@@ -297,7 +297,9 @@ class Reader:
                 properties[key] = self._both(properties[key], node) if key in properties else node
             required.extend(name for name in item.required if name not in required)
             if isinstance(item.additional, Node):
-                if isinstance(additional, Node):
+                # a member's additionalProperties also judges the other members' properties: merged, it
+                # would not (it would see them as declared), so only an allOf of one such member merges
+                if len(objects) > 1:
                     return None
                 additional = item.additional
             for key, value in item.constraints.items():
