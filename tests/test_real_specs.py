@@ -211,3 +211,27 @@ def test_the_validator_agrees_with_jsonschema(generated: Generated, tmp_path: Pa
     unions = sum(ours != theirs for ours, theirs, _ in verdicts)
     assert unions < len(verdicts) // 50, unions
     assert sum(ours for ours, _, _ in verdicts) > len(verdicts) // 4  # the examples made are valid
+
+
+DISCRIMINATED = """
+import json
+import evaljobs
+
+for payload in ({"pet_type": "Dog", "hunts": True, "age": 1}, {"pet_type": "Bird"}, {"hunts": True}):
+    report = evaljobs.validate(json.dumps(payload).encode(), schema="polymorphism.PatchPetsRequest")
+    print(json.dumps(report.as_json()))
+"""
+
+
+def test_a_discriminator_picks_the_member_for_errors_and_drift(generated: Generated) -> None:
+    """PatchPetsRequest is ``oneOf: [Cat, Dog]`` with ``discriminator: {propertyName: pet_type}``: a Dog with a
+    cat's fields is a Dog that drifted (not a valid Cat), an unknown or missing tag is an error of the tag."""
+    result = run_python(DISCRIMINATED, generated.out)
+    assert result.returncode == 0, result.stderr[-3000:]
+    dog, bird, untagged = (json.loads(line) for line in result.stdout.splitlines())
+    assert dog["valid"] and [(d["pointer"], d["message"]) for d in dog["drift"]] == [
+        ("/hunts", "field 'hunts' is not in the spec of Dog"),
+        ("/age", "field 'age' is not in the spec of Dog"),
+    ]
+    assert bird["errors"] == [{"pointer": "/pet_type", "message": "expected one of 'Cat', 'Dog'; found string 'Bird'"}]
+    assert untagged["errors"] == [{"pointer": "/pet_type", "message": "missing required field 'pet_type'"}]

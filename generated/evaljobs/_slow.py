@@ -84,8 +84,19 @@ def errors_of(failure: ValidationError, value: Any) -> list[Error]:
                 break
             # anything else names a branch of a union (a type), not a place in the payload
         else:
-            details.append((pointer, node, _phrase(detail), ""))
+            details.append(_tag_error(pointer, node, detail) or (pointer, node, _phrase(detail), ""))
     return merge(details)
+
+
+def _tag_error(pointer: str, node: Any, detail: Any) -> Detail | None:
+    """A discriminated union's tag, missing or unknown, as an error of the tag's field."""
+    context = detail.get("ctx") or {}
+    key = str(context.get("discriminator", "")).strip("'")
+    if detail["type"] == "union_tag_not_found" and key and isinstance(node, dict):
+        return missing(pointer, node, key)
+    if detail["type"] == "union_tag_invalid" and key and isinstance(node, dict) and key in node:
+        return (f"{pointer}/{pointer_token(key)}", node[key], f"one of {context.get('expected_tags')}", "")
+    return None
 
 
 def _phrase(detail: Any) -> str:

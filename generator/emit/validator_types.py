@@ -336,6 +336,8 @@ class FastTypes:
             return _literal([schema["const"]])
         if "enum" in schema:
             return _open_enum(schema["enum"]) if self.lenient else _literal(schema["enum"])
+        if "discriminator" in schema:  # the models choose the member by it; msgspec cannot (and need not) say
+            raise Inexpressible("a discriminator")
         for key in ("anyOf", "oneOf"):
             if key in schema:
                 if "type" in schema:

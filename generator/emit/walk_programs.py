@@ -75,6 +75,14 @@ class Compiler:
             self.nodes.append(node)
         return self._placed[node]
 
+    def field(self, field: Any) -> int:
+        """The node of a model's field: its annotation, its metadata, and the discriminator it may name."""
+        if isinstance(field.discriminator, str):
+            return self._checked(field.annotation, tuple(field.metadata), field.discriminator)
+        if field.discriminator is not None:
+            return self._unsure("a discriminator that is not a field name")
+        return self.node(field.annotation, tuple(field.metadata))
+
     def node(self, annotation: Any, metadata: tuple[Any, ...] = ()) -> int:
         from pydantic import BaseModel  # noqa: PLC0415 - the fresh interpreter's
 
@@ -105,7 +113,7 @@ class Compiler:
             return self._class(annotation)
         return self._unsure(f"annotation {annotation!r}")
 
-    def _checked(self, annotation: Any, metadata: tuple[Any, ...]) -> int:
+    def _checked(self, annotation: Any, metadata: tuple[Any, ...], discriminator: str | None = None) -> int:
         """An annotation with metadata: ``Strict`` makes int, float and bool exact; bounds, lengths and a
         pattern become a ``checked`` node (the walk checks them; broken, the models decide)."""
         import annotated_types  # noqa: PLC0415
@@ -133,8 +141,12 @@ class Compiler:
                 constraints.append((name, getattr(item, name)))
             elif isinstance(item, FieldInfo):
                 pending[:0] = item.metadata
-            elif type(item).__name__ == "_PydanticGeneralMetadata" and set(vars(item)) <= {"pattern", "strict"}:
-                if getattr(item, "pattern", None) is not None:
+                if item.discriminator is not None:
+                    if not isinstance(item.discriminator, str):
+                        return self._unsure("a discriminator that is not a field name")
+                    discriminator = item.discriminator
+            elif hasattr(item, "pattern") and set(vars(item)) <= {"pattern", "strict"}:  # Field(pattern=...)
+                if item.pattern is not None:
                     constraints.append(("pattern", str(item.pattern)))
                 strict = strict or bool(getattr(item, "strict", False))
             else:
@@ -143,6 +155,8 @@ class Compiler:
             inner = self.place((annotation.__name__,))
         elif strict and annotation is str:
             inner = self.place(("str",))
+        elif discriminator is not None:
+            inner = self._tagged(annotation, discriminator)
         else:
             inner = self.node(annotation)
         return self.place(("checked", inner, tuple(constraints))) if constraints else inner
@@ -154,6 +168,28 @@ class Compiler:
         nullable = type(None) in members
         inner = self.node(kept[0]) if len(kept) == 1 else self.place(("union", tuple(self.node(m) for m in kept)))
         return self.place(("nullable", inner)) if nullable else inner
+
+    def _tagged(self, annotation: Any, field_name: str) -> int:
+        """A union the models tell apart by a discriminator: ``("union", members, (key, ((tag, member),
+        ...)))``, each member a model whose field ``field_name`` is a Literal of its tags."""
+        from pydantic import BaseModel  # noqa: PLC0415
+
+        members = [m for m in typing.get_args(annotation) if m is not type(None)]
+        if typing.get_origin(annotation) not in (typing.Union, types.UnionType) or not all(
+            isinstance(m, type) and issubclass(m, BaseModel) and field_name in m.model_fields for m in members
+        ):
+            return self._unsure("a discriminated union of other than models")
+        key = members[0].model_fields[field_name].alias or field_name
+        tags: list[tuple[str, int]] = []
+        for member in members:
+            literal = member.model_fields[field_name].annotation
+            if typing.get_origin(literal) is not typing.Literal:
+                return self._unsure(f"a discriminator field of {member.__name__} that is not a Literal")
+            index = self.node(member)
+            tags.extend((str(tag), index) for tag in typing.get_args(literal))
+        members_placed = tuple(dict.fromkeys(index for _, index in tags))
+        inner = self.place(("union", members_placed, (key, tuple(tags))))
+        return self.place(("nullable", inner)) if type(None) in typing.get_args(annotation) else inner
 
     def _literal(self, values: tuple[Any, ...]) -> int:
         from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
@@ -194,12 +230,12 @@ class Compiler:
         strict = self.strict.get(model.__name__)
         if issubclass(model, RootModel):
             field = model.model_fields["root"]
-            node: Node = ("root", model.__name__, self.node(field.annotation, tuple(field.metadata)), strict)
+            node: Node = ("root", model.__name__, self.field(field), strict)
         elif model.model_config.get("extra") != "allow":
             node = ("unsure", f"model {model.__name__} does not allow unknown fields")
         else:
             fields = tuple(
-                (field.alias or name, self.node(field.annotation, tuple(field.metadata)), field.is_required())
+                (field.alias or name, self.field(field), field.is_required())
                 for name, field in model.model_fields.items()
             )
             node = ("model", model.__name__, fields, strict)

@@ -13,7 +13,8 @@ Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``b
 ``datetime`` (offset required, what is expected); ``enum`` (class name, values, phrase for a non-string);
 ``literal`` (values, phrase); ``list`` (item node); ``dict`` (value node); ``model`` (class name, fields as
 (key, node, required), fast type's schema name or None); ``root`` (class name, node, fast schema name);
-``nullable`` (node); ``union`` (member nodes); ``checked`` (node, constraints as (name, bound)); ``unsure``
+``nullable`` (node); ``union`` (member nodes, and for a discriminated union (key, ((tag, member), ...)));
+``checked (node, constraints as (name, bound)); ``unsure``
 (why).
 """
 
@@ -238,7 +239,14 @@ def _dict(nodes: Program, node: Node, value: Any, pointer: str, found: list[Deta
 
 
 def _union(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    """Valid if a member takes the value; else every member's errors, in order (as the models say)."""
+    """Valid if a member takes the value; else every member's errors, in order (as the models say). A union
+    with a discriminator checks the member its tag names; without a known tag the models word the error."""
+    if len(node) > 2:
+        member = _tagged(node, value)
+        if member is None:
+            raise Unsure("a discriminated union without a known tag")
+        _errors(nodes, member, value, pointer, found)
+        return
     tried: list[Detail] = []
     for member in node[1]:
         start = len(tried)
@@ -246,6 +254,13 @@ def _union(nodes: Program, node: Node, value: Any, pointer: str, found: list[Det
         if len(tried) == start:
             return
     found += tried
+
+
+def _tagged(node: Node, value: Any) -> int | None:
+    """The member of a discriminated union that ``value``'s tag names, or None."""
+    key, tags = node[2]
+    tag = value.get(key) if type(value) is dict else None
+    return next((member for name, member in tags if name == tag), None) if type(tag) is str else None
 
 
 def _enum(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
@@ -344,11 +359,13 @@ def _within(value: Any, constraints: tuple[tuple[str, Any], ...]) -> bool:
 
 
 class _Shape:
-    __slots__ = ("enum", "enum_values", "items", "models", "trivial", "values")
+    __slots__ = ("enum", "enum_values", "items", "models", "tagged", "trivial", "values")
 
     def __init__(self, nodes: Program, index: int, shapes: dict[int, _Shape]) -> None:
         shapes[index] = self  # (a recursive schema finds its shape while it is being built)
         members = _members(nodes, index)
+        # a discriminated union: the union node, whose tag chooses the model
+        self.tagged: Node | None = next((nodes[i] for i in _unions(nodes, index) if len(nodes[i]) > 2), None)
         self.models = tuple(m for m in members if nodes[m][0] in ("model", "root"))
         enums = [m for m in members if nodes[m][0] == "enum"]
         takes_any_string = any(nodes[m][0] == "str" for m in members)
@@ -379,6 +396,14 @@ def _members(nodes: Program, index: int) -> tuple[int, ...]:
     if kind == "none":
         return ()
     return (index,)
+
+
+def _unions(nodes: Program, index: int) -> list[int]:
+    """The union nodes at ``index``, nullables and checks looked through."""
+    node = nodes[index]
+    if node[0] in ("nullable", "checked"):
+        return _unions(nodes, node[1])
+    return [index] if node[0] == "union" else []
 
 
 def _shape(nodes: Program, index: int, shapes: dict[int, _Shape]) -> _Shape:
@@ -421,7 +446,10 @@ class _DriftWalk:
         if isinstance(value, dict):
             if where.models:
                 model = where.models[0]
-                if len(where.models) > 1:  # the first of those that know most of its keys
+                chosen = _tagged(where.tagged, value) if where.tagged is not None else None
+                if chosen is not None:  # the member the discriminator names
+                    model = chosen
+                elif len(where.models) > 1:  # the first of those that know most of its keys
                     model = max(where.models, key=lambda m: len(_keys(self.nodes, m) & value.keys()))
                 self.walk_model(value, model, pointer)
             elif where.values is not None and not where.values.trivial:
