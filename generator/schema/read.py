@@ -6,9 +6,10 @@
   schema under ``paths``) is read in place;
 - ``allOf`` is merged into one object when every member is an object (directly or through references) and
   merging changes no meaning: no member closes its properties or types the others' (``additionalProperties``),
-  none allows null, none has keywords the merge does not know. Every property and every required name of every member, nested or not, is kept; a property
-  that two members both define gets both schemas (an ``Intersection``). Anything else stays an
-  ``Intersection`` of its members;
+  none allows null, none has keywords the merge does not know. Every property and every required name of
+  every member, nested or not, is kept; a property two members both define is one node when the two agree or
+  merge, else both schemas (an ``Intersection``). Anything else stays an ``Intersection`` of its members;
+  ``allOf: [X]`` is X;
 - a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name.
 """
 
