@@ -51,16 +51,20 @@ _STRINGS = {
 
 Named = Callable[[str], Node | None]
 """The node of a named schema, by key."""
+Accepts = Callable[[Node, Any], bool]
+"""Whether a schema (a member of a union) accepts a value, as JSON Schema says."""
 
 
-def example(node: Node, named: Named) -> Any:
-    """An example value of ``node`` (``NO_EXAMPLE`` when none can be made)."""
-    return _Maker(named).make(node, 0, frozenset())
+def example(node: Node, named: Named, accepts: Accepts | None = None) -> Any:
+    """An example value of ``node`` (``NO_EXAMPLE`` when none can be made). With ``accepts``, a member's value
+    of a ``oneOf`` is taken only when no other member accepts it too (else the value would break the oneOf)."""
+    return _Maker(named, accepts).make(node, 0, frozenset())
 
 
 class _Maker:
-    def __init__(self, named: Named) -> None:
+    def __init__(self, named: Named, accepts: Accepts | None = None) -> None:
         self.named = named
+        self.accepts = accepts
 
     def make(self, node: Node, depth: int, seen: frozenset[str]) -> Any:
         if depth > MAX_DEPTH:
@@ -118,14 +122,20 @@ class _Maker:
 
     def _union(self, node: Union, depth: int, seen: frozenset[str]) -> Any:
         values = {key: value for value, key in node.discriminator.mapping.items()} if node.discriminator else {}
+        fallback = NO_EXAMPLE
         for member in node.members:
             value = self.make(member, depth + 1, seen)
             if value is NO_EXAMPLE:
                 continue
             if node.discriminator is not None and isinstance(member, Ref) and isinstance(value, dict):
                 value = {**value, node.discriminator.property: values.get(member.target, member.target)}
-            return value
-        return NO_EXAMPLE
+            if not node.exclusive or self.accepts is None or node.discriminator is not None:
+                return value
+            if fallback is NO_EXAMPLE:
+                fallback = value
+            if not any(self.accepts(other, value) for other in node.members if other is not member):
+                return value
+        return fallback
 
     def _intersection(self, node: Intersection, depth: int, seen: frozenset[str]) -> Any:
         merged: dict[str, Any] = {}

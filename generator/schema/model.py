@@ -13,6 +13,7 @@ place; the rest of the spec still generates.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ class SchemaModel:
     bodies: dict[str, str] = field(default_factory=dict)  # pointer of a body's schema -> its named schema
     operation_ids: dict[str, str] = field(default_factory=dict)  # pointer of an operation -> its operationId
     warnings: list[Problem] = field(default_factory=list)
+    _definitions: dict[str, Any] | None = field(default=None, repr=False)  # for _accepts, made on first need
 
     @property
     def area(self) -> tuple[str, ...]:
@@ -64,7 +66,22 @@ class SchemaModel:
         item = self.named.get(key)
         if item is None:
             return examples.NO_EXAMPLE
-        return examples.example(item.node, lambda name: self.named[name].node if name in self.named else None)
+        return examples.example(
+            item.node, lambda name: self.named[name].node if name in self.named else None, self._accepts
+        )
+
+    def _accepts(self, node: Node, value: Any) -> bool:
+        """Whether JSON Schema (jsonschema, on the canonical document) accepts ``value`` for ``node``."""
+        import jsonschema  # noqa: PLC0415 - only for the examples of a oneOf
+
+        if self._definitions is None:
+            entries = self.document()["components" if self.kind == "openapi" else "$defs"]
+            entries = entries["schemas"] if self.kind == "openapi" else entries
+            self._definitions = json.loads(json.dumps(entries).replace("#/components/schemas/", "#/$defs/"))
+        schema = json.loads(json.dumps(canonical.place(node, self.ref_of)).replace("#/components/schemas/", "#/$defs/"))
+        if not isinstance(schema, dict):
+            return bool(schema)
+        return bool(jsonschema.Draft202012Validator({**schema, "$defs": self._definitions}).is_valid(value))
 
     def document(self) -> dict[str, Any]:
         """The spec in canonical form (see generator.schema.canonical)."""
