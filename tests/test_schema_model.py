@@ -222,3 +222,18 @@ def test_an_allof_whose_member_types_the_others_properties_is_not_merged() -> No
     model, _ = build(alone, "openapi", "t")
     one = model.named["One"].node
     assert isinstance(one, Object) and isinstance(one.additional, Scalar)
+
+
+def test_an_inline_schema_a_merged_allof_takes_over_keeps_one_name() -> None:
+    owner = {"type": "object", "properties": {"name": {"type": "string"}}}
+    spec = _openapi(
+        {
+            "Base": {"type": "object", "properties": {"owner": owner}},
+            "Job": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"id": {"type": "string"}}}]},
+        }
+    )
+    model, _ = build(spec, "openapi", "t")
+    assert [node.name for node in model.inline] == ["BaseOwner"]
+    schemas = model.document()["components"]["schemas"]
+    assert schemas["Job"]["properties"]["owner"] == {"$ref": "#/components/schemas/BaseOwner"}
+    assert set(schemas) == {"Base", "Job", "BaseOwner"}

@@ -39,6 +39,8 @@ class Namer:
             self.inline(child, wanted)
 
     def inline(self, node: Node, place: str) -> None:
+        if node.name is not None:
+            return  # a node shared by two places (a merged allOf keeps its members' nodes): one class
         if not node.worthy:
             self.visit(node, place)
             return

@@ -331,16 +331,14 @@ class Reader:
         if isinstance(node, Ref) and node.target not in seen and not node.nullable:
             target = self.named.get(node.target)
             if target is None:
-                target = self.read_named(node.target, seen | {node.target})
+                target = self.read_named(node.target)
             return self._resolved(target, seen | {node.target}) if target is not None else None
         return None
 
-    def read_named(self, key: str, seen: set[str] = frozenset()) -> Node | None:  # type: ignore[assignment]
+    def read_named(self, key: str) -> Node | None:
         """The node of the named schema ``key``, read on first need (None for a reference cycle)."""
         if key in self.named:
             return self.named[key]
-        if key in seen and len(seen) > 1:
-            return None
         place = "" if key == ROOT else join_pointer("", *self.area, key)
         raw = self.document if key == ROOT else resolve_pointer(self.document, "#" + place)
         if place in self._reading:
