@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from evaljobs._duplicates import without_duplicates
+from evaljobs._duplicates import duplicate_key, without_duplicates
 from evaljobs._registry import native_scanner
 
 
@@ -21,8 +21,12 @@ class PayloadError(ValueError):
     """The bytes are not an acceptable JSON text (a finding about the payload, not a usage error)."""
 
 
+JSON_WHITESPACE = b" \t\r\n"
+"""The only bytes JSON allows around a value (RFC 8259): ``bytes.strip()`` would also take \\v and \\f."""
+
+
 def decode(data: bytes) -> Any:
-    if not data.strip():
+    if not data.strip(JSON_WHITESPACE):
         raise PayloadError("empty: no JSON value")
     try:
         value = orjson.loads(data)
@@ -31,12 +35,9 @@ def decode(data: bytes) -> Any:
     strict = _strict_json()
     if strict is not None and strict(0, data) is True:  # no duplicate key (nor anything else refused)
         return value
-    try:
-        verdict = without_duplicates(data, value, orjson.dumps)  # orjson re-encodes dicts faster than msgspec
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits
-        verdict = without_duplicates(data, value)
-    if verdict is not True:
-        _find_duplicate(data)  # raises when there is one; a None verdict may have been a false alarm
+    # orjson re-encodes dicts faster than msgspec; a None verdict may be a false alarm
+    if without_duplicates(data, value, orjson.dumps) is not True and (key := _duplicate_key(data)) is not None:
+        raise PayloadError(f"duplicate key {key!r} in one object")
     return value
 
 
@@ -68,17 +69,30 @@ def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
     return f"not JSON: {message} at line {error.lineno} column {error.colno}"
 
 
+class _Duplicate(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise PayloadError(f"duplicate key {key!r} in one object")
+            raise _Duplicate(key)
         result[key] = value
     return result
 
 
-def _find_duplicate(data: bytes) -> None:
-    # orjson accepted the text, so the standard parser does too; it only has to name the duplicate.
+def _duplicate_key(data: bytes) -> str | None:
+    """The key an object of ``data`` repeats, if any. orjson accepted the text, so the standard parser
+    does too, faster than a search in Python; but it recurses, and orjson accepts deeper texts than it
+    parses: those are searched without recursion."""
     import json  # noqa: PLC0415 - a duplicate key, or perhaps one
 
-    json.loads(data, object_pairs_hook=_pairs)
+    try:
+        json.loads(data, object_pairs_hook=_pairs)
+    except _Duplicate as found:
+        return found.key
+    except RecursionError:
+        return duplicate_key(data)
+    return None
