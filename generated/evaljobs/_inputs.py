@@ -248,31 +248,32 @@ def _first_bytes(fd: int) -> bytes | None:
 
 
 def _lines(stream: BinaryIO, unit: Unit, first: bytes = b"") -> Iterator[Payload]:
-    """The payloads of a unit of a JSONL file (``first``: its first bytes, already read), read in blocks.
-    If the file shrank meanwhile, the lines read are kept and the rest is a problem (a last line cut short
-    is not taken for a payload)."""
+    """The payloads of a unit of a JSONL file (``first``: its first bytes, already read from a pipe). A
+    pipe is read as it comes; a file's unit (CHUNK bytes and a line at most) at once, and if the file
+    shrank meanwhile, the lines read are kept and the rest is a problem (a line cut short is no payload)."""
+    if first or not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+        for number, line, _ in _split(itertools.chain((first,), _blocks(stream.read, -1)), unit.first_line):
+            if line.strip(BLANK):
+                yield Payload(f"{unit.path}:{number}", line)
+        return
     if unit.start:
         stream.seek(unit.start)
-    expected = unit.end if unit.end >= 0 else unit.size  # the bytes the file had up to the unit's end
-    remaining = unit.end - unit.start if unit.end >= 0 else -1
-    blocks = _blocks(stream.read, remaining)
-    following = unit.first_line  # the number of the first line not yet given
-    for number, line, ended in _split(itertools.chain((first,), blocks) if first else blocks, unit.first_line):
-        if not ended and _size(stream) < expected:
-            break
+    data = stream.read(unit.end - unit.start) if unit.end >= 0 else stream.read()
+    expected = unit.end - unit.start if unit.end >= 0 else unit.size  # its bytes when it was listed
+    shrank = len(data) < expected
+    lines = data.split(b"\n")
+    del data  # (a long line is held once)
+    last = lines.pop()  # what follows the last newline: nothing, a last line without one, or a line cut short
+    if last and not shrank:
+        lines.append(last)
+    for offset, line in enumerate(lines):
         if line.strip(BLANK):
-            yield Payload(f"{unit.path}:{number}", line)
-        following = number + 1
-    found = _size(stream)
-    if found < expected:
-        last = f"{unit.last_line:,}" if unit.last_line >= following else "the last"
-        yield Payload(unit.path, problem=f"lines {following:,} to {last}: {_shrank(expected, found)}")
-
-
-def _size(stream: BinaryIO) -> int:
-    """The size of the file ``stream`` reads now (of a pipe: as large as anything expected of it)."""
-    status = os.fstat(stream.fileno())
-    return status.st_size if stat.S_ISREG(status.st_mode) else sys.maxsize
+            yield Payload(f"{unit.path}:{unit.first_line + offset}", line)
+    if shrank:
+        following = unit.first_line + len(lines)
+        to = f"{unit.last_line:,}" if unit.last_line >= following else "the last"
+        found = os.fstat(stream.fileno()).st_size
+        yield Payload(unit.path, problem=f"lines {following:,} to {to}: {_shrank(unit.start + expected, found)}")
 
 
 def _blocks(read: Callable[[int], bytes], remaining: int) -> Iterator[bytes]:
@@ -290,15 +291,20 @@ def _split(blocks: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes
     """The lines of ``blocks`` numbered from ``first``, without their newline, each with whether a newline
     ended it (the last one may have none: at the end of the file, or where a shrunk file stopped)."""
     number = first
-    pending = b""
+    pending: list[bytes] = []  # the start of a line that goes on in the next block (a long line: many)
     for block in blocks:
-        lines = (pending + block).split(b"\n") if pending else block.split(b"\n")
-        pending = lines.pop()
+        if b"\n" not in block:
+            pending.append(block)
+            continue
+        lines = block.split(b"\n")
+        if pending:
+            lines[0] = b"".join((*pending, lines[0]))  # (joined once: no copy of a long line per block)
+        pending = [lines.pop()] if lines[-1] else []
         for line in lines:
             yield number, line, True
             number += 1
     if pending:
-        yield number, pending, False
+        yield number, b"".join(pending), False
 
 
 def _stdin() -> Iterator[Payload]:
