@@ -21,6 +21,7 @@ from tests.conftest import ROOT
 from tests.test_cli import evaljobs, reports
 
 RUN = json.dumps(json.loads((ROOT / "samples/captures/gradient/evaluation-run-successful.json").read_text()))
+BROKEN = json.dumps(json.loads((ROOT / "samples/captures/gradient/evaluation-run-broken.json").read_text()))
 
 
 def _command(*args: str) -> list[str]:
@@ -36,8 +37,9 @@ def _valid_lines(path: Path, count: int) -> Path:
 
 
 def test_a_killed_worker_is_named_and_everything_finished_is_written(tmp_path: Path) -> None:
-    total = 12_000  # about 10 MB: a run of several seconds, the worker busy with one of its batches throughout
-    big = _valid_lines(tmp_path / "big.jsonl", total)
+    total = 12_000  # 24 batches of payloads with errors, each explained: the worker has batches throughout
+    big = tmp_path / "big.jsonl"
+    big.write_text((BROKEN + "\n") * total)
     process = subprocess.Popen(
         _command("validate", "--format", "json", "--jobs", "2", str(big)),
         stdout=subprocess.PIPE,
@@ -117,8 +119,9 @@ def test_a_jsonl_file_that_shrinks_while_it_is_read_is_named(tmp_path: Path) -> 
 
 
 def test_the_command_says_when_a_file_shrank_under_it(tmp_path: Path) -> None:
-    total = 30_000
-    big = _valid_lines(tmp_path / "big.jsonl", total)
+    total = 12_000  # 24 batches of payloads with errors, each explained: a run far from over at its first report
+    big = tmp_path / "big.jsonl"
+    big.write_text((BROKEN + "\n") * total)
     process = subprocess.Popen(
         _command("validate", "--format", "json", str(big)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
     )
