@@ -96,6 +96,34 @@ def test_a_dying_worker_stops_the_run() -> None:
     assert _no_children_left()
 
 
+def _lost(item: int, reason: str) -> tuple[int, str]:
+    return item, reason
+
+
+def test_with_a_stand_in_a_dying_worker_costs_only_the_item_it_was_on() -> None:
+    """Given ``lost``, the run goes on without the worker: the item it was on gets a stand-in naming how it
+    ended, the items it had queued but not begun are computed by the caller, every other result comes."""
+    results = list(ordered_map(_dies_in_a_worker, range(30), 2, lost=_lost))
+    stand_ins = [result for result in results if isinstance(result, tuple)]
+    assert stand_ins == [(0, "the worker process validating it exited with status 3")]  # its first item
+    assert [result[0] if isinstance(result, tuple) else result for result in results] == list(range(30))
+    assert _no_children_left()
+
+
+def _fails_in_a_worker(item: int) -> list[int]:
+    if os.getpid() != CALLER and item % 5 == 0:
+        raise ValueError(f"no {item}")
+    return [item, os.getpid()]
+
+
+def test_with_a_stand_in_a_failing_item_does_not_stop_the_worker() -> None:
+    results = list(ordered_map(_fails_in_a_worker, range(40), 2, lost=_lost))
+    assert results[0][0] == 0 and str(results[0][1]).startswith("its worker process failed: ValueError: no 0 (")
+    assert [result[0] for result in results] == list(range(40))
+    assert results[1][1] != CALLER, "the worker went on with the items it had queued behind the failing one"
+    assert _no_children_left()
+
+
 def test_a_consumer_that_stops_early_leaves_no_worker() -> None:
     results = ordered_map(_slow_square, range(1000), 2)
     assert next(results) == (0, 0)

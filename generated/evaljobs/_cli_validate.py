@@ -1,7 +1,8 @@
 """``evaljobs validate``: check captured payloads against the specs.
 
 Exit status: 0 no errors (drift allowed unless --strict), 1 errors found (or drift with --strict), 2 usage
-or I/O error. One bad payload or unreadable file never stops the rest of the batch.
+or I/O error (an input that could not be read or validated, or no input at all). One bad payload, unreadable
+file or dead worker never stops the rest of the batch: what it cost is named on standard error.
 """
 
 from __future__ import annotations
@@ -65,38 +66,45 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
         return USAGE
     settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), args.strict)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
-    jobs = 1 if "-" in args.paths else args.jobs  # standard input is read by this process alone
+    streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
     try:
-        for rendered in _rendered(batches(_sized(units(args.paths), progress)), settings, jobs):
+        grouped = batches(_sized(units(args.paths), progress))
+        for rendered in _rendered(grouped, settings, 1 if streamed else args.jobs, streamed=streamed):
             writer.write(rendered)
             tally.merge(rendered.tally)
             progress.advance(rendered.tally.outcomes, rendered.size)
     finally:
         progress.close()
     writer.finish(tally)
+    if not tally.outcomes:
+        print(f"evaljobs: nothing to validate: no payload in {', '.join(args.paths)}", file=sys.stderr)
+        return USAGE
     if tally.unreadable:
         return USAGE
     return FINDINGS if tally.failing else OK
 
 
 def _sized(work: Iterable[Unit | Payload], progress: Progress) -> Iterator[Unit | Payload]:
-    """``work`` as it is found, each unit's size added to the progress display's total."""
+    """``work`` as it is found, each item's size added to the progress display's total."""
     for item in work:
-        if isinstance(item, Unit):
-            progress.total += item.size
+        progress.total += item.size
         yield item
 
 
-def _rendered(grouped: Iterator[list[Unit | Payload]], settings: _Settings, jobs: int) -> Iterator[Rendered]:
+def _rendered(
+    grouped: Iterator[list[Unit | Payload]], settings: _Settings, jobs: int, *, streamed: bool
+) -> Iterator[Rendered]:
     """Each batch validated and rendered, in input order. With --jobs, by worker processes, which start on
-    the first batches while this process cuts the rest (it reads a JSONL file through to count its lines)."""
+    the first batches while this process cuts the rest (it reads a JSONL file through to count its lines);
+    a batch a worker could not finish (it died, or failed) is reported as not validated."""
     first = list(islice(grouped, jobs))
     if len(first) < 2:  # one process: every batch cut first, so that the progress display knows the total
-        yield from map(settings.render, [*first, *grouped])
+        # (but standard input, validated as it comes)
+        yield from map(settings.render, chain(first, grouped) if streamed else [*first, *grouped])
         return
     from evaljobs._workers import ordered_map  # noqa: PLC0415 - only with --jobs
 
-    yield from ordered_map(settings.render, chain(first, grouped), len(first))
+    yield from ordered_map(settings.render, chain(first, grouped), len(first), lost=settings.not_validated)
 
 
 @dataclass(frozen=True)
@@ -118,24 +126,38 @@ class _Settings:
         output of a batch is the same whichever process validates it."""
         validator = Validator(endpoint=self.endpoint, schema=self.schema)
         outcomes = (outcome for item in batch for outcome in _outcomes(item, validator))
-        return render(outcomes, self.format(), sum(item.size for item in batch if isinstance(item, Unit)))
+        return render(outcomes, self.format(), sum(item.size for item in batch))
+
+    def not_validated(self, batch: list[Unit | Payload], reason: str) -> Rendered:
+        """What stands for a batch that a worker process could not finish: each of its units named (a file,
+        or lines of one) as not validated, a problem (exit status 2)."""
+        outcomes: list[Outcome] = [
+            ("problem", (item.where if isinstance(item, Unit) else item.source, f"not validated: {reason}"))
+            for item in batch
+        ]
+        return render(outcomes, self.format(), sum(item.size for item in batch))
 
 
 def _outcomes(item: Unit | Payload, validator: Validator) -> Iterator[Outcome]:
-    if isinstance(item, Payload):
-        yield "problem", (item.source, item.problem or "")
-        return
-    for payload in payloads(item):
+    for payload in [item] if isinstance(item, Payload) else payloads(item):
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
         elif payload.skipped is not None:
             yield "skipped", (payload.source, payload.skipped)
-        elif payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
+        else:
+            yield _checked(payload, validator)
+
+
+def _checked(payload: Payload, validator: Validator) -> Outcome:
+    """The report on one payload; should validating it fail (a bug), a problem naming it, and the others
+    are still validated."""
+    try:
+        if payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
             targets = _registry.response(*payload.exchange)
             if not targets:
                 method, path, status = payload.exchange
-                yield "skipped", (payload.source, f"no operation of any spec answers {method} {path} with {status}")
-            else:
-                yield "report", validator.check(payload.data, payload.source, targets)
-        else:
-            yield "report", validator.check(payload.data, payload.source)
+                return "skipped", (payload.source, f"no operation of any spec answers {method} {path} with {status}")
+            return "report", validator.check(payload.data, payload.source, targets)
+        return "report", validator.check(payload.data, payload.source)
+    except Exception as error:  # one payload's failure is reported, and the run goes on
+        return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")

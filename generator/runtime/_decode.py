@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-from evaljobs._duplicates import without_duplicates
+from evaljobs._duplicates import duplicate_key, without_duplicates
 from evaljobs._registry import native_scanner
 
 
@@ -26,8 +26,12 @@ class PayloadError(ValueError):
         self.pointer = pointer
 
 
+JSON_WHITESPACE = b" \t\r\n"
+"""The only bytes JSON allows around a value (RFC 8259): ``bytes.strip()`` would also take \\v and \\f."""
+
+
 def decode(data: bytes) -> Any:
-    if not data.strip():
+    if not data.strip(JSON_WHITESPACE):
         raise PayloadError("empty: no JSON value")
     try:
         value = orjson.loads(data)
@@ -36,12 +40,9 @@ def decode(data: bytes) -> Any:
     strict = _strict_json()
     if strict is not None and strict(0, data) is True:  # no duplicate key (nor anything else refused)
         return value
-    try:
-        verdict = without_duplicates(data, value, orjson.dumps)  # orjson re-encodes dicts faster than msgspec
-    except orjson.JSONEncodeError:  # an integer beyond 64 bits
-        verdict = without_duplicates(data, value)
-    if verdict is not True:
-        _find_duplicate(data)  # raises when there is one; a None verdict may have been a false alarm
+    # orjson re-encodes dicts faster than msgspec; a None verdict may be a false alarm
+    if without_duplicates(data, value, orjson.dumps) is not True:
+        _find_duplicate(data)  # raises when there is one
     return value
 
 
@@ -96,7 +97,14 @@ def _find_duplicate(data: bytes) -> None:
 
     from evaljobs._report import pointer_token  # noqa: PLC0415
 
-    stack: list[tuple[str, Any]] = [("", json.loads(data, object_pairs_hook=_pairs))]
+    try:
+        decoded = json.loads(data, object_pairs_hook=_pairs)
+    except RecursionError:  # orjson accepts deeper texts than the standard parser: searched without recursion
+        found = duplicate_key(data)
+        if found is not None:
+            raise PayloadError(f"duplicate key {found[1]!r} in one object", found[0]) from None
+        return
+    stack: list[tuple[str, Any]] = [("", decoded)]
     while stack:
         pointer, value = stack.pop()
         if isinstance(value, _Repeating):

@@ -10,8 +10,10 @@ for 2 cores. It imports neither ``multiprocessing`` nor ``concurrent.futures`` (
 When the input runs out, the command's process does not wait idle for the last results: it takes over an
 item a worker has queued but not begun (computing it twice, so ``function`` must be pure), and the worker
 still busy with it is stopped; the finish is then uneven by half an item on average instead of one and a half.
-A worker that raises or dies stops the run with a clear error instead of leaving it waiting. Elsewhere than
-Linux, ``concurrent.futures`` spawns the workers.
+A worker that raises or dies never leaves the run waiting: the caller either stops with a clear error or, given
+``lost``, has a stand-in for the item it was on, computes the items it had not begun elsewhere, and goes on
+without it, every result finished still given back. Elsewhere than Linux, ``concurrent.futures`` spawns the
+workers.
 """
 
 from __future__ import annotations
@@ -47,9 +49,15 @@ class WorkerFailed(RuntimeError):
     """A worker process died, or its function raised."""
 
 
-def ordered_map(function: Callable[[T], R], items: Iterable[T], jobs: int) -> Iterator[R]:
+def ordered_map(
+    function: Callable[[T], R], items: Iterable[T], jobs: int, lost: Callable[[T, str], R] | None = None
+) -> Iterator[R]:
     """``map(function, items)`` computed by ``jobs`` processes (this one and ``jobs - 1`` workers), in order,
-    items read as needed. ``function`` must be pure: an item near the end may be computed twice."""
+    items read as needed. ``function`` must be pure: an item near the end may be computed twice.
+
+    A worker that dies (killed, out of memory) or whose ``function`` raises: without ``lost``, WorkerFailed
+    stops the run; with it, ``lost(item, reason)`` stands for the result of the item it was computing,
+    the items it had queued but not begun are computed by the others, and the run goes on without it."""
     sys.stdout.flush()  # nothing left in the buffers for a forked worker to write a second time
     sys.stderr.flush()
     if sys.platform != "linux":
@@ -63,7 +71,7 @@ def ordered_map(function: Callable[[T], R], items: Iterable[T], jobs: int) -> It
     try:
         for _ in range(jobs - 1):  # the caller's process is one of the jobs
             workers.append(_Worker.fork(function, workers))
-        yield from _dispatch(function, iter(items), workers)
+        yield from _dispatch(function, iter(items), workers, lost)
         finished = True
     finally:
         for worker in workers:  # (one still busy at the end works on an item taken over: not needed)
@@ -78,6 +86,7 @@ class _Worker:
         self.to_worker = to_worker
         self.from_worker = from_worker
         self.waiting: deque[int] = deque()  # the positions of the items sent, not yet answered
+        self.open = True  # False once a send failed: it has gone, its last results are still read
 
     @classmethod
     def fork(cls, function: Callable[[Any], Any], others: list[_Worker]) -> _Worker:
@@ -109,79 +118,145 @@ class _Worker:
         _write(self.to_worker, item)
         self.waiting.append(position)
 
-    def stop(self, *, wait: bool) -> None:
-        """Close the pipes (the worker's end of input: it returns); unless ``wait``, kill it first."""
+    def stop(self, *, wait: bool) -> str:
+        """Close the pipes (the worker's end of input: it returns); unless ``wait``, kill it first. Returns
+        how it ended ("was killed by signal 9 (SIGKILL)", "exited with status 1")."""
         if not wait:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
         for fd in (self.to_worker, self.from_worker):
             with contextlib.suppress(OSError):
                 os.close(fd)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(self.pid, 0)
+        try:
+            status = os.waitpid(self.pid, 0)[1]
+        except ChildProcessError:
+            return "ended"
+        if os.WIFSIGNALED(status):
+            number = os.WTERMSIG(status)
+            try:
+                name = f" ({signal.Signals(number).name})"
+            except ValueError:
+                name = ""
+            return f"was killed by signal {number}{name}"
+        return f"exited with status {os.waitstatus_to_exitcode(status)}"
 
 
-def _dispatch(function: Callable[[T], R], items: Iterator[T], workers: list[_Worker]) -> Iterator[R]:
+def _dispatch(
+    function: Callable[[T], R], items: Iterator[T], workers: list[_Worker], lost: Callable[[T, str], R] | None
+) -> Iterator[R]:
     """The items to the workers, a few ahead each; the caller's process takes one itself whenever no result
     is waiting (so ``jobs`` processes share the work, and this one's own chores, cutting the input and
     writing the output, fall into its share instead of taking time from a worker's core)."""
-    by_fd = {worker.from_worker: worker for worker in workers}
-    done: dict[int, Any] = {}
-    queued: dict[int, Any] = {}  # position -> item, sent to a worker, not answered, not taken over
-    window = WINDOW * (len(workers) + 1)
-    sent = given = 0
-    exhausted = False
-
-    def take() -> Any:
-        nonlocal exhausted
-        item = next(items, _END) if not exhausted and sent - given < window else _END
-        exhausted = exhausted or (item is _END and sent - given < window)
-        return item
-
-    def feed() -> None:
-        nonlocal sent
-        for worker in workers:
-            while len(worker.waiting) < AHEAD and (item := take()) is not _END:
-                worker.send(item, sent)
-                queued[sent] = item
-                sent += 1
-
-    def spare() -> int | None:
-        """The last position a worker has queued behind the item it works on, if any: once the input has run
-        out, this process takes it over instead of waiting."""
-        found = [p for worker in workers for p in list(worker.waiting)[1:] if p in queued]
-        return max(found) if found else None
-
-    def receive(fd: int) -> None:
-        worker = by_fd[fd]
-        message = _read(fd)
-        if message is None:
-            raise WorkerFailed("a worker process stopped unexpectedly")
-        ok, result = message
-        if not ok:
-            raise WorkerFailed(f"a worker failed: {result}")
-        position = worker.waiting.popleft()
-        if queued.pop(position, _END) is not _END:  # (else taken over: this process has its result)
-            done[position] = result
-
-    while not (exhausted and given == sent):
-        feed()
+    state = _Dispatch(items, workers, lost)
+    while not state.over():
+        state.feed()
         busy = [w.from_worker for w in workers if w.waiting]
         ready = select.select(busy, [], [], 0)[0] if busy else []
         if not ready:
-            item = take()
-            if item is not _END:  # nothing to read yet: this process's share
-                done[sent] = function(item)
-                sent += 1
-            elif exhausted and (position := spare()) is not None:  # the input has run out: share the tail
-                done[position] = function(queued.pop(position))
+            taken = state.take()
+            if taken is not None:  # nothing to read yet: this process's share
+                state.done[taken[0]] = function(taken[1])
+            elif state.exhausted and (position := state.spare()) is not None:  # the input has run out: the tail
+                state.done[position] = function(state.queued.pop(position))
             elif busy:  # (else the window is full of results of this process's own, given back below)
                 ready = select.select(busy, [], [])[0]
         for fd in ready:
-            receive(fd)
-        while given in done:
-            yield done.pop(given)
-            given += 1
+            state.receive(fd)
+        yield from state.given_back()
+
+
+class _Dispatch:
+    """The bookkeeping of _dispatch: which item is where, and what came back. A worker that dies is removed
+    from ``workers`` (see ordered_map)."""
+
+    def __init__(self, items: Iterator[Any], workers: list[_Worker], lost: Callable[[Any, str], Any] | None) -> None:
+        self.items = items
+        self.workers = workers
+        self.lost = lost
+        self.by_fd = {worker.from_worker: worker for worker in workers}
+        self.done: dict[int, Any] = {}  # position -> result, not given back yet
+        self.queued: dict[int, Any] = {}  # position -> item, sent to a worker, not answered, not taken over
+        self.again: deque[tuple[int, Any]] = deque()  # (position, item) a dead worker had queued, not begun
+        self.window = WINDOW * (len(workers) + 1)
+        self.sent = self.given = 0  # positions handed out, results given back
+        self.exhausted = False
+
+    def over(self) -> bool:
+        return self.exhausted and not self.again and self.given == self.sent
+
+    def take(self) -> tuple[int, Any] | None:
+        """The next item to compute and its position, if the window has room for one."""
+        if self.again:
+            return self.again.popleft()
+        if self.exhausted or self.sent - self.given >= self.window:
+            return None
+        item = next(self.items, _END)
+        if item is _END:
+            self.exhausted = True
+            return None
+        self.sent += 1
+        return self.sent - 1, item
+
+    def feed(self) -> None:
+        for worker in list(self.workers):
+            while worker.open and len(worker.waiting) < AHEAD and (taken := self.take()) is not None:
+                try:
+                    worker.send(taken[1], taken[0])
+                except OSError:  # it has gone (EPIPE): what it answered is still read, then its end noted
+                    self.again.appendleft(taken)
+                    worker.open = False
+                    if not worker.waiting:
+                        self.ended(worker)
+                    break
+                self.queued[taken[0]] = taken[1]
+
+    def spare(self) -> int | None:
+        """The last position a worker has queued behind the item it works on, if any: once the input has run
+        out, this process takes it over instead of waiting."""
+        found = [p for worker in self.workers for p in list(worker.waiting)[1:] if p in self.queued]
+        return max(found) if found else None
+
+    def receive(self, fd: int) -> None:
+        worker = self.by_fd[fd]
+        message = _read(fd)
+        if message is None:
+            self.ended(worker)
+            return
+        ok, result = message
+        position = worker.waiting.popleft()
+        item = self.queued.pop(position, _END)
+        if item is _END:
+            pass  # taken over: this process has its result
+        elif ok:
+            self.done[position] = result
+        elif self.lost is None:
+            raise WorkerFailed(f"a worker failed: {result}")
+        else:
+            self.done[position] = self.lost(item, f"its worker process failed: {result}")
+        if not worker.open and not worker.waiting:
+            self.ended(worker)
+
+    def ended(self, worker: _Worker) -> None:
+        """A worker that stopped unexpectedly: the item it was on is lost, those it had not begun go again."""
+        reason = worker.stop(wait=True)
+        self.workers.remove(worker)
+        del self.by_fd[worker.from_worker]
+        if self.lost is None:
+            raise WorkerFailed(f"a worker process stopped unexpectedly (it {reason})")
+        for index, position in enumerate(worker.waiting):
+            item = self.queued.pop(position, _END)
+            if item is _END:
+                continue  # (taken over: this process has its result)
+            if index == 0:
+                self.done[position] = self.lost(item, f"the worker process validating it {reason}")
+            else:
+                self.again.append((position, item))
+
+    def given_back(self) -> Iterator[Any]:
+        """The results that come next in order, as far as they are done."""
+        while self.given in self.done:
+            yield self.done.pop(self.given)
+            self.given += 1
 
 
 _END: Any = object()
