@@ -21,6 +21,7 @@ Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``b
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from functools import cache, lru_cache
 from typing import Any
 
@@ -94,7 +95,11 @@ def report_among(
     """:func:`report` when ``candidates`` are already the finalists of ``value`` (``decoded``: see drift)."""
     if len(candidates) == 1:
         return check(value, candidates[0], source, explain, decoded=decoded)
-    found = [(explain(value, target), target) for target in candidates]
+    reset = _DECODED.set(decoded)
+    try:
+        found = [(explain(value, target), target) for target in candidates]
+    finally:
+        _DECODED.reset(reset)
     fewest = min(len(errors) for errors, _ in found)
     best: Report | None = None
     for errors, target in found:
@@ -111,7 +116,11 @@ def report_among(
 
 def check(value: Any, target: Target, source: str, explain: Explain = errors_for, *, decoded: bool = False) -> Report:
     """The report on ``value`` read as ``target`` (``decoded``: see drift)."""
-    errors = explain(value, target)
+    reset = _DECODED.set(decoded)
+    try:
+        errors = explain(value, target)
+    finally:
+        _DECODED.reset(reset)
     return Report(source, target.label, errors, drift(value, target.api, target.name, decoded=decoded))
 
 
@@ -123,11 +132,34 @@ def errors(value: Any, api: str, name: str) -> list[Error] | None:
     the walk cannot be sure of them (the models decide then)."""
     nodes, targets = program(api)
     found: list[Detail] = []
+    reset = _PASSABLE.set(_skipper(api) if _DECODED.get() else None)
     try:
         _errors(nodes, targets[name], value, "", found)
     except (Unsure, RecursionError):
         return None
+    finally:
+        _PASSABLE.reset(reset)
     return merge(found)
+
+
+# A payload decoded from JSON (see drift): the error walk may then pass over the items of an array that the
+# native scanner finds valid (without drift), on their JSON again, instead of walking each (a 24 MB page
+# broken in its last item: one item walked, not 25,000).
+_DECODED: ContextVar[bool] = ContextVar("_DECODED", default=False)
+_PASSABLE: ContextVar[tuple[Any, dict[str, int], dict[str, int]] | None] = ContextVar("_PASSABLE", default=None)
+
+
+def _scanned_valid(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> bool:
+    """Whether the native scanner finds ``value`` (a list of such values if ``many``) valid for schema
+    ``name`` without drift; False where it cannot tell."""
+    program_, singles, lists = skipper
+    node = (lists if many else singles).get(name)
+    if node is None:
+        return False
+    try:
+        return bool(program_.scan(node, _encode(value)) == 1)
+    except TypeError:  # (orjson's JSONEncodeError) an integer beyond 64 bits
+        return False
 
 
 def merge(details: Iterable[Detail]) -> list[Error]:
@@ -226,8 +258,15 @@ def _list(nodes: Program, node: Node, value: Any, pointer: str, found: list[Deta
     if type(value) is not list:
         found.append((pointer, value, "an array", ""))
     elif nodes[node[1]][0] != "any":
-        for position, child in enumerate(value):
-            _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+        item, skipper = nodes[node[1]], _PASSABLE.get()
+        name = item[-1] if item[0] in ("model", "root") else None
+        if skipper is None or name is None:
+            for position, child in enumerate(value):
+                _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+        elif not _scanned_valid(skipper, name, value, many=True):
+            for position, child in enumerate(value):
+                if type(child) is not dict or not _scanned_valid(skipper, name, child, many=False):
+                    _errors(nodes, node[1], child, f"{pointer}/{position}", found)
 
 
 def _dict(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
