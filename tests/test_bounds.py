@@ -85,3 +85,29 @@ def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatc
     assert "/data/150" in walked and "/data/0" not in walked and len(walked) < 20
     by_models = _slow.errors_for(body, _registry.schema("nemo_evaluator.EvaluationJobsPage"))
     assert report.errors == by_models
+
+
+def test_a_candidate_with_too_many_errors_stops_its_walk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Detected, a v1 jobs page is also a finalist as the v2 page, where each of its jobs is an error: that walk
+    stops past CANDIDATE_ERRORS errors, and the report is the one a full comparison gives."""
+    import evaljobs
+
+    jobs = [copy.deepcopy(JOB) for _ in range(400)]
+    jobs[-1]["status_details"]["progress"] = 101
+    pagination = {"page": 1, "page_size": 400, "current_page_size": 400, "total_pages": 1, "total_results": 400}
+    body = json.dumps({"object": "list", "data": jobs, "pagination": pagination}).encode()
+    walked: list[str] = []
+    model_handler = _explain._HANDLERS["model"]
+
+    def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
+        walked.append(pointer)
+        model_handler(nodes, node, value, pointer, found)
+
+    monkeypatch.setitem(_explain._HANDLERS, "model", counting)
+    limited = evaljobs.validate(body)
+    assert len(walked) < 400  # neither candidate walked every job
+    monkeypatch.setattr(_explain, "CANDIDATE_ERRORS", 10**9)
+    full = evaljobs.validate(body)
+    assert limited.as_json() == full.as_json()
+    assert limited.schema == "nemo_evaluator.EvaluationJobsPage"
+    assert [e.pointer for e in limited.errors] == ["/data/399/status_details/progress"]

@@ -97,7 +97,7 @@ def report_among(
         return check(value, candidates[0], source, explain, decoded=decoded)
     reset = _DECODED.set(decoded)
     try:
-        found = [(explain(value, target), target) for target in candidates]
+        found = _errors_of_candidates(value, candidates, explain)
     finally:
         _DECODED.reset(reset)
     fewest = min(len(errors) for errors, _ in found)
@@ -112,6 +112,36 @@ def report_among(
             best = candidate
     assert best is not None
     return best
+
+
+CANDIDATE_ERRORS = 100
+"""How many errors a candidate may have before its walk stops, while another candidate may have fewer."""
+
+
+def _errors_of_candidates(
+    value: Any, candidates: Sequence[Target], explain: Explain
+) -> list[tuple[list[Error], Target]]:
+    """The errors of ``value`` as each candidate, in order, leaving out candidates that cannot have the fewest:
+    each walk stops past CANDIDATE_ERRORS errors (a v1 jobs page read as a v2 one: an error in each of its
+    thousands of jobs); those candidates are walked to the end only when no other has that few."""
+    if explain is not errors_for:
+        return [(explain(value, target), target) for target in candidates]
+    found: list[tuple[list[Error], Target] | None] = []
+    for target in candidates:
+        reset = _LIMIT.set([CANDIDATE_ERRORS, CANDIDATE_ERRORS])
+        try:
+            found.append((explain(value, target), target))
+        except _TooMany:
+            found.append(None)
+        finally:
+            _LIMIT.reset(reset)
+    done = [item for item in found if item is not None]
+    if len(done) < len(found) and not (done and min(len(errors) for errors, _ in done) <= CANDIDATE_ERRORS):
+        return [
+            (explain(value, target), target) if item is None else item
+            for item, target in zip(found, candidates, strict=True)
+        ]
+    return done
 
 
 def check(value: Any, target: Target, source: str, explain: Explain = errors_for, *, decoded: bool = False) -> Report:
@@ -146,6 +176,23 @@ def errors(value: Any, api: str, name: str) -> list[Error] | None:
 # native scanner finds valid (without drift), on their JSON again, instead of walking each (a 24 MB page
 # broken in its last item: one item walked, not 25,000).
 _DECODED: ContextVar[bool] = ContextVar("_DECODED", default=False)
+# While candidates are compared: [the most errors worth finding, the number of details at which to count
+# the errors (distinct pointers) again]; past the first, the walk raises _TooMany.
+_LIMIT: ContextVar[list[int] | None] = ContextVar("_LIMIT", default=None)
+
+
+class _TooMany(Exception):
+    """More errors than the candidate with the fewest may have: this one cannot be chosen."""
+
+
+def _over_limit(found: list[Detail]) -> None:
+    limit = _LIMIT.get()
+    if limit is not None and len(found) > limit[1]:
+        if len({detail[0] for detail in found}) > limit[0]:
+            raise _TooMany
+        limit[1] = 2 * len(found)
+
+
 _PASSABLE: ContextVar[tuple[Any, dict[str, int], dict[str, int]] | None] = ContextVar("_PASSABLE", default=None)
 
 
@@ -263,10 +310,12 @@ def _list(nodes: Program, node: Node, value: Any, pointer: str, found: list[Deta
         if skipper is None or name is None:
             for position, child in enumerate(value):
                 _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+                _over_limit(found)
         elif not _scanned_valid(skipper, name, value, many=True):
             for position, child in enumerate(value):
                 if type(child) is not dict or not _scanned_valid(skipper, name, child, many=False):
                     _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+                    _over_limit(found)
 
 
 def _dict(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
