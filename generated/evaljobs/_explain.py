@@ -196,17 +196,22 @@ def _over_limit(found: list[Detail]) -> None:
 _PASSABLE: ContextVar[tuple[Any, dict[str, int], dict[str, int]] | None] = ContextVar("_PASSABLE", default=None)
 
 
-def _scanned_valid(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> bool:
-    """Whether the native scanner finds ``value`` (a list of such values if ``many``) valid for schema
-    ``name`` without drift; False where it cannot tell."""
+def _scanned(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> int:
+    """The native scanner's answer on ``value`` (a list of such values if ``many``) encoded again, for schema
+    ``name``: 1 valid without drift, 0 it cannot tell (no node, an integer beyond 64 bits), else refused."""
     program_, singles, lists = skipper
     node = (lists if many else singles).get(name)
     if node is None:
-        return False
+        return 0
     try:
-        return bool(program_.scan(node, _encode(value)) == 1)
+        outcome: int = program_.scan(node, _encode(value))
     except TypeError:  # (orjson's JSONEncodeError) an integer beyond 64 bits
-        return False
+        return 0
+    return outcome
+
+
+def _scanned_valid(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> bool:
+    return _scanned(skipper, name, value, many=many) == 1
 
 
 def merge(details: Iterable[Detail]) -> list[Error]:
@@ -620,15 +625,9 @@ class _DriftWalk:
         if name is None:
             return False
         if self.skipper is not None:
-            program, singles, lists = self.skipper
-            node = (lists if many else singles).get(name)
-            if node is not None:
-                try:
-                    outcome: int = program.scan(node, _encode(value))
-                except TypeError:  # (orjson's JSONEncodeError) an integer beyond 64 bits: the fast type decides
-                    outcome = 0
-                if outcome != 0:
-                    return outcome == 1
+            outcome = _scanned(self.skipper, name, value, many=many)
+            if outcome != 0:  # (where it cannot tell, the fast type decides)
+                return outcome == 1
         strict = _strict_list(self.api, name) if many else _strict_type(self.api, name)
         if strict is None:
             return False
