@@ -142,25 +142,28 @@ def write_package(apis: list[Api], package: Path) -> None:
 
 
 def write_checks(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
-    """``evaljobs/_checks/<api>.py``: the full path's programs, read from the models just written."""
-    directory = package / "_checks"
+    """``evaljobs/_walk_programs/<api>.py``: the full path's programs, read from the models just written."""
+    directory = package / "_walk_programs"
     directory.mkdir()
-    _write(directory / "__init__.py", render.render(env, "_checks/__init__.py.jinja"))
+    _write(directory / "__init__.py", render.render(env, "_walk_programs/__init__.py.jinja"))
     found = programs(package, [api.spec.name for api in apis])
     for api in apis:
         nodes, targets = found[api.spec.name]
         context = {"file": api.spec.path.name, "nodes": nodes, "targets": targets}
-        _write(directory / f"{api.spec.name}.py", render.render(env, "_checks/api.py.jinja", **context))
+        _write(directory / f"{api.spec.name}.py", render.render(env, "_walk_programs/api.py.jinja", **context))
 
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
     """``evaljobs/_fast/<api>.py`` and ``evaljobs/_lenient/<api>.py`` (msgspec types, no pydantic),
-    ``evaljobs/_outline/<api>.py`` (the fast types in outline and the native scanner's program, plain data),
+    ``evaljobs/_scanner_programs/<api>.py`` (the fast types in outline and the native scanner's program, plain
+    data),
     ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``."""
-    directory, lenient, routes, outline = (package / name for name in ("_fast", "_lenient", "_routes", "_outline"))
+    directory, lenient, routes, outline = (
+        package / name for name in ("_fast", "_lenient", "_routes", "_scanner_programs")
+    )
     for folder in (directory, lenient, routes, outline):
         folder.mkdir()
-    _write(outline / "__init__.py", render.render(env, "_outline/__init__.py.jinja"))
+    _write(outline / "__init__.py", render.render(env, "_scanner_programs/__init__.py.jinja"))
     _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=False))
     _write(lenient / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=True))
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
@@ -202,7 +205,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         lenient_module = render.render(env, "_fast/api.py.jinja", lenient=True, **lenient_context)
         _write(lenient / f"{api.spec.name}.py", lenient_module)
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
-        _write(outline / f"{api.spec.name}.py", render.render(env, "_outline/api.py.jinja", **context))
+        _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from evaljobs import _explain, _registry, _slow
+from evaljobs import _pydantic_reference, _registry, _walk
 from tests.conftest import ROOT
 
 JOB = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
@@ -29,29 +29,29 @@ def _job(progress: Any) -> dict[str, Any]:
 )
 def test_a_broken_bound_is_worded_by_the_walk_as_by_the_models(progress: Any, phrase: str) -> None:
     target = _registry.schema("nemo_evaluator.EvaluationJob")
-    walked = _explain.errors(_job(progress), "nemo_evaluator", "EvaluationJob")
+    walked = _walk.errors(_job(progress), "nemo_evaluator", "EvaluationJob")
     assert walked is not None  # the walk is sure: no pydantic
-    by_models = _slow.errors_for(_job(progress), target)
+    by_models = _pydantic_reference.errors_for(_job(progress), target)
     expected = f"expected {phrase}; found number {progress}"
     assert [(e.pointer, e.message) for e in walked] == [("/status_details/progress", expected)]
     assert [(e.pointer, e.message) for e in by_models] == [("/status_details/progress", expected)]
 
 
 def test_bounds_are_written_as_the_models_write_them() -> None:
-    assert _explain._number_text(100) == "100"
-    assert _explain._number_text(100.0) == "100"
-    assert _explain._number_text(0.1) == "0.1"
-    assert _explain._number_text(1e-7) is None  # the models write 0.0000001: the models word it
-    assert _explain._broken_bound(5, (("ge", 0), ("le", 3))) == "less than or equal to 3"
-    assert _explain._broken_bound("x", (("le", 3),)) is None
-    assert _explain._broken_bound(5, (("multiple_of", 2),)) is None
+    assert _walk._number_text(100) == "100"
+    assert _walk._number_text(100.0) == "100"
+    assert _walk._number_text(0.1) == "0.1"
+    assert _walk._number_text(1e-7) is None  # the models write 0.0000001: the models word it
+    assert _walk._broken_bound(5, (("ge", 0), ("le", 3))) == "less than or equal to 3"
+    assert _walk._broken_bound("x", (("le", 3),)) is None
+    assert _walk._broken_bound(5, (("multiple_of", 2),)) is None
 
 
 def test_a_large_page_broken_at_its_end_is_explained_without_the_models(tmp_path: Path) -> None:
     page = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
     jobs = [copy.deepcopy(page) for _ in range(200)]
     jobs[-1]["status_details"]["progress"] = 101
-    assert _explain.errors({"data": jobs}, "nemo_evaluator", "EvaluationJobsPage") is not None
+    assert _walk.errors({"data": jobs}, "nemo_evaluator", "EvaluationJobsPage") is not None
 
 
 def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,19 +71,19 @@ def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatc
         "search": {},
     }
     walked: list[str] = []
-    model_handler = _explain._HANDLERS["model"]
+    model_handler = _walk._HANDLERS["model"]
 
     def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
         walked.append(pointer)
         model_handler(nodes, node, value, pointer, found)
 
-    monkeypatch.setitem(_explain._HANDLERS, "model", counting)
+    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
     report = evaljobs.validate(json.dumps(body).encode(), schema="nemo_evaluator.EvaluationJobsPage")
     assert [(e.pointer, e.message) for e in report.errors] == [
         ("/data/150/status_details/progress", "expected less than or equal to 100; found number 101")
     ]
     assert "/data/150" in walked and "/data/0" not in walked and len(walked) < 20
-    by_models = _slow.errors_for(body, _registry.schema("nemo_evaluator.EvaluationJobsPage"))
+    by_models = _pydantic_reference.errors_for(body, _registry.schema("nemo_evaluator.EvaluationJobsPage"))
     assert report.errors == by_models
 
 
@@ -97,16 +97,16 @@ def test_a_candidate_with_too_many_errors_stops_its_walk(monkeypatch: pytest.Mon
     pagination = {"page": 1, "page_size": 400, "current_page_size": 400, "total_pages": 1, "total_results": 400}
     body = json.dumps({"object": "list", "data": jobs, "pagination": pagination}).encode()
     walked: list[str] = []
-    model_handler = _explain._HANDLERS["model"]
+    model_handler = _walk._HANDLERS["model"]
 
     def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
         walked.append(pointer)
         model_handler(nodes, node, value, pointer, found)
 
-    monkeypatch.setitem(_explain._HANDLERS, "model", counting)
+    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
     limited = evaljobs.validate(body)
     assert len(walked) < 400  # neither candidate walked every job
-    monkeypatch.setattr(_explain, "CANDIDATE_ERRORS", 10**9)
+    monkeypatch.setattr(_walk, "CANDIDATE_ERRORS", 10**9)
     full = evaljobs.validate(body)
     assert limited.as_json() == full.as_json()
     assert limited.schema == "nemo_evaluator.EvaluationJobsPage"

@@ -242,7 +242,7 @@ def test_a_union_of_an_object_and_the_empty_object_is_decided_exactly(tmp_path: 
         textwrap.dedent("""
         import json
         import msgspec
-        from evaljobs import _registry, _slow
+        from evaljobs import _registry, _pydantic_reference
         from evaljobs._validate import Validator, _fast
 
         target = _registry.schema("unions.Holder")
@@ -262,7 +262,7 @@ def test_a_union_of_an_object_and_the_empty_object_is_decided_exactly(tmp_path: 
             '{"spec": {}, "specs": [{"spec": {"b": 2}}]}': False,
         }
         for text, valid in cases.items():
-            full = _slow.check(json.loads(text), target, "p")
+            full = _pydantic_reference.check(json.loads(text), target, "p")
             assert full.valid == valid, (text, full.errors)
             assert _fast(target, text.encode()) == (valid and not full.drift), text
             verdict = native[0](native[1], text.encode())

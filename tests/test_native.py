@@ -48,7 +48,7 @@ def scanned(target: Target, data: bytes) -> bool | None:
 
 
 def test_the_outline_agrees_with_the_fast_types() -> None:
-    """``evaljobs._outline.<api>`` says, as plain data, which schemas have a fast type (those with a node in
+    """``evaljobs._scanner_programs.<api>`` says, as plain data, which schemas have a fast type (those with a node in
     the scanner's program) and the fields of those that are objects: what the validator asks before deciding
     whether it needs msgspec at all."""
     for api in APIS:

@@ -1,5 +1,5 @@
 """Reading RFC 3339 date-times, without pydantic: shared by the models' ``DateTime`` type (``_types``) and
-the full path's walk (``_explain``), so that both accept the same texts and give the same reasons."""
+the full path's walk (``_walk``), so that both accept the same texts and give the same reasons."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ its required fields are there), unless it is ``{}``; a payload of one schema wit
 missing or added still does (a misspelled required field counts once as unknown, once as missing); an
 object that shares no field, or fewer than it adds, or lacks most of a schema's required fields, does not.
 Among the candidates, the ones sharing most keys are the finalists (``_validate.finalists``), then fewest
-errors, then least drift decide (``_explain.report``). When no schema is a candidate, the report is one error
+errors, then least drift decide (``_walk.report``). When no schema is a candidate, the report is one error
 at the root, "no schema matches", naming the closest schemas: never a verdict of "valid" by accident.
 """
 

@@ -1,7 +1,7 @@
 """The schemas a payload can be validated against, found through plain-data modules.
 
 Nothing here imports pydantic, nor msgspec before a payload needs it. First the native scanner (the C module
-``_evaljobs_scan``, built with the package, its program in ``evaljobs._outline.<api>``) answers "certainly
+``_evaljobs_scan``, built with the package, its program in ``evaljobs._scanner_programs.<api>``) answers "certainly
 valid" for most payloads without building a Python object. A target's fast-path decoder comes from the
 msgspec types of ``evaljobs._fast.<api>``, built on first need; without the scanner (not built, or
 ``EVALJOBS_NATIVE=0``) they answer alone. Its pydantic model (the full path's last resort) is imported only
@@ -112,7 +112,7 @@ class Target:
                 self._fields = outline.FIELDS[self.name]
             elif self.name in outline.NATIVE_TARGETS:
                 self._fields = frozenset()
-            else:  # no fast type: the properties its model has (see evaljobs._explain)
+            else:  # no fast type: the properties its model has (see evaljobs._walk)
                 nodes, targets = check_program(self.api)
                 node = nodes[targets[self.name]]
                 self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
@@ -172,9 +172,9 @@ def native_program(api: str, *, lenient: bool = False) -> tuple[Any, dict[str, i
 
 @cache
 def check_program(api: str) -> tuple[tuple[Any, ...], dict[str, int]]:
-    """The full path's program of ``api`` (``evaljobs._checks.<api>``): its nodes, and each schema's node."""
+    """The full path's program of ``api`` (``evaljobs._walk_programs.<api>``): its nodes, and each schema's node."""
     routes_module(api)
-    module = importlib.import_module(f"evaljobs._checks.{api}")
+    module = importlib.import_module(f"evaljobs._walk_programs.{api}")
     return module.NODES, module.TARGETS
 
 
@@ -187,7 +187,7 @@ def fast_module(api: str) -> ModuleType:
 def outline_module(api: str) -> ModuleType:
     """The fast-path types of ``api`` in outline, and the native scanner's program: plain data."""
     routes_module(api)
-    return importlib.import_module(f"evaljobs._outline.{api}")
+    return importlib.import_module(f"evaljobs._scanner_programs.{api}")
 
 
 def routes_module(api: str) -> ModuleType:

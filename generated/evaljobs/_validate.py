@@ -8,9 +8,9 @@
 - Drift path (the scanner's lenient program, then ``evaljobs._lenient.<api>``, msgspec, for what it leaves):
   accepts a payload only if it is valid, drift or not; the drift is then named by the full path's walk,
   without the cost of validating with the models.
-- Full path (``evaljobs._explain``, imported on first need): strict decoding, then every error with its
+- Full path (``evaljobs._walk``, imported on first need): strict decoding, then every error with its
   JSON pointer and every drift, walking a program read from the models, without pydantic; the models
-  themselves (``evaljobs._slow``, pydantic) only for what that walk is not sure of.
+  themselves (``evaljobs._pydantic_reference``, pydantic) only for what that walk is not sure of.
 
 Without a schema or an endpoint named, the schema is detected: a payload is read only as a schema it shows
 it is one of (``evaljobs._detection``: enough of the schema's fields), else it is "no schema matches".
@@ -109,12 +109,12 @@ class Validator:
             found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
                 return found
-            from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
+            from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
 
-            return _explain.report_among(value, candidates, source, decoded=True)
-        from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
+            return _walk.report_among(value, candidates, source, decoded=True)
+        from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
 
-        return _explain.report(payload, chosen, source, detect=detecting)
+        return _walk.report(payload, chosen, source, detect=detecting)
 
 
 def _empty(data: bytes) -> bool:
@@ -248,13 +248,13 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
             unsure.append(target)
     if not candidates:
         return None
-    from evaljobs import _explain  # noqa: PLC0415 - the full path, only when needed
+    from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
 
-    if any(_explain.valid_for(value, target) for target in unsure):
+    if any(_walk.valid_for(value, target) for target in unsure):
         return None
     best: Report | None = None
     for target in candidates:
-        report = Report(source, target.label, drift=_explain.drift(value, target.api, target.name, decoded=True))
+        report = Report(source, target.label, drift=_walk.drift(value, target.api, target.name, decoded=True))
         if best is None or len(report.drift) < len(best.drift):
             best = report
     return best

@@ -26,7 +26,7 @@ from typing import Any
 
 from generator import names
 from generator.problems import Problem, escape_pointer_token, join_pointer
-from generator.walk import SUBSCHEMA, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, ref_tokens
+from generator.spec_walk import SUBSCHEMA, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, ref_tokens
 
 RUNTIME = "evaljobs._types"
 # Where the normalized document carries the Python names chosen here (removed before the model generator

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.problems import Problem, join_pointer
 from generator.schema.examples import NO_EXAMPLE
-from generator.walk import resolve_pointer
+from generator.spec_walk import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _COMPONENT = "#/components/schemas/"

@@ -11,7 +11,7 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from generator.walk import all_schemas
+from generator.spec_walk import all_schemas
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

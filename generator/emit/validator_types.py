@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.emit.render import py_literal
-from generator.walk import resolve_pointer
+from generator.spec_walk import resolve_pointer
 
 # msgspec checks bounds within int64; larger integers (up to 2**64 - 1, which the full path takes) go there.
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1

@@ -1,7 +1,7 @@
-"""The programs of the full path's walks (``evaljobs._checks.<api>``), read from the generated models.
+"""The programs of the full path's walks (``evaljobs._walk_programs.<api>``), read from the generated models.
 
 The models are imported in a fresh interpreter from the staged package (``programs``); each annotation of
-each model becomes a node of the program (see ``evaljobs._explain`` for the kinds). What the walk cannot
+each model becomes a node of the program (see ``evaljobs._walk`` for the kinds). What the walk cannot
 mirror exactly becomes an ``unsure`` node, where the runtime leaves the payload to the models: a type that
 coerces (not strict), an unknown kind of metadata, a model that refuses unknown fields.
 """

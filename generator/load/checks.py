@@ -23,7 +23,7 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from pydantic_core import SchemaError, SchemaValidator, core_schema
 
 from generator.problems import Problem, join_pointer
-from generator.walk import all_schemas, patterns, ref_tokens, resolve_pointer, structure_refs
+from generator.spec_walk import all_schemas, patterns, ref_tokens, resolve_pointer, structure_refs
 
 JSON_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
 # Keys that make datamodel-code-generator write a Python type, import or call named by the spec.

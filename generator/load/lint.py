@@ -24,7 +24,7 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from generator.problems import Problem, join_pointer
-from generator.walk import all_schemas
+from generator.spec_walk import all_schemas
 
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _ANY = None  # a first-character set that may contain anything

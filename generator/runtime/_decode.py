@@ -36,7 +36,7 @@ def decode(data: bytes) -> Any:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as error:
-        raise PayloadError(_explain(data, error)) from None
+        raise PayloadError(_decode_error(data, error)) from None
     strict = _strict_json()
     if strict is not None and strict(0, data) is True:  # no duplicate key (nor anything else refused)
         return value
@@ -53,7 +53,7 @@ def _strict_json() -> Callable[[int, bytes], bool | None] | None:
     return None if scan is None else scan.Program((("any",),)).accepts
 
 
-def _explain(data: bytes, error: orjson.JSONDecodeError) -> str:
+def _decode_error(data: bytes, error: orjson.JSONDecodeError) -> str:
     if data.startswith(b"\xef\xbb\xbf"):
         return "starts with a UTF-8 byte order mark, which a JSON text must not have"
     try:

@@ -25,7 +25,7 @@ from generator.schema import canonical, examples
 from generator.schema.naming import Namer
 from generator.schema.nodes import ROOT, Enum, Named, Node
 from generator.schema.read import Reader
-from generator.walk import ref_tokens, resolve_pointer
+from generator.spec_walk import ref_tokens, resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 

@@ -36,7 +36,7 @@ from generator.schema.nodes import (
     Scalar,
     Union,
 )
-from generator.walk import ref_tokens, resolve_pointer
+from generator.spec_walk import ref_tokens, resolve_pointer
 
 SCALARS = ("string", "integer", "number", "boolean", "null")
 _SCALAR_CONSTRAINTS = (

@@ -1,13 +1,14 @@
 """The full path without pydantic: every error and every drift of a decoded payload, with JSON pointers.
 
-Both walks follow a *program* generated from the models (``evaljobs._checks.<api>``, made by
+Both walks follow a *program* generated from the models (``evaljobs._walk_programs.<api>``, made by
 ``generator.emit.walk_programs`` from the models' annotations): flat nodes referring to each other by index, one per
 annotation. Nothing here imports pydantic, so explaining a payload costs no model build, in the command's
 process or in each ``--jobs`` worker.
 
 The error walk gives what the models would say, or nothing at all: when it meets what it does not model
 (a bound a value breaks, any pattern, a construct the program marks unsure, a payload nested too deeply),
-``errors`` returns None and the models decide (``evaljobs._slow``). Tests hold the two to the same answers.
+``errors`` returns None and the models decide (``evaljobs._pydantic_reference``). Tests hold the two to the
+same answers.
 
 Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``bool``, ``none``;
 ``datetime`` (offset required, what is expected); ``enum`` (class name, values, phrase for a non-string);
@@ -47,16 +48,17 @@ class Unsure(Exception):
 
 
 Explain = Callable[[Any, Target], list[Error]]
-"""Every error of a decoded payload read as a target (``errors_for``; the models' own: ``_slow.errors_for``)."""
+"""Every error of a decoded payload read as a target (``errors_for``; the models' own:
+``_pydantic_reference.errors_for``)."""
 
 
 def errors_for(value: Any, target: Target) -> list[Error]:
     """Every error of ``value`` read as ``target``: the walk's, or the models' where it is not sure."""
     found = errors(value, target.api, target.name)
     if found is None:
-        from evaljobs import _slow  # noqa: PLC0415 - pydantic, only for what the walk leaves
+        from evaljobs import _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
 
-        return _slow.errors_for(value, target)
+        return _pydantic_reference.errors_for(value, target)
     return found
 
 
@@ -64,9 +66,9 @@ def valid_for(value: Any, target: Target) -> bool:
     """Whether ``value`` is valid as ``target`` (drift allowed)."""
     found = errors(value, target.api, target.name)
     if found is None:
-        from evaljobs import _slow  # noqa: PLC0415 - pydantic, only for what the walk leaves
+        from evaljobs import _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
 
-        return _slow.valid_for(value, target)
+        return _pydantic_reference.valid_for(value, target)
     return not found
 
 

@@ -1,4 +1,4 @@
-"""The models' own verdict (pydantic): every error of a decoded payload, for what the walk of ``_explain``
+"""The models' own verdict (pydantic): every error of a decoded payload, for what the walk of ``_walk``
 is not sure of, and as the oracle its tests compare it with. Imported only when a payload needs it."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from evaljobs import _explain
-from evaljobs._explain import Detail, merge, missing
+from evaljobs import _walk
 from evaljobs._registry import Target
 from evaljobs._report import Error, Report, pointer_token
+from evaljobs._walk import Detail, merge, missing
 
 _EXPECTED = {
     "string_type": "a string",
@@ -30,12 +30,12 @@ _EXPECTED = {
 
 def check(value: Any, target: Target, source: str) -> Report:
     """The report on ``value`` read as ``target``, its errors the models' (drift: the walk's)."""
-    return _explain.check(value, target, source, errors_for)
+    return _walk.check(value, target, source, errors_for)
 
 
 def report(value: Any, targets: Sequence[Target], source: str, *, detect: bool = False) -> Report:
-    """``_explain.report`` with the models' errors."""
-    return _explain.report(value, targets, source, errors_for, detect=detect)
+    """``_walk.report`` with the models' errors."""
+    return _walk.report(value, targets, source, errors_for, detect=detect)
 
 
 def valid_for(value: Any, target: Target) -> bool:

@@ -1,4 +1,4 @@
-"""The full path without pydantic (evaljobs._explain): the walk reports the errors the models report, or
+"""The full path without pydantic (evaljobs._walk): the walk reports the errors the models report, or
 leaves the payload to them; drift is named without the models; explaining a payload imports no pydantic."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaljobs import _explain, _registry, _slow, validate
+from evaljobs import _pydantic_reference, _registry, _walk, validate
 from evaljobs._report import Error
 from tests.conftest import APIS, ROOT, model_document
 from tests.generation import run_generator, run_python
@@ -24,8 +24,8 @@ from tests.test_validator import _mutated
 SCHEMAS = [
     (api, name)
     for api in APIS
-    for name, node in _explain.program(api)[1].items()
-    if _explain.program(api)[0][node][0] in ("model", "root")
+    for name, node in _walk.program(api)[1].items()
+    if _walk.program(api)[0][node][0] in ("model", "root")
 ]
 SETTINGS = settings(
     max_examples=25,
@@ -52,11 +52,11 @@ def test_the_walk_reports_what_the_models_report(api: str, name: str) -> None:
     @SETTINGS
     @given(_any_payload(api, name))
     def check(payload: Any) -> None:
-        found = _explain.errors(payload, api, name)
+        found = _walk.errors(payload, api, name)
         answered.append(found is not None)
         if found is not None:
-            assert found == _slow.errors_for(payload, target), json.dumps(payload)[:500]
-            assert _explain.valid_for(payload, target) == (not found)
+            assert found == _pydantic_reference.errors_for(payload, target), json.dumps(payload)[:500]
+            assert _walk.valid_for(payload, target) == (not found)
 
     check()
     assert sum(answered) >= 0.9 * len(answered), f"the walk answered {sum(answered)} of {len(answered)}"
@@ -66,7 +66,7 @@ def test_the_walk_reports_what_the_models_report(api: str, name: str) -> None:
 def test_the_drift_walk_passes_over_nothing_that_drifts(api: str, name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The drift walk passes over the parts the native scanner (on decoded JSON) or the fast types accept:
     on valid, drifted and mutated payloads of every schema, it finds what a walk through everything finds."""
-    program, singles, lists = _explain._skipper(api) or pytest.skip("no native scanner")
+    program, singles, lists = _walk._skipper(api) or pytest.skip("no native scanner")
     answers: list[int] = []
 
     class Counted:
@@ -81,12 +81,12 @@ def test_the_drift_walk_passes_over_nothing_that_drifts(api: str, name: str, mon
     @given(_any_payload(api, name))
     def check(payload: Any) -> None:
         with monkeypatch.context() as patch:
-            patch.setattr(_explain, "_skipper", lambda _: (Counted(), singles, lists))
-            native = _explain.drift(payload, api, name, decoded=True)
-        fast = _explain.drift(payload, api, name)
+            patch.setattr(_walk, "_skipper", lambda _: (Counted(), singles, lists))
+            native = _walk.drift(payload, api, name, decoded=True)
+        fast = _walk.drift(payload, api, name)
         with monkeypatch.context() as patch:
-            patch.setattr(_explain._DriftWalk, "accepted", everything)
-            assert native == fast == _explain.drift(payload, api, name), json.dumps(payload)[:500]
+            patch.setattr(_walk._DriftWalk, "accepted", everything)
+            assert native == fast == _walk.drift(payload, api, name), json.dumps(payload)[:500]
 
     check()
     ASKED[f"{api}.{name}"] = (len(answers), sum(answer == 1 for answer in answers))
@@ -109,22 +109,22 @@ def test_a_broken_bound_is_worded_by_the_walk_as_by_the_models() -> None:
     tests/test_bounds.py), a value within is the walk's to pass."""
     target = _registry.schema("nemo_evaluator.EvaluationStatusDetails")
     payload = {"message": "ok", "task_status": {}, "progress": 150}
-    assert _explain.errors(payload, target.api, target.name) == _slow.errors_for(payload, target)
-    errors = _explain.errors_for(payload, target)
-    assert errors == _slow.errors_for(payload, target)
+    assert _walk.errors(payload, target.api, target.name) == _pydantic_reference.errors_for(payload, target)
+    errors = _walk.errors_for(payload, target)
+    assert errors == _pydantic_reference.errors_for(payload, target)
     assert [e.pointer for e in errors] == ["/progress"] and "100" in errors[0].message
-    assert _explain.errors({**payload, "progress": 99.5}, target.api, target.name) == []
-    assert _explain.errors({**payload, "progress": None}, target.api, target.name) == []
+    assert _walk.errors({**payload, "progress": 99.5}, target.api, target.name) == []
+    assert _walk.errors({**payload, "progress": None}, target.api, target.name) == []
     report = validate(json.dumps(payload).encode(), schema=target.label)
     assert report.errors == errors
 
 
 def test_a_missing_field_names_the_closest_key() -> None:
-    found = _explain.errors({"data": []}, "nemo_evaluator", "PlatformJobLogPage")
-    slow = _slow.errors_for({"data": []}, _registry.schema("nemo_evaluator.PlatformJobLogPage"))
+    found = _walk.errors({"data": []}, "nemo_evaluator", "PlatformJobLogPage")
+    slow = _pydantic_reference.errors_for({"data": []}, _registry.schema("nemo_evaluator.PlatformJobLogPage"))
     assert found == slow
     misspelled = {"dat": [], "total": 0}
-    found = _explain.errors(misspelled, "nemo_evaluator", "PlatformJobLogPage")
+    found = _walk.errors(misspelled, "nemo_evaluator", "PlatformJobLogPage")
     hint = "missing required field 'data' (the object has 'dat': a misspelling?)"
     assert found is not None and found[0] == Error("/data", hint)
 
@@ -134,7 +134,7 @@ def test_an_enum_schema_is_explained_too() -> None:
     string drift, a listed one clean (the models' path has no model class to call for it)."""
     wrong = validate(b"5", schema="nemo_evaluator.JobStatus")
     assert [e.pointer for e in wrong.errors] == [""] and "one of 'created'" in wrong.errors[0].message
-    assert wrong.errors == _slow.errors_for(5, _registry.schema("nemo_evaluator.JobStatus"))
+    assert wrong.errors == _pydantic_reference.errors_for(5, _registry.schema("nemo_evaluator.JobStatus"))
     drifted = validate(b'"brand_new"', schema="nemo_evaluator.JobStatus")
     assert drifted.valid and [d.kind for d in drifted.drift] == ["unknown_enum_value"]
     assert validate(b'"running"', schema="nemo_evaluator.JobStatus").drift == []
@@ -165,7 +165,7 @@ def test_programs_read_every_model() -> None:
     import importlib
 
     for api in APIS:
-        nodes, targets = _explain.program(api)
+        nodes, targets = _walk.program(api)
         routes = _registry.routes_module(api)
         assert targets.keys() == routes.CLASSES.keys()
         models = importlib.import_module(f"evaljobs.{api}.models")
@@ -236,17 +236,17 @@ def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     code = textwrap.dedent(f"""
         import json
-        from evaljobs import _explain, _registry, _slow
-        nodes, targets = _explain.program("probes")
+        from evaljobs import _walk, _registry, _pydantic_reference
+        nodes, targets = _walk.program("probes")
         kinds = sorted({{node[0] for node in nodes}})
         answered = []
         for payload in json.loads({json.dumps(json.dumps(PROBES))}):
             target = _registry.schema("probes." + _registry.routes_module("probes").ROOT)
-            found = _explain.errors(payload, "probes", target.name)
-            expected = _slow.errors_for(payload, target)
+            found = _walk.errors(payload, "probes", target.name)
+            expected = _pydantic_reference.errors_for(payload, target)
             assert found is None or found == expected, (payload, found, expected)
             answered.append(found is not None)
-        wrong_const = _explain.errors({{"kind": "other", "size": 3}}, "probes", target.name)
+        wrong_const = _walk.errors({{"kind": "other", "size": 3}}, "probes", target.name)
         print(json.dumps({{"kinds": kinds, "answered": answered, "const": [e.message for e in wrong_const]}}))
     """)
     ran = run_python(code, out)
