@@ -54,6 +54,19 @@ def test_a_large_page_broken_at_its_end_is_explained_without_the_models(tmp_path
     assert _walk.errors({"data": jobs}, "nemo_evaluator", "EvaluationJobsPage") is not None
 
 
+def _count_models_walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pointers of the objects the walk checks as models from now on, in order."""
+    walked: list[str] = []
+    model_handler = _walk._HANDLERS["model"]
+
+    def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
+        walked.append(pointer)
+        model_handler(nodes, node, value, pointer, found)
+
+    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
+    return walked
+
+
 def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """A decoded page broken in one item: the walk checks that item, not the 199 others, and says the same."""
     import evaljobs
@@ -70,14 +83,7 @@ def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatc
         "filter": {},
         "search": {},
     }
-    walked: list[str] = []
-    model_handler = _walk._HANDLERS["model"]
-
-    def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
-        walked.append(pointer)
-        model_handler(nodes, node, value, pointer, found)
-
-    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
+    walked = _count_models_walked(monkeypatch)
     report = evaljobs.validate(json.dumps(body).encode(), schema="nemo_evaluator.EvaluationJobsPage")
     assert [(e.pointer, e.message) for e in report.errors] == [
         ("/data/150/status_details/progress", "expected less than or equal to 100; found number 101")
@@ -96,14 +102,7 @@ def test_a_candidate_with_too_many_errors_stops_its_walk(monkeypatch: pytest.Mon
     jobs[-1]["status_details"]["progress"] = 101
     pagination = {"page": 1, "page_size": 400, "current_page_size": 400, "total_pages": 1, "total_results": 400}
     body = json.dumps({"object": "list", "data": jobs, "pagination": pagination}).encode()
-    walked: list[str] = []
-    model_handler = _walk._HANDLERS["model"]
-
-    def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
-        walked.append(pointer)
-        model_handler(nodes, node, value, pointer, found)
-
-    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
+    walked = _count_models_walked(monkeypatch)
     limited = evaljobs.validate(body)
     assert len(walked) < 400  # neither candidate walked every job
     monkeypatch.setattr(_walk, "CANDIDATE_ERRORS", 10**9)
