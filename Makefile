@@ -59,9 +59,9 @@ test-oldest: $(STAMP)
 	$(PY) .ci/oldest_requirements.py > $(OLDEST_VENV)/requirements.txt
 	cat $(OLDEST_VENV)/requirements.txt
 	$(OLDEST_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . -r $(OLDEST_VENV)/requirements.txt
-	cd $(OLDEST_VENV) && bin/python -c 'import evaljobs, pydantic, httpx, msgspec, orjson; \
+	cd $(OLDEST_VENV) && bin/python -c 'import evaljobs, pydantic, httpx, orjson; \
 		print("testing evaljobs from", evaljobs.__file__, "with pydantic", pydantic.VERSION, "httpx", httpx.__version__, \
-		"msgspec", msgspec.__version__, "orjson", orjson.__version__)'
+		"orjson", orjson.__version__)'
 	$(OLDEST_VENV)/bin/python -m pytest -v $(OLDEST_TESTS)
 
 # Rewrite requirements-dev.lock with the newest versions pyproject.toml's ranges allow (a fresh resolution).

@@ -143,10 +143,7 @@ def throughput(api: str) -> None:
     if native is not None:  # where the time goes: the native scanner answers for most payloads alone
         check, node, _ = native
         versus("  of which: the native scanner alone", lambda line: check(node, line), main_lines, main_size)
-    decoder = forced.targets[0].fast
-    if decoder is not None:  # without the scanner: the typed decode, then the exact duplicate-key check
-        versus("  without it: msgspec typed decode alone", _quiet(decoder.decode), main_lines, main_size)
-        versus("  without it: decode + duplicate-key check", _quiet(_with_duplicates(decoder)), main_lines, main_size)
+    versus("  without it: strict decode + the walk", _quiet(_walked(forced.targets[0])), main_lines, main_size)
     _third_parties(main_schema, main_lines, main_size)
 
     parsed = [line for line in invalid if _loads(line) is not None]  # schema errors, not broken JSON
@@ -211,11 +208,13 @@ def _third_parties(schema: str, lines: list[bytes], size: int) -> None:
     )
 
 
-def _with_duplicates(decoder: Any) -> Callable[[bytes], object]:
-    from evaljobs._duplicates import without_duplicates
+def _walked(target: Any) -> Callable[[bytes], object]:
+    """What validation costs where the scanner cannot tell (or is not built): decode, then the walk."""
+    from evaljobs import _walk
+    from evaljobs._decode import decode
 
     def check(line: bytes) -> object:
-        return without_duplicates(line, decoder.decode(line))
+        return _walk.check(decode(line), target, "", decoded=True)
 
     return check
 
@@ -232,7 +231,7 @@ def _quiet(function: Callable[[bytes], object]) -> Callable[[bytes], object]:
     def call(line: bytes) -> object:
         try:
             return function(line)
-        except ValueError:  # msgspec's ValidationError and pydantic's are ValueErrors
+        except ValueError:  # a payload error, and pydantic's ValidationError, are ValueErrors
             return None
 
     return call

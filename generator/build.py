@@ -154,18 +154,12 @@ def write_checks(apis: list[Api], package: Path, env: jinja2.Environment) -> Non
 
 
 def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
-    """``evaljobs/_fast/<api>.py`` and ``evaljobs/_lenient/<api>.py`` (msgspec types, no pydantic),
-    ``evaljobs/_scanner_programs/<api>.py`` (the fast types in outline and the native scanner's program, plain
-    data),
+    """``evaljobs/_scanner_programs/<api>.py`` (the native scanner's strict and lenient programs, plain data),
     ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``."""
-    directory, lenient, routes, outline = (
-        package / name for name in ("_fast", "_lenient", "_routes", "_scanner_programs")
-    )
-    for folder in (directory, lenient, routes, outline):
+    routes, outline = (package / name for name in ("_routes", "_scanner_programs"))
+    for folder in (routes, outline):
         folder.mkdir()
     _write(outline / "__init__.py", render.render(env, "_scanner_programs/__init__.py.jinja"))
-    _write(directory / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=False))
-    _write(lenient / "__init__.py", render.render(env, "_fast/__init__.py.jinja", lenient=True))
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
     for api in apis:
         kind = api.spec.kind
@@ -181,12 +175,10 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         ]
         context = {
             "file": api.spec.path.name,
-            "structs": fast.ordered_structs,
             "targets": targets,
             "routes": found_routes,
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in targets},
-            "uses": fast.uses(targets),
             "native": native,
             "native_targets": native_targets,
             "native_lists": native_lists,
@@ -195,15 +187,6 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         }
         lenient_types, lenient_targets = _lenient_types(api, pointers, targets)
         context["lenient_native"], context["lenient_targets"], _ = lenient_types.native_program(lenient_targets)
-        _write(directory / f"{api.spec.name}.py", render.render(env, "_fast/api.py.jinja", lenient=False, **context))
-        lenient_context = {
-            **context,
-            "structs": lenient_types.ordered_structs,
-            "targets": lenient_targets,
-            "uses": lenient_types.uses(lenient_targets),
-        }
-        lenient_module = render.render(env, "_fast/api.py.jinja", lenient=True, **lenient_context)
-        _write(lenient / f"{api.spec.name}.py", lenient_module)
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)

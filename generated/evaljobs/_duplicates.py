@@ -1,4 +1,4 @@
-"""Whether a decoded payload had a duplicate key, found cheaply (no pydantic, and msgspec only when asked).
+"""Whether a decoded payload had a duplicate key, found cheaply (no pydantic).
 
 JSON readers keep the last of duplicate keys silently, so after a decode ``without_duplicates`` checks that
 the payload had none, by counting colons. Every member of a JSON object has exactly one colon outside
@@ -7,39 +7,33 @@ re-encoded value exactly when no member was dropped, provided the input wrote no
 (``\\u003a``): when it did, the cheap check answers None and the caller decides another way. (Date-times
 stay strings here, so re-encoding keeps them byte for byte.)
 
-JSON texts may nest 1,024 levels deep, deeper than the encoders go (orjson stops at 255 levels, msgspec
-at Python's recursion limit): such a value is counted by a walk with a stack of its own, and
-``duplicate_key`` names a duplicate at any depth the same way, never by recursion.
+JSON texts may nest 1,024 levels deep, deeper than the encoder goes (orjson stops at 255 levels): such a
+value is counted by a walk with a stack of its own, and ``duplicate_key`` names a duplicate at any depth the
+same way, never by recursion.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from functools import cache
 from typing import Any
+
+from orjson import dumps as _encode
 
 
 def without_duplicates(data: bytes, decoded: object, encode: Callable[[Any], bytes] | None = None) -> bool | None:
     """True if no object of ``data`` repeats a key, False if one does, None if the cheap check cannot tell.
     ``decoded`` is ``data`` decoded, which ``encode`` turns back into JSON (any encoder that writes colons
-    in strings as themselves; by default msgspec's, which also takes integers beyond 64 bits)."""
+    in strings as themselves; by default orjson's, with a count of its own where orjson cannot encode)."""
     if b"\\" in data and b"\\u003" in data:  # perhaps an escaped colon (\\u003a): the count cannot tell
         return None
     return data.count(b":") == _encoded_colons(decoded, encode)
 
 
 def _encoded_colons(decoded: object, encode: Callable[[Any], bytes] | None) -> int:
-    if encode is not None:
-        try:
-            return encode(decoded).count(b":")
-        except TypeError:  # orjson: an integer beyond 64 bits, or more than 255 levels deep
-            pass
-        except RecursionError:
-            return colons(decoded)
     try:
-        return _msgspec_encode()(decoded).count(b":")
-    except RecursionError:
+        return (encode or _encode)(decoded).count(b":")
+    except (TypeError, RecursionError):  # orjson: an integer beyond 64 bits, or more than 255 levels deep
         return colons(decoded)
 
 
@@ -102,10 +96,3 @@ def duplicate_key(data: bytes) -> tuple[str, str] | None:
                 member[0] += 1
             expecting_key = keys is not None
     return None
-
-
-@cache
-def _msgspec_encode() -> Callable[[Any], bytes]:
-    import msgspec  # noqa: PLC0415 - not needed where the native scanner decides
-
-    return msgspec.json.Encoder().encode

@@ -1,11 +1,10 @@
 """The schemas a payload can be validated against, found through plain-data modules.
 
-Nothing here imports pydantic, nor msgspec before a payload needs it. First the native scanner (the C module
-``_evaljobs_scan``, built with the package, its program in ``evaljobs._scanner_programs.<api>``) answers "certainly
-valid" for most payloads without building a Python object. A target's fast-path decoder comes from the
-msgspec types of ``evaljobs._fast.<api>``, built on first need; without the scanner (not built, or
-``EVALJOBS_NATIVE=0``) they answer alone. Its pydantic model (the full path's last resort) is imported only
-when a payload needs it.
+Nothing here imports pydantic. The native scanner (the C module ``_evaljobs_scan``, built with the package,
+its programs in ``evaljobs._scanner_programs.<api>``) answers "certainly valid" for most payloads without
+building a Python object; without it (not built, or ``EVALJOBS_NATIVE=0``) the walk decides everything
+(``evaljobs._walk``, its programs in ``evaljobs._walk_programs.<api>``). A target's pydantic model (the
+reference, where the walk cannot word an error) is imported only when a payload needs it.
 """
 
 from __future__ import annotations
@@ -16,12 +15,9 @@ import re
 from collections.abc import Callable
 from functools import cache
 from types import ModuleType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import evaljobs
-
-if TYPE_CHECKING:
-    import msgspec
 
 _PARAMETER = re.compile(r"\{[^{}/]+\}")
 _UNBUILT = object()
@@ -31,9 +27,7 @@ class Target:
     """A schema to validate against, named ``api.Name`` (``label``) in reports."""
 
     __slots__ = (
-        "_fast",
         "_fields",
-        "_lenient",
         "_lenient_native",
         "_model",
         "_native",
@@ -47,8 +41,6 @@ class Target:
         self.api = api
         self.name = name
         self.label = f"{api}.{name}"
-        self._fast: msgspec.json.Decoder[Any] | object | None = _UNBUILT
-        self._lenient: msgspec.json.Decoder[Any] | object | None = _UNBUILT
         self._fields: frozenset[str] | None = None
         self._model: Any = None
         self._native: Native | object | None = _UNBUILT
@@ -61,7 +53,7 @@ class Target:
     def native(self) -> Native | None:
         """``(accepts, node, scan)``: the native scanner's checks and this schema's node in it, or None
         without the scanner. ``accepts(node, data)`` is True for JSON bytes valid without drift or duplicate
-        keys, False when the msgspec types refuse them too, None when it cannot tell; ``scan(node, data)``
+        keys, False when it refuses them, None when it cannot tell; ``scan(node, data)``
         says the same as a number (1, 0, or for a refusal minus its depth plus one, less 2**20 when drift
         cannot explain it: see ``_validate.TYPED``)."""
         if self._native is _UNBUILT:
@@ -74,7 +66,7 @@ class Target:
 
     @property
     def lenient_native(self) -> tuple[Callable[[int, bytes], int], int] | None:
-        """``(scan, node)``: the native scanner's check of what the lenient type accepts (valid, drift or not),
+        """``(scan, node)``: the native scanner's lenient program (valid, drift or not),
         answering as ``native``'s scan does, for a payload already decoded strictly; None without one."""
         if self._lenient_native is _UNBUILT:
             program = native_program(self.api, lenient=True)
@@ -83,36 +75,20 @@ class Target:
         return self._lenient_native  # type: ignore[return-value]  # built above
 
     @property
-    def fast(self) -> msgspec.json.Decoder[Any] | None:
-        """The fast-path decoder (accepts valid payloads without drift only), or None if the schema has none."""
-        if self._fast is _UNBUILT:
-            self._fast = _decoder(fast_module(self.api), self.name)
-        return self._fast  # type: ignore[return-value]  # built above
-
-    @property
-    def has_fast(self) -> bool:
-        """Whether the schema has a fast-path type (without building its decoder)."""
-        if self._fast is _UNBUILT:
-            return self.name in outline_module(self.api).NATIVE_TARGETS
-        return self._fast is not None
-
-    @property
-    def lenient(self) -> msgspec.json.Decoder[Any] | None:
-        """The lenient decoder (accepts valid payloads, drift or not), or None if the schema has none."""
-        if self._lenient is _UNBUILT:
-            self._lenient = _decoder(importlib.import_module(f"evaljobs._lenient.{self.api}"), self.name)
-        return self._lenient  # type: ignore[return-value]  # built above
+    def scannable(self) -> bool:
+        """Whether the native scanner has a program for the schema (whether or not the scanner is built)."""
+        return self.name in outline_module(self.api).NATIVE_TARGETS
 
     @property
     def fields(self) -> frozenset[str]:
         """The top-level property names of the schema (empty unless it is an object with properties)."""
         if self._fields is None:
             outline = outline_module(self.api)
-            if self.name in outline.FIELDS:  # a fast type that is an object
+            if self.name in outline.FIELDS:  # a scanner program that is an object
                 self._fields = outline.FIELDS[self.name]
             elif self.name in outline.NATIVE_TARGETS:
                 self._fields = frozenset()
-            else:  # no fast type: the properties its model has (see evaljobs._walk)
+            else:  # no scanner program: the properties the walk's program has (see evaljobs._walk)
                 nodes, targets = check_program(self.api)
                 node = nodes[targets[self.name]]
                 self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
@@ -130,17 +106,7 @@ class Target:
         return f"Target({self.label!r})"
 
 
-def _decoder(types: ModuleType, name: str) -> msgspec.json.Decoder[Any] | None:
-    """A decoder for the type ``types`` (a fast or lenient module) holds for schema ``name``, if any."""
-    annotation = types.TARGETS.get(name)
-    if annotation is None:
-        return None
-    import msgspec  # noqa: PLC0415 - (loaded with the types) not needed where the native scanner decides
-
-    return msgspec.json.Decoder(annotation)
-
-
-NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the msgspec types decide alone)
+NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the walk decides alone)
 
 
 Native = tuple[Callable[[int, bytes], bool | None], int, Callable[[int, bytes], int]]
@@ -159,7 +125,7 @@ def native_scanner() -> Any:
 
 @cache
 def native_program(api: str, *, lenient: bool = False) -> tuple[Any, dict[str, int]] | None:
-    """The native scanner's program for ``api`` (the fast types', or the lenient types') and the node of each
+    """The native scanner's program for ``api`` (the strict one, or the lenient one) and the node of each
     schema, or None without the scanner."""
     scan = native_scanner()
     if scan is None:
@@ -178,14 +144,8 @@ def check_program(api: str) -> tuple[tuple[Any, ...], dict[str, int]]:
     return module.NODES, module.TARGETS
 
 
-def fast_module(api: str) -> ModuleType:
-    """The fast-path types of ``api`` (imported only when a payload is decoded against one of them)."""
-    routes_module(api)
-    return importlib.import_module(f"evaljobs._fast.{api}")
-
-
 def outline_module(api: str) -> ModuleType:
-    """The fast-path types of ``api`` in outline, and the native scanner's program: plain data."""
+    """The native scanner's programs of ``api`` and each object schema's top-level fields: plain data."""
     routes_module(api)
     return importlib.import_module(f"evaljobs._scanner_programs.{api}")
 

@@ -1,9 +1,9 @@
 """The full path without pydantic: every error and every drift of a decoded payload, with JSON pointers.
 
-Both walks follow a *program* generated from the models (``evaljobs._walk_programs.<api>``, made by
-``generator.emit.walk_programs`` from the models' annotations): flat nodes referring to each other by index, one per
-annotation. Nothing here imports pydantic, so explaining a payload costs no model build, in the command's
-process or in each ``--jobs`` worker.
+Both walks follow a *program* generated from the spec's schema model (``evaljobs._walk_programs.<api>``, made
+by ``generator.emit.walk_programs``, the same model the pydantic models are generated from): flat nodes
+referring to each other by index, one per annotation of the models. Nothing here imports pydantic, so
+explaining a payload costs no model build, in the command's process or in each ``--jobs`` worker.
 
 The error walk gives what the models would say, or nothing at all: when it meets what it does not model
 (a bound a value breaks, any pattern, a construct the program marks unsure, a payload nested too deeply),
@@ -13,7 +13,7 @@ same answers.
 Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``bool``, ``none``;
 ``datetime`` (offset required, what is expected); ``enum`` (class name, values, phrase for a non-string);
 ``literal`` (values, phrase); ``list`` (item node); ``dict`` (value node); ``model`` (class name, fields as
-(key, node, required), fast type's schema name or None); ``root`` (class name, node, fast schema name);
+(key, node, required), the scanner's schema name or None); ``root`` (class name, node, scanner schema name);
 ``nullable`` (node); ``union`` (member nodes, and for a discriminated union (key, ((tag, member), ...)));
 ``checked (node, constraints as (name, bound)); ``unsure``
 (why).
@@ -29,7 +29,7 @@ from typing import Any
 from orjson import dumps as _encode
 
 from evaljobs._datetimes import problem
-from evaljobs._registry import Target, check_program, fast_module, native_program, outline_module
+from evaljobs._registry import Target, check_program, native_program, outline_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
@@ -585,7 +585,7 @@ class _DriftWalk:
             if items is not None and not items.trivial:
                 only = items.models[0] if len(items.models) == 1 else None
                 if only is not None and self.accepted(value, self.nodes[only][-1], many=True):
-                    return  # an array the fast type accepts whole has no drift (one call for all its items)
+                    return  # an array the strict program accepts whole has no drift (one call for all its items)
                 for index, child in enumerate(value):
                     if only is not None and type(child) is dict:  # an array of objects: no call per item
                         self.walk_model(child, only, f"{pointer}/{index}")
@@ -597,7 +597,7 @@ class _DriftWalk:
     def walk_model(self, value: dict[str, Any], index: int, pointer: str) -> None:
         node = self.nodes[index]
         if pointer and self.accepted(value, node[-1]):
-            return  # below the root: accepted by the fast type, so without drift
+            return  # below the root: accepted by the strict program, so without drift
         if node[0] == "root":
             inner = self.shape(node[2])
             if not inner.trivial:
@@ -620,26 +620,12 @@ class _DriftWalk:
                 self.walk(child, where, f"{pointer}/{pointer_token(key)}")
 
     def accepted(self, value: Any, name: str | None, *, many: bool = False) -> bool:
-        """Whether the fast type of schema ``name`` accepts ``value`` (a list of such values if ``many``):
-        valid without drift, so the walk can pass over it. The native scanner answers, on the value encoded
-        again (it answers as the fast types do: tests/test_native.py), without msgspec and the fast types
-        (40 ms of start-up); where it cannot tell, or without it, the fast type itself."""
-        if name is None:
+        """Whether the scanner's strict program of schema ``name`` accepts ``value`` (a list of such values if
+        ``many``), encoded again: valid without drift, so the walk can pass over it. Where the scanner cannot
+        tell, or without it, the walk goes on (which costs time, never a finding)."""
+        if name is None or self.skipper is None:
             return False
-        if self.skipper is not None:
-            outcome = _scanned(self.skipper, name, value, many=many)
-            if outcome != 0:  # (where it cannot tell, the fast type decides)
-                return outcome == 1
-        strict = _strict_list(self.api, name) if many else _strict_type(self.api, name)
-        if strict is None:
-            return False
-        import msgspec  # noqa: PLC0415 - (loaded with the fast types) errors alone need no msgspec
-
-        try:
-            msgspec.convert(value, strict)
-        except (msgspec.ValidationError, RecursionError):
-            return False
-        return True
+        return _scanned(self.skipper, name, value, many=many) == 1
 
 
 _FIELD_SHAPES: dict[tuple[str, int], dict[str, _Shape]] = {}
@@ -672,25 +658,6 @@ def _skipper(api: str) -> tuple[Any, dict[str, int], dict[str, int]] | None:
     and of a list of its values; None without the scanner."""
     program = native_program(api)
     return None if program is None else (program[0], program[1], outline_module(api).NATIVE_LISTS)
-
-
-@cache
-def _strict_type(api: str, name: str | None) -> Any:
-    """The fast-path struct of schema ``name`` (None if there is none). It accepts an object exactly when
-    the object is valid without drift, so the drift walk can skip what it accepts."""
-    if name is None:
-        return None
-    strict = fast_module(api).TARGETS.get(name)
-    import msgspec  # noqa: PLC0415 - (loaded with the fast types)
-
-    return strict if isinstance(strict, type) and issubclass(strict, msgspec.Struct) else None
-
-
-@cache
-def _strict_list(api: str, name: str | None) -> Any:
-    """``list[<the fast type of name>]`` (one object, which msgspec's type cache can recognise), or None."""
-    strict = _strict_type(api, name)
-    return None if strict is None else list[strict]  # type: ignore[valid-type]
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:

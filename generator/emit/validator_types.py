@@ -1,14 +1,18 @@
-"""Translate a spec's schemas into msgspec types: the validator's fast path.
+"""Translate a spec's schemas into the native scanner's programs (``evaljobs._scanner_programs.<api>``).
 
-A fast-path type accepts a payload only if the payload is valid *and* has no drift: every object with
-declared properties is closed (``forbid_unknown_fields``), enums are ``Literal``s, date-times must match an
-exact RFC 3339 pattern. Whatever it rejects goes to the full path, which decides and explains. So the one
-rule here: never accept more than the schema does. A construct this module cannot express exactly makes
-the model that reaches it fast-path-less (``None``), never approximated.
+The strict program accepts a payload only if the payload is valid *and* has no drift: every object with
+declared properties is closed, enums are exact, date-times must be exact RFC 3339. Whatever it refuses goes to
+the walk, which decides and explains. So the one rule here: never accept more than the schema does. A
+construct this module cannot express exactly makes the schema that reaches it scanner-less (``None``), never
+approximated.
 
-The *lenient* flavour (``evaljobs._lenient.<api>``) differs only where drift is allowed: objects take unknown
-fields (unless the schema closes them with ``additionalProperties: false``) and string enums take any string.
-It accepts a payload only if the payload is valid, drift or not; which drift is then the full path's walk.
+The *lenient* flavour differs only where drift is allowed: objects take unknown fields (unless the schema
+closes them with ``additionalProperties: false``) and string enums take any string. It accepts a payload only
+if the payload is valid, drift or not; which drift is then the walk's to name.
+
+The types are still worked out as type annotations (the vocabulary of the msgspec types this module wrote
+until they were dropped) before their scanner nodes are placed: the annotation text says which constructs
+are expressible, and is not written anywhere.
 """
 
 from __future__ import annotations
@@ -66,7 +70,6 @@ class Field:
     key: str
     annotation: str
     required: bool
-    forward: bool = False  # names a struct defined later (a cycle): written as a string
     native: Native = UNSURE  # what the native scanner checks (see native_program)
 
 
@@ -177,20 +180,6 @@ class FastTypes:
         mode = 0 if struct.whole_or_empty is None else 2 if struct.whole_or_empty[1] else 1
         return ("struct", properties, mode) if struct.closed else ("struct", properties, mode, True)
 
-    @property
-    def ordered_structs(self) -> list[Struct]:
-        """The structs in definition order (each after the structs it uses, cycles aside), their fields'
-        ``forward`` set where an annotation names a struct not defined yet. Annotations are evaluated when
-        the module runs, so that decoders need not evaluate strings (it costs start-up time)."""
-        ordered = [self.structs[name] for name in self._order]
-        defined: set[str] = set()
-        for struct in ordered:
-            for item in struct.fields:
-                named = set(re.findall(r"\bS_\w+", item.annotation)) & self.structs.keys()
-                item.forward = bool(named - defined)
-            defined.add(struct.name)
-        return ordered
-
     def top_level_fields(self, targets: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
         """The JSON names of the fields of each target whose fast type is a struct, sorted."""
         return {
@@ -198,21 +187,6 @@ class FastTypes:
             for name, text in targets.items()
             if text in self.structs
         }
-
-    def uses(self, targets: Mapping[str, str | None]) -> set[str]:
-        """The names of the module's imports that its annotations use (the others are left out)."""
-        texts = [f.annotation for s in self.ordered_structs for f in s.fields] + [t for t in targets.values() if t]
-        texts += [branch for s in self.ordered_structs for trial in s.trials for branch in trial.branches]
-        joined = " ".join(texts)
-        names = {"Annotated", "Any", "Literal", "Meta", "DateTime", "LocalDateTime", "msgspec"}
-        found = {name for name in names if re.search(rf"\b{name}\b", joined)}
-        if any(s.trials for s in self.ordered_structs):
-            found.add("Branches")
-        if any(s.whole_or_empty for s in self.ordered_structs):
-            found.add("whole_or_empty")
-        if any(not f.required for s in self.ordered_structs for f in s.fields):
-            found |= {"UNSET", "UnsetType"}
-        return found
 
     def _ref(self, ref: str) -> _Type:
         schema = resolve_pointer(self.document, ref)

@@ -50,11 +50,11 @@ def main(apis: list[str]) -> None:
     for api in apis:
         routes = importlib.import_module(f"evaljobs._routes.{api}")
         models = importlib.import_module(f"evaljobs.{api}.models")
-        fast = importlib.import_module(f"evaljobs._fast.{api}")
+        scannable = importlib.import_module(f"evaljobs._scanner_programs.{api}").NATIVE_TARGETS
         names_of: dict[str, list[str]] = {}
         for name, cls in routes.CLASSES.items():
             names_of.setdefault(cls, []).append(name)
-        strict = {cls: names[0] for cls, names in names_of.items() if len(names) == 1 and fast.TARGETS.get(names[0])}
+        strict = {cls: names[0] for cls, names in names_of.items() if len(names) == 1 and names[0] in scannable}
         compiler = Compiler(strict)
         targets = {name: compiler.node(getattr(models, cls)) for name, cls in routes.CLASSES.items()}
         print(api, repr((tuple(compiler.nodes), targets)), flush=True)

@@ -46,7 +46,6 @@ ALLOWED_IMPORTS = frozenset(
         "httpx",
         "ipaddress",
         "json",
-        "msgspec",
         "pydantic",
         "pydantic_core",
         "re",

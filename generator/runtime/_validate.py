@@ -1,16 +1,14 @@
-"""Validate captured payloads: the fast path decides the common case, the full path explains the rest.
+"""Validate captured payloads with two engines, and the models as the reference where the second is unsure.
 
-- Native scanner (``_evaljobs_scan``, C, its program generated beside the fast types): accepts a payload
-  only if it is valid, without drift or duplicate keys, building no Python object. Most captured traffic
-  ends here, faster than parsing it would be.
-- Fast path (``evaljobs._fast.<api>``, msgspec): the same answer for what the scanner leaves (an escaped
-  key, a union of objects...); a duplicate key is caught by re-encoding. Its refusal tells the next step.
-- Drift path (the scanner's lenient program, then ``evaljobs._lenient.<api>``, msgspec, for what it leaves):
-  accepts a payload only if it is valid, drift or not; the drift is then named by the full path's walk,
-  without the cost of validating with the models.
-- Full path (``evaljobs._walk``, imported on first need): strict decoding, then every error with its
-  JSON pointer and every drift, walking a program read from the models, without pydantic; the models
-  themselves (``evaljobs._pydantic_reference``, pydantic) only for what that walk is not sure of.
+- The native scanner (``_evaljobs_scan``, C, native/scan.c; its programs in ``evaljobs._scanner_programs.<api>``)
+  answers yes or no without building a Python object: "valid without drift or duplicate keys" (the strict
+  program), "valid, perhaps with drift" (the lenient program, for a payload already decoded), or "refused",
+  with how deep the refusal is and whether drift could explain it. Most captured traffic ends here, faster
+  than parsing it would be. Where it cannot tell (an escaped key, an integer beyond 64 bits, a leap second,
+  a schema it has no program for) or where it is not built, the walk decides.
+- The walk (``evaljobs._walk``, imported on first need): strict decoding, then every error with its JSON
+  pointer and every drift, following the programs of ``evaljobs._walk_programs.<api>``, without pydantic;
+  the models (``evaljobs._pydantic_reference``) only where the walk cannot word an error.
 
 Without a schema or an endpoint named, the schema is detected: a payload is read only as a schema it shows
 it is one of (``evaljobs._detection``: enough of the schema's fields), else it is "no schema matches".
@@ -21,15 +19,11 @@ it is one of (``evaljobs._detection``: enough of the schema's fields), else it i
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from evaljobs import _detection, _registry
-from evaljobs._duplicates import without_duplicates
 from evaljobs._registry import Target
 from evaljobs._report import Error, Report
-
-if TYPE_CHECKING:
-    import msgspec
 
 __all__ = ["Validator", "validate"]
 
@@ -70,19 +64,13 @@ class Validator:
                 if not (detecting and first.takes_empty and payload[1:2] != b'"' and _empty(payload)):
                     return Report(source, first.label)
                 return _detection.unmatched(_loads(payload), chosen, source)
-            if scanned == 0:  # the scanner cannot tell: msgspec decides
-                refusal = _msgspec_refusal(first, payload)
-                if refusal is None:
-                    if detecting and _empty(payload):
-                        return _detection.unmatched(_loads(payload), chosen, source)
-                    return Report(source, first.label)
-                near_top, typed = bool(refusal), _certain(refusal)  # (an empty refusal: not JSON)
-            else:  # refused, as msgspec would
-                near_top, typed = _depth(scanned) <= 1, scanned <= -TYPED
-            # schema -> whether its refusal is one drift cannot explain (the lenient type refuses it too)
-            refused = {first: typed}
-            # perhaps another schema's payload, which the scanner tells before any parsing
-            other = _scanned_valid(payload, chosen, refused) if near_top else None
+            # schema -> whether its refusal is one drift cannot explain (the lenient program refuses it too)
+            refused: dict[Target, bool] = {}
+            other = None
+            if scanned != 0:  # refused (0: the scanner cannot tell, and the walk below decides)
+                refused[first] = scanned <= -TYPED
+                if _depth(scanned) <= 1:  # perhaps another schema's payload, told before any parsing
+                    other = _scanned_valid(payload, chosen, refused)
             if other is not None:
                 if detecting and _empty(payload):
                     return _detection.unmatched(_loads(payload), chosen, source)
@@ -101,10 +89,12 @@ class Validator:
                     return _detection.unmatched(value, chosen, source)
             # A schema that accepts the payload without drift knows all its keys, so it is a finalist.
             candidates = finalists(value, pool)
-            other = _strictly_valid(payload, value, candidates, refused)
-            if other is not None:
-                _promote(chosen, other)
-                return Report(source, other.label)
+            strictly = _strictly_valid(payload, value, candidates, refused, source)
+            if isinstance(strictly, Report):  # the walk's report on the only finalist: the full path's answer
+                return strictly
+            if strictly is not None:
+                _promote(chosen, strictly)
+                return Report(source, strictly.label)
             hopeless = {target for target, certain in refused.items() if certain}
             found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
@@ -141,26 +131,35 @@ def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, b
     return None
 
 
-def _strictly_valid(payload: bytes, value: Any, candidates: list[Target], refused: dict[Target, bool]) -> Target | None:
+def _strictly_valid(
+    payload: bytes, value: Any, candidates: list[Target], refused: dict[Target, bool], source: str
+) -> Target | Report | None:
     """The first of ``candidates`` (finalists) that ``payload`` is valid for without drift, asking the
-    scanner, then msgspec when it cannot tell; a schema already in ``refused`` is not asked again, and each
-    refusal goes there, with whether drift cannot explain it. (decode() has checked for duplicate keys.)"""
+    scanner, then the walk where it cannot tell; a schema already in ``refused`` is not asked again, and each
+    refusal goes there, with whether drift cannot explain it. (decode() has checked for duplicate keys.) A
+    schema the scanner has no program for is left to the full path. Where the walk has answered for the only
+    finalist, its report is returned, the full path's answer (it is not walked twice)."""
     keys = value.keys() if isinstance(value, dict) else None
     for target in candidates:
-        if target in refused or not target.has_fast:
+        if target in refused or not target.scannable:
             continue
         if keys is not None and target.fields and not keys <= target.fields:
-            continue  # an unknown top-level field: drift, which the strict type refuses
+            continue  # an unknown top-level field: drift, which the strict program refuses
         native = target.native
         outcome = 0 if native is None else native[2](native[1], payload)
+        if outcome == 1:
+            return target
         if outcome < 0:
             refused[target] = outcome <= -TYPED
             continue
-        decoder = None if outcome == 1 else target.fast  # (built on first need: the scanner decides most)
-        refusal = None if outcome == 1 else "" if decoder is None else _refusal(decoder, payload)
-        if refusal is None:
+        from evaljobs import _walk  # noqa: PLC0415 - only where the scanner cannot tell
+
+        report = _walk.check(value, target, source, decoded=True)
+        if report.valid and not report.drift:
             return target
-        refused[target] = _certain(refusal)
+        if len(candidates) == 1:
+            return report
+        refused[target] = not report.valid
     return None
 
 
@@ -222,11 +221,12 @@ def _indexed(targets: Sequence[Target]) -> tuple[frozenset[Target], dict[str, tu
 
 
 def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Target], source: str) -> Report | None:
-    """The report on a valid payload with drift, when the lenient types show which ``finalists`` it is
-    valid for: the full path would pick the one of them with least drift. None: the full path decides (no
-    finalist is valid, or the lenient types cannot tell for one of them). ``hopeless``: finalists whose
-    strict type refused the payload for a certain reason (see _certain), which their lenient type would
-    give too, as it accepts all the strict type accepts and differs only on unknown fields and enum values."""
+    """The report on a valid payload with drift, when the scanner's lenient program shows which ``finalists``
+    it is valid for: the full path would pick the one of them with least drift. None: the full path decides
+    (no finalist is valid, or the lenient program cannot tell for one of them). ``hopeless``: finalists
+    refused for a reason drift cannot explain (a value of the wrong kind, a missing key), which the lenient
+    program would refuse too, as it accepts all the strict one does and differs only on unknown fields and
+    enum values."""
     candidates, unsure = [], []
     for target in finalists:
         if target in hopeless:
@@ -235,17 +235,8 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         outcome = 0 if native is None else native[0](native[1], data)
         if outcome == 1:
             candidates.append(target)
-            continue
-        if outcome <= -TYPED:  # a value of the wrong kind or a missing key: the lenient type refuses it too
-            continue
-        if outcome < 0:  # refused for certain, for another reason (a format, a bound): msgspec's wording would
-            unsure.append(target)  # tell whether the models refuse it too; the walk below tells without msgspec
-            continue
-        refusal = "" if target.lenient is None else _refusal(target.lenient, data)
-        if refusal is None:
-            candidates.append(target)
-        elif not _certain(refusal):
-            unsure.append(target)
+        elif outcome > -TYPED:  # it cannot tell, or refused for another reason (a format, a bound): the walk
+            unsure.append(target)  # below tells whether the models refuse it too
     if not candidates:
         return None
     from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
@@ -269,60 +260,6 @@ def _loads(data: bytes) -> Any:
 def _refused(source: str, message: str, targets: list[Target], pointer: str = "") -> Report:
     only = targets[0].label if len(targets) == 1 else None
     return Report(source, only, errors=[Error(pointer, message)])
-
-
-def _refusal(decoder: msgspec.json.Decoder[Any], data: bytes) -> str | None:
-    """None if ``decoder`` accepts ``data``, else its first error (empty when not a validation error)."""
-    import msgspec  # noqa: PLC0415 - (loaded with the decoder) not needed where the native scanner decides
-
-    try:
-        decoder.decode(data)
-    except msgspec.ValidationError as error:
-        return str(error)
-    except (msgspec.MsgspecError, ValueError, RecursionError):
-        return ""
-    return None
-
-
-def _certain(refusal: str) -> bool:
-    """Whether a lenient type's refusal is certain to be the models' too: a missing field or a wrong type.
-    (The lenient types are exact but for a few limits, which they report otherwise: integers beyond 64
-    bits, leap seconds, a union of objects.) Reads msgspec's wording: should it change, refusals only
-    become uncertain, which costs a check with the models, never a wrong verdict."""
-    return refusal.startswith("Object missing required field") or (
-        refusal.startswith("Expected `") and "`, got `" in refusal
-    )
-
-
-def _fast(target: Target, data: bytes) -> bool:
-    """Whether the fast path accepts ``data`` as ``target``: valid, without drift, without duplicate keys.
-    (Another schema's payload looks drifted to this one, so a rejection says nothing more.)"""
-    return _strict_refusal(target, data) is None
-
-
-def _strict_refusal(target: Target, data: bytes) -> str | None:
-    """None if the fast path accepts ``data`` as ``target`` (see _fast), else why not: msgspec's first
-    error, or empty for anything else (no fast type, not JSON, a duplicate key, or perhaps one)."""
-    native = target.native
-    if native is not None and native[0](native[1], data):
-        return None
-    return _msgspec_refusal(target, data)
-
-
-def _msgspec_refusal(target: Target, data: bytes) -> str | None:
-    """_strict_refusal without the native scanner: the msgspec types and the duplicate-key check."""
-    decoder = target.fast
-    if decoder is None:
-        return ""
-    import msgspec  # noqa: PLC0415 - (loaded with the decoder) not needed where the native scanner decides
-
-    try:
-        value = decoder.decode(data)
-    except msgspec.ValidationError as error:
-        return str(error)
-    except (msgspec.MsgspecError, ValueError, RecursionError):
-        return ""
-    return None if without_duplicates(data, value) is True else ""
 
 
 def validate(
