@@ -77,6 +77,14 @@ def test_a_known_path_with_another_method_is_a_405_in_json(mock: MockServer) -> 
     assert "DELETE is not an operation" in response.json()["detail"]
 
 
+def test_no_answer_is_an_html_page(mock: MockServer) -> None:
+    unknown = httpx.request("BREW", f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+    assert unknown.status_code == 501 and unknown.headers["content-type"] == "application/json"
+    assert "BREW" in unknown.json()["detail"]
+    head = httpx.head(f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+    assert (head.status_code, head.headers["allow"], head.content) == (405, "GET", b"")
+
+
 def test_pages_of_a_list_are_slices_of_its_example(mock: MockServer) -> None:
     url = f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}/results"
     whole = httpx.get(url).json()

@@ -15,6 +15,7 @@ import re
 import subprocess
 import sys
 import time
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,32 @@ def test_speed_scales_the_clock_and_no_auth_lets_anyone_in(package: Path) -> Non
         assert httpx.get(f"{fast.url}/_mock/clock").json()["speed"] == 20.0
     finally:
         fast.close()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's memory from /proc")
+def test_a_100_mb_download_is_streamed_not_held(package: Path) -> None:
+    big = Mock(package, "--no-auth", "--download-size", str(100_000_000))
+    try:
+        job_id = httpx.post(f"{big.url}/v1/jobs", json={"name": "big", "model": "m"}).json()["id"]
+        assert big.http.post(f"/_mock/jobs/{job_id}", json={"state": "succeeded"}).status_code == 200
+        before = _memory_kb(big.process.pid, "VmRSS")
+        inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        size = 0
+        with big.http.stream("GET", f"/v1/jobs/{job_id}/download") as download:
+            for piece in download.iter_raw():
+                size += len(inflate.decompress(piece))
+        assert size == 100_000_000
+        grown = _memory_kb(big.process.pid, "VmHWM") - before
+        assert grown < 20_000, f"the server grew {grown} kB while it sent 100 MB"
+    finally:
+        big.close()
+
+
+def _memory_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise AssertionError(f"no {field} in /proc/{pid}/status")
 
 
 def test_the_mock_listens_on_loopback_only(package: Path) -> None:

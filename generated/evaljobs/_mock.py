@@ -8,6 +8,11 @@
   object of ``Fault``'s fields), answer the next matching requests instead: another status or body, extra
   headers, a delay, a body cut short, or a connection closed without an answer. A list of them is a script
   (``times=1`` each: the first matching request gets the first fault, and so on).
+- Operations marked with ``x-evaljobs-job`` play a job's lifecycle (``_mock_jobs``: created jobs with fresh ids,
+  their states on the mock's clock, pages, results and streamed downloads), and every request is first checked
+  as the spec says (``_mock_checks``: bearer token, query parameters, JSON body); another method of a known
+  path is a 405 with ``Allow``. Every answer is JSON, never an HTML page.
+- Control endpoints under ``/_mock/`` (faults, seen requests, jobs, the clock) serve the tests.
 
 Built on the standard library's ``ThreadingHTTPServer`` (HTTP/1.1 keep-alive, TCP_NODELAY): it adds no
 dependency to the package, and it writes bytes exactly as told, which the faults need (a body shorter
@@ -34,7 +39,7 @@ from evaljobs._jobs import dig
 from evaljobs._mock_checks import check_auth, check_body, check_query
 from evaljobs._mock_downloads import download_answer
 from evaljobs._mock_jobs import JobStore, MockClock, asks_for_page, page_of
-from evaljobs._mock_routes import Answer, RecordedRequest, Route, error_answer, json_bytes, routes
+from evaljobs._mock_routes import Answer, RecordedRequest, Route, code_of, error_answer, json_bytes, routes
 
 __all__ = ["Fault", "MockClock", "MockServer", "RecordedRequest"]
 
@@ -114,6 +119,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    # what the standard library answers itself (a malformed request line, an unknown method): JSON, not HTML
+    error_message_format = '{"detail": "mock: %(code)d %(message)s"}'
+    error_content_type = "application/json"
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -123,7 +131,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.mock._answer(self)
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_GET
 
     def send(self, status: int, body: bytes, content_type: str | None, headers: Mapping[str, str]) -> None:
         self.send_answer(Answer(status, body, content_type, headers))
@@ -338,7 +346,7 @@ class MockServer:
         if route is None and fault.status is None:
             return error_answer(None, "404", f"mock: no operation of any spec matches {method} {path}")
         status = str(fault.status) if fault.status is not None else route.success_status if route else "200"
-        code = int(status) if status.isdigit() else int(status[0]) * 100
+        code = code_of(status)
         if fault.raw is not None:
             return Answer(code, fault.raw, fault.content_type or "application/octet-stream")
         if fault.body is not _UNSET:

@@ -206,11 +206,10 @@ class JobStore:
                 self._family_of[(route.api, route.operation.operation_id)] = family
         for family in self._families.values():
             for routes_of_role in family.roles.values():
-                for route in routes_of_role:
-                    for values in route.known_ids.values():
-                        family.seed_ids.update(values)
+                for route in routes_of_role:  # the documented values of the job id parameter, not of others
+                    family.seed_ids.update(route.known_ids.get(_id_of(route), ()))
             for route in family.routes("create"):
-                found = dig(route.example(route.success_status), route.operation.job.id if route.operation.job else "")
+                found = dig(route.example(route.success_status), _id_of(route))
                 family.seed_ids.update(str(v) for v in (found if isinstance(found, list) else [found]) if v is not None)
             family.id_shape = min(family.seed_ids, default="job-")
 
@@ -275,7 +274,7 @@ class JobStore:
             except ValueError as error:
                 return error_answer(route, route.documents("400") or "400", f"mock: bad {SCHEDULE_HEADER}: {error}")
         request = json.loads(body) if body.strip() else None
-        id_field = route.operation.job.id if route.operation.job else ""
+        id_field = _id_of(route)
         template = route.example(route.success_status)
         many = isinstance(dig(template, id_field), list)
         count = max(1, len(_first_array(request))) if many else 1
@@ -564,6 +563,12 @@ def _first_array_field(template: Any) -> str:
 
 def _role(route: Route) -> str:
     return route.operation.job.role if route.operation.job is not None else ""
+
+
+def _id_of(route: Route) -> str:
+    """Where the operation's job id is (``x-evaljobs-job``'s ``id``): a path parameter, or the create response's
+    field."""
+    return route.operation.job.id if route.operation.job is not None else ""
 
 
 def _collection(route: Route) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 import evaljobs
 from evaljobs._api import Operation
 
-__all__ = ["Answer", "RecordedRequest", "Route", "error_answer", "json_bytes", "routes", "thaw"]
+__all__ = ["Answer", "RecordedRequest", "Route", "code_of", "error_answer", "json_bytes", "routes", "thaw"]
 
 
 @dataclass(frozen=True)
