@@ -179,3 +179,13 @@ def test_the_command_line_reports_a_port_it_cannot_use(mock: MockServer) -> None
     )
     assert result.returncode == 2 and "cannot listen" in result.stderr and "Traceback" not in result.stderr
     assert json.dumps(result.stdout) == '""'
+
+
+def test_the_python_mock_checks_the_token_only_when_asked_and_stays_on_loopback() -> None:
+    with MockServer(auth=True) as strict:
+        url = f"{strict.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}"
+        refused = httpx.get(url)
+        assert refused.status_code == 401 and refused.json()["id"] == "unauthorized", "the spec's 401 example"
+        assert httpx.get(url, headers={"Authorization": "Bearer t"}).status_code == 200
+    with pytest.raises(ValueError, match="loopback"):
+        MockServer("0.0.0.0")

@@ -259,6 +259,43 @@ def test_speed_scales_the_clock_and_no_auth_lets_anyone_in(package: Path) -> Non
         fast.close()
 
 
+CLIENT_LIFECYCLE = """
+import asyncio, sys
+from evaljobs.mockjobs import AsyncClient, Client
+
+url = sys.argv[1]
+with Client(base_url=url, token="t", max_retries=0) as client:
+    job = client.create_job({"name": "sync", "model": "llama"})
+    final = client.wait(job.id, poll_interval=0.02, timeout=10)
+    assert (final.state.value, final.status, final.progress) == ("succeeded", "completed", 100.0), final
+    assert [j.id for j in client.iter_list_jobs(page_size=1)][:1] == [job.id]
+    assert client.get_job_results(job.id).job_id == job.id
+    client.delete_job(job.id)
+
+async def main():
+    async with AsyncClient(base_url=url, token="t", max_retries=0) as client:
+        job = await client.create_job({"name": "async", "model": "llama"})
+        seen = []
+        final = await client.wait(job.id, poll_interval=0.02, timeout=10, on_progress=lambda p: seen.append(p.state))
+        assert final.state.value == "succeeded" and seen[0].value == "queued", seen
+
+asyncio.run(main())
+print("ok")
+"""
+
+
+def test_the_generated_clients_create_wait_for_and_delete_a_job(package: Path) -> None:
+    fast = Mock(package, "--speed", "20")
+    try:
+        code = f"import sys; sys.path.insert(0, {str(package)!r})\n" + CLIENT_LIFECYCLE
+        result = subprocess.run(
+            [sys.executable, "-B", "-c", code, fast.url], capture_output=True, text=True, timeout=120, check=False
+        )
+        assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-3000:]
+    finally:
+        fast.close()
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's memory from /proc")
 def test_a_100_mb_download_is_streamed_not_held(package: Path) -> None:
     big = Mock(package, "--no-auth", "--download-size", str(100_000_000))
