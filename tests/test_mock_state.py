@@ -117,6 +117,7 @@ def test_a_job_is_created_runs_succeeds_has_results_and_downloads_and_is_deleted
     running = mock.job(job_id)
     assert running["status"] == "running" and 0 < running["status_details"]["progress"] < 100
     assert running["status_details"]["message"] == "running (evaljobs mock)"
+    assert running["created_at"] == created["created_at"] < running["updated_at"], "updated when it started running"
 
     mock.advance(1.5)
     done = mock.job(job_id)

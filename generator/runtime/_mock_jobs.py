@@ -111,7 +111,6 @@ class MockJob:
     schedule: tuple[tuple[float, str], ...]
     request: Any = None
     forced: tuple[float, str] | None = None
-    updated: float = 0.0
 
     def state(self, now: float) -> str:
         if self.forced is not None and now >= self.forced[0]:
@@ -122,6 +121,13 @@ class MockJob:
             if age >= at:
                 current = state
         return current
+
+    def changed(self, now: float) -> float:
+        """When (mock seconds) the job last changed state: its creation, a step of its schedule, or a forced state."""
+        if self.forced is not None and now >= self.forced[0]:
+            return self.forced[0]
+        age = now - self.created
+        return self.created + max((at for at, _ in self.schedule if at <= age), default=0.0)
 
     def progress(self, now: float) -> float:
         """0 while queued, 100 once succeeded, in between while running; a stopped job keeps where it was."""
@@ -252,7 +258,6 @@ class JobStore:
                 return self._conflict(route, f"mock: job {job.id!r} is already {state}")
             with self._lock:
                 job.forced = (now, "cancelled")
-                job.updated = now
             return self._json(route, self._render(family, route, job, route.example(route.success_status), now))
         if job_role.role == "delete":
             with self._lock:
@@ -282,8 +287,7 @@ class JobStore:
         wall = datetime.now(UTC)
         with self._lock:
             jobs = [
-                MockJob(self._new_id(family.id_shape), family.name, now, wall, schedule, request, updated=now)
-                for _ in range(count)
+                MockJob(self._new_id(family.id_shape), family.name, now, wall, schedule, request) for _ in range(count)
             ]
             for job in jobs:
                 self.jobs[job.id] = job
@@ -334,7 +338,6 @@ class JobStore:
                 job.forced = None
             else:
                 raise ValueError('expected {"state": ...} or {"schedule": "running=1,succeeded=3"}')
-            job.updated = now
             return job.to_json(now)
 
     def clear(self) -> None:
@@ -368,7 +371,7 @@ class JobStore:
                     if isinstance(value, str) and isinstance(body.get(key), str) and key not in ("id", "status"):
                         body[key] = value
             _stamp(body, _CREATED_KEYS, job.created_wall)
-            _stamp(body, _UPDATED_KEYS, job.created_wall + timedelta(seconds=max(0.0, job.updated - job.created)))
+            _stamp(body, _UPDATED_KEYS, job.created_wall + timedelta(seconds=job.changed(now) - job.created))
             state = job.state(now)
             for status in ([route.operation.job_status] if route.operation.job_status else []) + family.status_fields:
                 _write_status(body, status, state, job.progress(now))
