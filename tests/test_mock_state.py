@@ -29,6 +29,7 @@ from tests.generation import run_generator
 FIXTURE = ROOT / "tests" / "mock_fixture"
 TOKEN = {"Authorization": "Bearer test-token"}
 SEED = "job-seed-1"
+LISTED = "job-seed-2"  # the list's example shows another job than the get operation's
 DOWNLOAD_SIZE = 300_000
 
 
@@ -133,7 +134,8 @@ def test_a_job_is_created_runs_succeeds_has_results_and_downloads_and_is_deleted
     assert len(content) == DOWNLOAD_SIZE and job_id.encode() in content[:200]
 
     listed = mock.http.get("/v1/jobs").json()
-    assert [item["id"] for item in listed["data"]] == [job_id, SEED]
+    assert listed["data"][0]["name"] == "nightly", "the example item, with the job's id and name"
+    assert [item["id"] for item in listed["data"]] == [job_id, LISTED]
     assert listed["data"][0]["status"] == "completed" and listed["pagination"]["total_results"] == 2
 
     deleted = mock.http.delete(f"/v1/jobs/{job_id}")
@@ -141,7 +143,7 @@ def test_a_job_is_created_runs_succeeds_has_results_and_downloads_and_is_deleted
     gone = mock.http.get(f"/v1/jobs/{job_id}")
     assert (gone.status_code, gone.json()) == (404, {"detail": "Job not found"})
     assert mock.http.delete(f"/v1/jobs/{job_id}").status_code == 404
-    assert [item["id"] for item in mock.http.get("/v1/jobs").json()["data"]] == [SEED]
+    assert [item["id"] for item in mock.http.get("/v1/jobs").json()["data"]] == [LISTED]
 
 
 def test_the_seed_example_stays_a_fixed_job_and_other_ids_are_unknown(mock: Mock) -> None:
@@ -203,7 +205,7 @@ def test_a_create_with_a_list_of_ids_makes_one_job_per_element(mock: Mock) -> No
 
 def test_lists_have_pages_with_their_totals(mock: Mock) -> None:
     ids = [mock.create(f"job {n}")["id"] for n in range(5)]
-    expected = [*reversed(ids), SEED]  # newest first, then the seed example
+    expected = [*reversed(ids), LISTED]  # newest first, then the example's
     pages = [mock.http.get("/v1/jobs", params={"page": n, "page_size": 2}).json() for n in (1, 2, 3, 4)]
     assert [[item["id"] for item in page["data"]] for page in pages] == [expected[0:2], expected[2:4], expected[4:], []]
     assert pages[1]["pagination"] == {"page": 2, "page_size": 2, "total_pages": 3, "total_results": 6}

@@ -163,6 +163,8 @@ class _Family:
     roles: dict[str, list[Route]] = field(default_factory=dict)
     seed_ids: set[str] = field(default_factory=set)
     id_shape: str = ""
+    # the fields that may hold a job's id in a body: ``id``, the create response's field, the path parameters
+    id_keys: set[str] = field(default_factory=lambda: {"id"})
 
     def routes(self, role: str) -> list[Route]:
         return self.roles.get(role, [])
@@ -218,6 +220,8 @@ class JobStore:
                 found = dig(route.example(route.success_status), _id_of(route))
                 family.seed_ids.update(str(v) for v in (found if isinstance(found, list) else [found]) if v is not None)
             family.id_shape = min(family.seed_ids, default="job-")
+            family.id_keys.update(_id_of(route).rsplit(".", 1)[-1] for rs in family.roles.values() for route in rs)
+            family.id_keys.discard("")
 
     def family_of(self, route: Route) -> _Family | None:
         return self._family_of.get((route.api, route.operation.operation_id))
@@ -297,20 +301,32 @@ class JobStore:
         return self._json(route, rendered)
 
     def _list(self, family: _Family, route: Route, query: str) -> Answer:
+        """The created jobs (newest first), then the example's: a page of them when the operation pages."""
         template = route.example(route.success_status)
         pagination = route.operation.pagination
         items_field = pagination.items_field if pagination else _first_array_field(template)
-        seeds = dig(template, items_field) if items_field else None
+        seeds = template if isinstance(template, list) else dig(template, items_field) if items_field else None
         seeds = seeds if isinstance(seeds, list) else []
         pattern = seeds[0] if seeds else self._get_example(family)
+        # the example item's own id is the job's too, when the list shows other ids than the get operation
+        own = {
+            str(pattern[key])
+            for key in family.id_keys
+            if isinstance(pattern, dict) and isinstance(pattern.get(key), str)
+        }
         now = self.clock.now()
         with self._lock:
             jobs = [job for job in self.jobs.values() if job.family == family.name]
-        created = [self._render(family, route, job, _copy(pattern), now) for job in reversed(jobs)]
+        created = [self._render(family, route, job, pattern, now, also=own) for job in reversed(jobs)]
         if not created and not asks_for_page(pagination, query):
             return self._json(route, template)  # the seed example, as it is
-        body = page_of(route, template, [*created, *seeds], query) if items_field else template
-        return self._json(route, body)
+        if isinstance(template, list):
+            return self._json(route, [*created, *seeds])
+        if pagination is not None:
+            return self._json(route, page_of(route, template, [*created, *seeds], query))
+        if items_field and isinstance(template, dict):
+            _set(template, items_field, [*created, *seeds])
+        return self._json(route, template)
 
     def _get_example(self, family: _Family) -> Any:
         gets = family.routes("get")
@@ -361,10 +377,13 @@ class JobStore:
                 return made
         raise RuntimeError("no fresh id after 1000 attempts")  # pragma: no cover - 36**12 ids
 
-    def _render(self, family: _Family, route: Route, job: MockJob, template: Any, now: float) -> Any:
+    def _render(
+        self, family: _Family, route: Route, job: MockJob, template: Any, now: float, *, also: set[str] | None = None
+    ) -> Any:
+        """``template`` (an example of the operation) as the body of ``job`` now: a fresh copy."""
         if template is None:
             return None
-        body = _replace(template, family.seed_ids, job.id)
+        body = _replace(template, family.seed_ids | (also or set()), job.id)
         if isinstance(body, dict):
             if isinstance(job.request, dict):
                 for key, value in job.request.items():
