@@ -14,7 +14,7 @@ import pytest
 
 from evaljobs._mock import Fault, MockServer
 from tests.conftest import APIS, model, spec
-from tests.loopback import GRADIENT_RUN, NEMO_V2_JOB
+from tests.loopback import GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB
 
 pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
@@ -69,6 +69,31 @@ def test_unknown_ids_get_the_error_response_the_spec_marks(mock: MockServer) -> 
 def test_a_path_no_spec_declares_is_a_404(mock: MockServer) -> None:
     response = httpx.get(f"{mock.url}/v3/nothing")
     assert response.status_code == 404 and "no operation" in response.json()["detail"]
+
+
+def test_a_known_path_with_another_method_is_a_405_in_json(mock: MockServer) -> None:
+    response = httpx.delete(f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+    assert (response.status_code, response.headers["allow"]) == (405, "GET")
+    assert "DELETE is not an operation" in response.json()["detail"]
+
+
+def test_no_answer_is_an_html_page(mock: MockServer) -> None:
+    unknown = httpx.request("BREW", f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+    assert unknown.status_code == 501 and unknown.headers["content-type"] == "application/json"
+    assert "BREW" in unknown.json()["detail"]
+    head = httpx.head(f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+    assert (head.status_code, head.headers["allow"], head.content) == (405, "GET", b"")
+
+
+def test_pages_of_a_list_are_slices_of_its_example(mock: MockServer) -> None:
+    url = f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}/results"
+    whole = httpx.get(url).json()
+    assert len(whole["prompts"]) >= 2, "the example, as it is, without paging parameters"
+    first, second = (httpx.get(url, params={"page": n, "per_page": 1}).json() for n in (1, 2))
+    assert first["prompts"] == whole["prompts"][:1] and second["prompts"] == whole["prompts"][1:2]
+    assert first["meta"]["pages"] == len(whole["prompts"]) and second["meta"]["page"] == 2
+    refused = httpx.get(url, params={"page": "last"})
+    assert refused.status_code == 400 and "'page' is an integer" in refused.json()["message"], "the spec's shape"
 
 
 def test_faults_apply_in_order_then_the_examples_come_back(mock: MockServer) -> None:
@@ -130,8 +155,11 @@ def test_the_command_line_prints_its_address_first_and_serves() -> None:
         first = process.stdout.readline().strip()
         assert first.startswith("listening on http://127.0.0.1:"), first
         url = first.removeprefix("listening on ")
-        response = httpx.get(f"{url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}", timeout=10)
+        run = f"{url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}"
+        response = httpx.get(run, headers={"Authorization": "Bearer t"}, timeout=10)
         assert response.json()["evaluation_run"]["status"] == "EVALUATION_RUN_SUCCESSFUL"
+        assert httpx.get(run, timeout=10).status_code == 401, "the command line checks the spec's bearer token"
+        assert httpx.get(f"{url}/v1/evaluation/jobs/{NEMO_V1_JOB}", timeout=10).status_code == 200, "none asked"
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -151,3 +179,13 @@ def test_the_command_line_reports_a_port_it_cannot_use(mock: MockServer) -> None
     )
     assert result.returncode == 2 and "cannot listen" in result.stderr and "Traceback" not in result.stderr
     assert json.dumps(result.stdout) == '""'
+
+
+def test_the_python_mock_checks_the_token_only_when_asked_and_stays_on_loopback() -> None:
+    with MockServer(auth=True) as strict:
+        url = f"{strict.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}"
+        refused = httpx.get(url)
+        assert refused.status_code == 401 and refused.json()["id"] == "unauthorized", "the spec's 401 example"
+        assert httpx.get(url, headers={"Authorization": "Bearer t"}).status_code == 200
+    with pytest.raises(ValueError, match="loopback"):
+        MockServer("0.0.0.0")

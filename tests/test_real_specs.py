@@ -86,7 +86,7 @@ def argument(parameter):
     if origin is typing.Union or origin is __import__("types").UnionType:
         hint = next(arg for arg in typing.get_args(hint) if arg is not type(None))
     if typing.get_origin(hint) is list:
-        return []
+        return [VALUES.get(typing.get_args(hint)[0], "1")]
     if isinstance(hint, type) and hint not in VALUES and hasattr(hint, "__members__"):
         return next(iter(hint.__members__.values()))
     return VALUES.get(hint, "1")
@@ -101,12 +101,17 @@ with MockServer() as mock:
                     continue
                 method = getattr(client, snake_case(operation.operation_id))
                 hints = typing.get_type_hints(method)
+                # the mock refuses a call without the query parameters the spec requires
+                query = [p for p in operation.parameters if p.location == "query" and p.required]
+                required = {snake_case(p.name).rstrip("_") for p in query}
                 arguments, keywords = [], {}
                 for name, parameter in inspect.signature(method).parameters.items():
                     parameter = parameter.replace(annotation=hints.get(name, str))
                     if parameter.kind is parameter.POSITIONAL_OR_KEYWORD:
                         arguments.append(argument(parameter))
-                    elif parameter.kind is parameter.KEYWORD_ONLY and parameter.default is parameter.empty:
+                    elif parameter.kind is parameter.KEYWORD_ONLY and (
+                        parameter.default is parameter.empty or name.rstrip("_") in required
+                    ):
                         keywords[name] = argument(parameter)
                 try:
                     answer = method(*arguments, **keywords)

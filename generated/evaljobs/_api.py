@@ -1,16 +1,60 @@
-"""What every generated API package describes about itself: its operations."""
+"""What every generated API package describes about itself: its operations.
+
+Besides the path, method and response models the clients and the validator read, an operation carries what the
+mock server checks and plays: its parameters, its request body's schema, whether it needs a bearer token, and its
+part in a job's lifecycle (``x-evaljobs-job``, with the status fields of ``x-evaljobs-job-status`` and the paging
+of ``x-evaljobs-pagination``).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from evaljobs._pagination import Pagination
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+__all__ = ["JobRole", "JobStatusFields", "Operation", "Pagination", "Parameter"]
+
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A path, query or header parameter of an operation, as the mock checks it."""
+
+    name: str
+    location: str
+    required: bool = False
+    type: str = "string"
+    """The JSON Schema type of its value: string, integer, number, boolean or array."""
+    enum: tuple[Any, ...] = ()
+    default: Any = None
+
+
+@dataclass(frozen=True)
+class JobRole:
+    """The operation's part in a job's lifecycle (``x-evaljobs-job``): ``role`` is create, list, get, cancel,
+    delete, results or download; ``id`` is, for create, the dotted path of the new job's id in the response (a
+    list there: one job per element), and for the others but list the path parameter holding the job id."""
+
+    role: str
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class JobStatusFields:
+    """Where a job status operation's body says the state (``x-evaljobs-job-status``), and the normalized state
+    (queued, running, succeeded, failed, cancelled) of each value of the status enum."""
+
+    state_field: str
+    states: Mapping[str, str]
+    progress_field: str = ""
+    message_field: str = ""
 
 
 @dataclass(frozen=True)
@@ -22,6 +66,16 @@ class Operation:
     path: str
     summary: str
     responses: Mapping[str, type[BaseModel] | None]
+    parameters: tuple[Parameter, ...] = ()
+    request_schema: str | None = None
+    """The component schema of the JSON request body (None without one, or for an inline schema)."""
+    request_required: bool = False
+    bearer_auth: bool = False
+    """Whether every security requirement of the spec asks for a bearer token."""
+    success_media_type: str = "application/json"
+    job: JobRole | None = None
+    job_status: JobStatusFields | None = None
+    pagination: Pagination | None = None
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -43,6 +97,10 @@ class Operation:
         """The path parameters if ``method`` and ``path`` (a template or a concrete path) are this operation."""
         if method.upper() != self.method:
             return None
+        return self.match_path(path)
+
+    def match_path(self, path: str) -> dict[str, str] | None:
+        """The path parameters if ``path`` (a template or a concrete path) is this operation's, whatever the method."""
         if path == self.path:
             return {}
         found = self._pattern.fullmatch(path)

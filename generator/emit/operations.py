@@ -2,7 +2,8 @@
 
 Besides the responses, an operation carries what the client and mock templates render: its parameters with
 their Python names and types, the example the mock serves for each status, and the ``x-evaljobs-*``
-extensions read here (pagination, job status, the mock's unknown-id answer), checked with their places.
+extensions read here (pagination, job status, the job lifecycle role, the mock's unknown-id answer), checked
+with their places.
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ from generator.spec_walk import resolve_pointer
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _COMPONENT = "#/components/schemas/"
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+# The parts an operation plays in a job's lifecycle (``x-evaljobs-job``).
+JOB_ROLES = ("create", "list", "get", "cancel", "delete", "results", "download")
+# Security schemes whose credential is a bearer token in the Authorization header.
+_BEARER_SCHEMES = ("oauth2", "openIdConnect")
 # Names a generated client method or keyword argument must not take: the clients' own members and options.
 RESERVED_METHODS = frozenset({"close", "aclose", "wait", "with_options", "with_raw_response", "base_url"})
 RESERVED_KEYWORDS = frozenset({"self", "timeout", "max_retries", "body"})
@@ -40,6 +45,15 @@ class Parameter:
     enum_model: str | None = None
     # the parameter's documented example values (``example`` / ``examples``); the mock knows these ids
     examples: tuple[Any, ...] = ()
+    # the values of its enum (through a $ref or an anyOf with null), which the mock checks
+    enum: tuple[Any, ...] = ()
+    default: Any = None
+
+    @property
+    def json_type(self) -> str:
+        """The JSON Schema type the mock checks a value against: string, integer, number, boolean or array."""
+        kind = self.python_type.split("[")[0]
+        return {"int": "integer", "float": "number", "bool": "boolean", "list": "array"}.get(kind, "string")
 
 
 @dataclass(frozen=True)
@@ -65,6 +79,16 @@ class JobStatus:
     states: dict[str, str]
     progress_field: str = ""
     message_field: str = ""
+
+
+@dataclass(frozen=True)
+class JobRole:
+    """``x-evaljobs-job`` of an operation: its part in a job's lifecycle (one of ``JOB_ROLES``) and where the job
+    id is: for ``create`` the dotted path of the new job's id in the 2xx JSON response (a list there: one job per
+    element), for ``list`` nothing, for the others the name of the path parameter that holds it."""
+
+    role: str
+    id: str = ""
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,11 @@ class OperationSpec:
     # the status the mock answers for a path parameter value that is not among the parameter's examples
     unknown_id_status: str | None = None
     request_body: RequestBody | None = None
+    job: JobRole | None = None
+    # whether every security requirement of the operation asks for a bearer token (Authorization header)
+    bearer_auth: bool = False
+    # the media type of the first 2xx response ("" without a body): application/json, or a download's type
+    success_media_type: str = ""
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -195,6 +224,8 @@ def extract(
             problems.extend(found)
             job_status, found = _job_status(document, operation, success, path=path, pointer=pointer, label=label)
             problems.extend(found)
+            job, found = _job_role(document, operation, success, parameters, pointer=pointer, label=label)
+            problems.extend(found)
             operations.append(
                 OperationSpec(
                     operation_id=operation_id,
@@ -210,6 +241,9 @@ def extract(
                     job_status=job_status,
                     examples=examples,
                     request_body=_request_body(document, operation.get("requestBody")),
+                    job=job,
+                    bearer_auth=_bearer_auth(document, operation),
+                    success_media_type=_success_media_type(document, operation),
                     unknown_id_status=str(unknown_id)
                     if unknown_id is not None and str(unknown_id) in responses
                     else None,
@@ -263,8 +297,14 @@ def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter,
             python_type=python_type,
             enum_model=enum_model,
             examples=tuple(examples),
+            enum=next((tuple(m["enum"]) for m in _members(document, schema) if _has_enum(m)), ()),
+            default=_deref(document, schema).get("default") if isinstance(_deref(document, schema), Mapping) else None,
         )
     return tuple(merged.values())
+
+
+def _has_enum(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and isinstance(schema.get("enum"), list)
 
 
 def _python_type(document: Mapping[str, Any], schema: Any) -> tuple[str, str | None]:
@@ -482,3 +522,74 @@ def _job_status(
     if problems:
         return None, problems
     return JobStatus(state_field=state_field, states=states, **{k: str(v) for k, v in optional.items()}), []
+
+
+def _job_role(
+    document: Mapping[str, Any],
+    operation: Mapping[str, Any],
+    success: str | None,
+    parameters: tuple[Parameter, ...],
+    *,
+    pointer: str,
+    label: str,
+) -> tuple[JobRole | None, list[Problem]]:
+    raw = operation.get("x-evaljobs-job")
+    if raw is None:
+        return None, []
+    where = join_pointer(pointer, "x-evaljobs-job")
+    usage = f"expected {{role: {' | '.join(JOB_ROLES)}, id: <the job id's place>}}"
+    if not isinstance(raw, Mapping):
+        return None, [Problem(label, where, usage)]
+    role, job_id = raw.get("role"), raw.get("id")
+    unknown = sorted(str(key) for key in raw if key not in ("role", "id"))
+    if unknown:
+        return None, [Problem(label, where, f"unknown keys {', '.join(map(repr, unknown))}: {usage}")]
+    if role not in JOB_ROLES:
+        return None, [Problem(label, join_pointer(where, "role"), f"unknown role {role!r}: {usage}")]
+    at = join_pointer(where, "id")
+    if role == "list":
+        if job_id is not None:
+            return None, [Problem(label, at, "a list operation takes no id (its items are the jobs)")]
+        return JobRole(role=str(role)), []
+    if not isinstance(job_id, str) or not job_id:
+        what = "the dotted path of the new job's id in the response" if role == "create" else "a path parameter"
+        return None, [Problem(label, at, f"a {role} operation needs an id: {what}")]
+    if role == "create":
+        if success is None:
+            return None, [Problem(label, where, "a create operation needs a 2xx JSON response (it holds the new id)")]
+        if _field_schema(document, success, job_id) is None:
+            return None, [Problem(label, at, f"{success} has no field {job_id!r}")]
+        return JobRole(role="create", id=job_id), []
+    names = [p.name for p in parameters if p.location == "path"]
+    if job_id not in names:
+        found = ", ".join(map(repr, names)) or "none"
+        return None, [Problem(label, at, f"{job_id!r} is not a path parameter of this operation (it has {found})")]
+    return JobRole(role=str(role), id=job_id), []
+
+
+def _bearer_auth(document: Mapping[str, Any], operation: Mapping[str, Any]) -> bool:
+    """Whether every alternative of the operation's security (else the document's) includes a bearer token."""
+    requirements = operation.get("security", document.get("security"))
+    if not isinstance(requirements, list) or not requirements:
+        return False
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+
+    def bearer(name: Any) -> bool:
+        scheme = _deref(document, schemes.get(name)) if isinstance(schemes, Mapping) else None
+        if not isinstance(scheme, Mapping):
+            return False
+        kind = scheme.get("type")
+        return kind in _BEARER_SCHEMES or (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer")
+
+    return all(
+        isinstance(requirement, Mapping) and any(bearer(name) for name in requirement) for requirement in requirements
+    )
+
+
+def _success_media_type(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str:
+    for status, response in (operation.get("responses") or {}).items():
+        if str(status).startswith("2"):
+            node = _deref(document, response)
+            content = node.get("content") if isinstance(node, Mapping) else None
+            return str(next(iter(content))).split(";")[0].strip() if isinstance(content, Mapping) and content else ""
+    return ""

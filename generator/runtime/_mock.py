@@ -8,6 +8,11 @@
   object of ``Fault``'s fields), answer the next matching requests instead: another status or body, extra
   headers, a delay, a body cut short, or a connection closed without an answer. A list of them is a script
   (``times=1`` each: the first matching request gets the first fault, and so on).
+- Operations marked with ``x-evaljobs-job`` play a job's lifecycle (``_mock_jobs``: created jobs with fresh ids,
+  their states on the mock's clock, pages, results and streamed downloads), and every request is first checked
+  as the spec says (``_mock_checks``: bearer token, query parameters, JSON body); another method of a known
+  path is a 405 with ``Allow``. Every answer is JSON, never an HTML page.
+- Control endpoints under ``/_mock/`` (faults, seen requests, jobs, the clock) serve the tests.
 
 Built on the standard library's ``ThreadingHTTPServer`` (HTTP/1.1 keep-alive, TCP_NODELAY): it adds no
 dependency to the package, and it writes bytes exactly as told, which the faults need (a body shorter
@@ -17,7 +22,7 @@ refuse or repair them.
 
 from __future__ import annotations
 
-import importlib
+import ipaddress
 import json
 import sys
 import threading
@@ -30,10 +35,13 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
-import evaljobs
-from evaljobs._api import Operation
+from evaljobs._jobs import dig
+from evaljobs._mock_checks import check_auth, check_body, check_query
+from evaljobs._mock_downloads import download_answer
+from evaljobs._mock_jobs import JobStore, MockClock, asks_for_page, page_of
+from evaljobs._mock_routes import Answer, RecordedRequest, Route, code_of, error_answer, json_bytes, routes
 
-__all__ = ["Fault", "MockServer", "RecordedRequest"]
+__all__ = ["Fault", "MockClock", "MockServer", "RecordedRequest"]
 
 CONTROL = "/_mock/"
 _UNSET: Any = object()
@@ -92,56 +100,6 @@ class Fault:
         return self.method in ("*", method) and self.path in ("*", path, template)
 
 
-@dataclass(frozen=True)
-class RecordedRequest:
-    """A request the mock received (for tests: how many attempts, which headers, which query)."""
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes = b""
-
-
-@dataclass(frozen=True)
-class _Route:
-    api: str
-    operation: Operation
-    responses: Mapping[str, Any]
-    known_ids: Mapping[str, tuple[str, ...]]
-    unknown_id_status: str | None
-    request_id_header: str | None
-
-    @property
-    def success_status(self) -> str:
-        """The first 2xx status with an example, else the spec's first 2xx (``2XX`` included), else 200."""
-        return next((s for s in [*self.responses, *self.operation.responses] if s.startswith("2")), "200")
-
-
-def routes(apis: tuple[str, ...] | None = None) -> list[_Route]:
-    """The routes of every OpenAPI package of ``evaljobs`` (or of ``apis``), in order."""
-    found = []
-    for api in apis or evaljobs.APIS:
-        try:
-            examples = importlib.import_module(f"evaljobs.{api}._examples")
-            operations = importlib.import_module(f"evaljobs.{api}._operations").OPERATIONS
-        except ModuleNotFoundError:  # a JSON Schema package: models only
-            continue
-        for operation in operations:
-            operation_id = operation.operation_id
-            found.append(
-                _Route(
-                    api=api,
-                    operation=operation,
-                    responses=examples.RESPONSES.get(operation_id, {}),
-                    known_ids=examples.KNOWN_IDS.get(operation_id, {}),
-                    unknown_id_status=examples.UNKNOWN_ID_STATUS.get(operation_id),
-                    request_id_header=examples.REQUEST_ID_HEADER,
-                )
-            )
-    return found
-
-
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
@@ -161,6 +119,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
+    # what the standard library answers itself (a malformed request line, an unknown method): JSON, not HTML
+    error_message_format = '{"detail": "mock: %(code)d %(message)s"}'
+    error_content_type = "application/json"
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -170,18 +131,43 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self.server.mock._answer(self)
 
-    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_GET
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_GET
 
     def send(self, status: int, body: bytes, content_type: str | None, headers: Mapping[str, str]) -> None:
-        self.send_response(status)
-        if content_type:
-            self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in headers.items():
+        self.send_answer(Answer(status, body, content_type, headers))
+
+    def send_answer(self, answer: Answer, *, truncate: int | None = None) -> None:
+        """Send ``answer``: its body whole, or its chunks (chunked transfer encoding when their length is not
+        known). ``truncate``: announce the whole body, send that many bytes of it, and close."""
+        self.send_response(answer.status)
+        if answer.content_type:
+            self.send_header("Content-Type", answer.content_type)
+        chunked = answer.chunks is not None and answer.length is None and truncate is None
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            length = answer.length if answer.chunks is not None and answer.length is not None else len(answer.body)
+            self.send_header("Content-Length", str(length))
+        for name, value in answer.headers.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        if self.command == "HEAD":
+            return
+        left = truncate if truncate is not None else -1
+        for whole in answer.chunks if answer.chunks is not None else [answer.body]:
+            piece = whole[:left] if left >= 0 else whole
+            left -= len(piece) if left >= 0 else 0
+            if chunked:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if piece else b"")
+            else:
+                self.wfile.write(piece)
+            if left == 0:
+                break
+        if chunked:
+            self.wfile.write(b"0\r\n\r\n")
+        if truncate is not None:
+            self.wfile.flush()
+            self.close_connection = True
 
     def read_body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)
@@ -190,13 +176,32 @@ class _Handler(BaseHTTPRequestHandler):
 
 class MockServer:
     """The mock server: ``with MockServer() as mock: ... mock.url ...`` serves in a background thread;
-    ``serve_forever()`` in the calling thread (the command line)."""
+    ``serve_forever()`` in the calling thread (the command line).
+
+    ``speed`` scales the jobs' clock (2.0: a created job succeeds after 1.5 real seconds instead of 3);
+    ``auth`` answers 401 to a request without a bearer token where the spec's security asks for one (off by
+    default here, on by default in ``evaljobs mock``); ``download_size`` is the size in bytes of a job's
+    synthesized download. The host must be a loopback address: the mock is a test tool.
+    """
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, *, apis: tuple[str, ...] | None = None, log: bool = False
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        apis: tuple[str, ...] | None = None,
+        log: bool = False,
+        speed: float = 1.0,
+        auth: bool = False,
+        download_size: int = 64 * 1024,
     ) -> None:
+        if not _loopback(host):
+            raise ValueError(f"the mock listens on loopback addresses only, not {host!r}")
         self.routes = routes(apis)
         self.log = log
+        self.auth = auth
+        self.clock = MockClock(speed)
+        self.jobs = JobStore(self.routes, self.clock, download_size=download_size)
         self._faults: list[Fault] = []
         self._requests: deque[RecordedRequest] = deque(maxlen=10_000)
         self._lock = threading.Lock()
@@ -241,10 +246,15 @@ class MockServer:
             self._faults.extend(replace(fault) for fault in faults)
 
     def clear(self) -> None:
-        """Forget the pending faults and the recorded requests."""
+        """Forget the pending faults, the recorded requests and the created jobs."""
         with self._lock:
             self._faults.clear()
             self._requests.clear()
+        self.jobs.clear()
+
+    def advance(self, seconds: float) -> float:
+        """Move the jobs' clock ``seconds`` (mock seconds) forward; the mock time after it."""
+        return self.clock.advance(seconds)
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -267,10 +277,11 @@ class MockServer:
         method, path = handler.command, parts.path
         body = handler.read_body()
         if path.startswith(CONTROL):
-            self._control(handler, method, path, body)
+            handler.send_answer(self._control(method, path, body))
             return
+        request = RecordedRequest(method, path, parts.query, dict(handler.headers.items()), body)
         with self._lock:
-            self._requests.append(RecordedRequest(method, path, parts.query, dict(handler.headers.items()), body))
+            self._requests.append(request)
             self._counter += 1
             number = self._counter
         route, parameters = self._route(method, path)
@@ -280,93 +291,148 @@ class MockServer:
         if fault is not None and fault.drop:
             handler.close_connection = True
             return
-        status, payload, content_type, headers = self._response(route, parameters, fault, method, path)
+        if fault is not None and (fault.status is not None or fault.raw is not None or fault.body is not _UNSET):
+            answer = self._fault_answer(route, fault, method, path)
+        else:
+            answer = self._serve(route, parameters, request)
+        extra = dict(fault.headers) if fault is not None else {}
         if route is not None and route.request_id_header:
-            headers = {route.request_id_header: f"mock-{number}", **headers}
-        if fault is not None and fault.truncate is not None:
-            _send_truncated(handler, status, payload, content_type, headers, keep=fault.truncate)
-            return
-        handler.send(status, payload, content_type, headers)
+            extra = {route.request_id_header: f"mock-{number}", **extra}
+        answer = replace(answer, headers={**answer.headers, **extra})
+        handler.send_answer(answer, truncate=fault.truncate if fault is not None else None)
 
-    def _route(self, method: str, path: str) -> tuple[_Route | None, dict[str, str]]:
+    def _route(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
         for route in self.routes:
             found = route.operation.match(method, path)
             if found is not None:
                 return route, {key: unquote(value) for key, value in found.items()}
         return None, {}
 
-    def _response(
-        self, route: _Route | None, parameters: Mapping[str, str], fault: Fault | None, method: str, path: str
-    ) -> tuple[int, bytes, str | None, dict[str, str]]:
-        headers = dict(fault.headers) if fault is not None else {}
-        if route is None and (fault is None or fault.status is None):
-            message = {"detail": f"mock: no operation of any spec matches {method} {path}"}
-            return 404, _json(message), "application/json", headers
-        status = str(fault.status) if fault is not None and fault.status is not None else None
-        if status is None and route is not None:
-            status = self._unknown_id(route, parameters) or route.success_status
-        assert status is not None
-        code = int(status) if status.isdigit() else int(status[0]) * 100  # "4XX" is answered as 400
-        if fault is not None and fault.raw is not None:
-            return code, fault.raw, fault.content_type or "application/octet-stream", headers
-        if fault is not None and fault.body is not _UNSET:
-            return code, _json(fault.body), fault.content_type or "application/json", headers
-        responses = route.responses if route is not None else {}
-        example = responses.get(status, responses.get("default", _UNSET) if not status.startswith("2") else _UNSET)
-        if example is _UNSET:
-            return code, b"", None, headers
-        return code, _json(example), (fault.content_type if fault else None) or "application/json", headers
+    def _serve(self, route: Route | None, parameters: Mapping[str, str], request: RecordedRequest) -> Answer:
+        """The answer the spec describes: the checks of the request, then the jobs, then the examples."""
+        method, path, query = request.method, request.path, request.query
+        if route is None:
+            allowed = sorted({r.operation.method for r in self.routes if r.operation.match_path(path) is not None})
+            if allowed:
+                message = f"mock: {method} is not an operation of {path} (it has {', '.join(allowed)})"
+                return error_answer(None, "405", message, headers={"Allow": ", ".join(allowed)})
+            return error_answer(None, "404", f"mock: no operation of any spec matches {method} {path}")
+        refused = (check_auth(route, request.headers) if self.auth else None) or check_query(route, query)
+        refused = refused or check_body(route, request.body, request.headers.get("Content-Type", ""))
+        if refused is not None:
+            return refused
+        answer = self.jobs.answer(route, parameters, request)
+        if answer is not None:
+            return answer
+        status = self._unknown_id(route, parameters)
+        if status is not None:
+            return error_answer(route, status, f"mock: no such id in {path}", fill=False)
+        operation = route.operation
+        example = route.example(route.success_status)
+        if example is not None:
+            paged = asks_for_page(operation.pagination, query)
+            served = page_of(route, example, _items(route, example), query) if paged else example
+            return Answer(route.success_code, json_bytes(served), "application/json")
+        media = operation.success_media_type
+        if not media:
+            return Answer(route.success_code)
+        if media.endswith("json"):
+            message = f"mock: {operation.operation_id} documents a {media} body but its spec has no example of it"
+            return error_answer(None, "501", message)
+        return download_answer(media, self.jobs.download_size, operation.operation_id, status=route.success_code)
 
     @staticmethod
-    def _unknown_id(route: _Route, parameters: Mapping[str, str]) -> str | None:
+    def _fault_answer(route: Route | None, fault: Fault, method: str, path: str) -> Answer:
+        if route is None and fault.status is None:
+            return error_answer(None, "404", f"mock: no operation of any spec matches {method} {path}")
+        status = str(fault.status) if fault.status is not None else route.success_status if route else "200"
+        code = code_of(status)
+        if fault.raw is not None:
+            return Answer(code, fault.raw, fault.content_type or "application/octet-stream")
+        if fault.body is not _UNSET:
+            return Answer(code, json_bytes(fault.body), fault.content_type or "application/json")
+        example = route.example(status) if route is not None else None
+        if example is None:
+            return Answer(code)
+        return Answer(code, json_bytes(example), fault.content_type or "application/json")
+
+    def _unknown_id(self, route: Route, parameters: Mapping[str, str]) -> str | None:
         if route.unknown_id_status is None:
             return None
         for name, known in route.known_ids.items():
-            if name in parameters and parameters[name] not in known:
+            value = parameters.get(name)
+            if value is not None and value not in known and not self.jobs.knows(value):
                 return route.unknown_id_status
         return None
 
-    def _control(self, handler: _Handler, method: str, path: str, body: bytes) -> None:
-        if path == CONTROL + "faults" and method == "POST":
+    def _control(self, method: str, path: str, body: bytes) -> Answer:
+        """The endpoints of tests: faults, seen requests, jobs and the clock (see ``evaljobs mock --help``)."""
+        name = path[len(CONTROL) :]
+        try:
+            data = json.loads(body) if body.strip() else {}
+        except ValueError as error:
+            return _control_error(400, f"the body is not JSON: {error}")
+        if name == "faults" and method == "POST":
             try:
-                data = json.loads(body)
                 faults = [Fault.from_json(item) for item in (data if isinstance(data, list) else [data])]
             except (ValueError, TypeError) as error:
-                handler.send(400, _json({"detail": f"bad fault: {error}"}), "application/json", {})
-                return
+                return _control_error(400, f"bad fault: {error}")
             self.inject(*faults)
-            handler.send(201, _json({"pending": len(self._faults)}), "application/json", {})
-        elif path == CONTROL + "faults" and method == "DELETE":
+            return _control_json(201, {"pending": len(self._faults)})
+        if name == "faults" and method == "DELETE":
             self.clear()
-            handler.send(204, b"", None, {})
-        elif path == CONTROL + "requests" and method == "GET":
-            seen = [{"method": r.method, "path": r.path, "query": r.query} for r in self.requests]
-            handler.send(200, _json(seen), "application/json", {})
-        else:
-            handler.send(404, _json({"detail": f"mock: no control endpoint {method} {path}"}), "application/json", {})
+            return Answer(204)
+        if name == "requests" and method == "GET":
+            return _control_json(200, [{"method": r.method, "path": r.path, "query": r.query} for r in self.requests])
+        if name == "jobs" and method == "GET":
+            return _control_json(200, self.jobs.listing())
+        if name == "jobs" and method == "DELETE":
+            self.jobs.clear()
+            return Answer(204)
+        if name.startswith("jobs/") and method == "POST":
+            job_id = unquote(name.removeprefix("jobs/"))
+            try:
+                return _control_json(200, self.jobs.set_state(job_id, data if isinstance(data, dict) else {}))
+            except KeyError:
+                return _control_error(404, f"no created job {job_id!r}")
+            except ValueError as error:
+                return _control_error(400, str(error))
+        if name == "clock" and method in ("GET", "POST"):
+            if method == "POST":
+                seconds = data.get("advance") if isinstance(data, dict) else None
+                if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+                    return _control_error(400, 'expected {"advance": <seconds >= 0>}')
+                self.advance(float(seconds))
+            return _control_json(200, {"now": round(self.clock.now(), 3), "speed": self.clock.speed})
+        return _control_error(404, f"no control endpoint {method} {path}")
 
     def describe(self) -> Iterator[str]:
-        """One line per served operation: ``api  METHOD  /path``."""
+        """One line per served operation: ``api  METHOD  /path`` (and its job role)."""
         width = max((len(route.api) for route in self.routes), default=0)
         for route in self.routes:
-            yield f"{route.api:<{width}}  {route.operation.method:<6} {route.operation.path}"
+            job = route.operation.job
+            role = f"  [job {job.role}]" if job is not None else ""
+            yield f"{route.api:<{width}}  {route.operation.method:<6} {route.operation.path}{role}"
 
 
-def _send_truncated(
-    handler: _Handler, status: int, payload: bytes, content_type: str | None, headers: Mapping[str, str], *, keep: int
-) -> None:
-    """Announce the whole body, send only ``keep`` bytes of it, and close the connection."""
-    handler.send_response(status)
-    if content_type:
-        handler.send_header("Content-Type", content_type)
-    handler.send_header("Content-Length", str(len(payload)))
-    for name, value in headers.items():
-        handler.send_header(name, value)
-    handler.end_headers()
-    handler.wfile.write(payload[: max(keep, 0)])
-    handler.wfile.flush()
-    handler.close_connection = True
+def _items(route: Route, example: Any) -> list[Any]:
+    pagination = route.operation.pagination
+    found = dig(example, pagination.items_field) if pagination is not None else None
+    return found if isinstance(found, list) else []
 
 
-def _json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _control_json(status: int, value: Any) -> Answer:
+    return Answer(status, json_bytes(value), "application/json")
+
+
+def _control_error(status: int, message: str) -> Answer:
+    return _control_json(status, {"detail": f"mock: {message}"})

@@ -1,0 +1,105 @@
+"""What the mock server checks of a request before it answers, as the spec says: a bearer token where the
+operation's security asks for one (401), the required query parameters and the type of each (``integer``,
+``number``, ``boolean``, an enum), and the JSON request body against its schema (through ``evaljobs.validate``).
+
+A refused parameter or body is answered with the spec's 422 when it documents one, else its 400, else 422 for
+a body and 400 for a query, in the error shape the spec declares for that status (``_mock_routes.error_answer``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from urllib.parse import parse_qs
+
+from evaljobs._api import Parameter
+from evaljobs._mock_routes import Answer, Route, error_answer
+
+__all__ = ["check_auth", "check_body", "check_query"]
+
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_BOOLEAN = ("true", "false")
+
+
+def check_auth(route: Route, headers: Mapping[str, str]) -> Answer | None:
+    """A 401 when the operation needs a bearer token and the request has none."""
+    if not route.operation.bearer_auth:
+        return None
+    scheme, _, token = (headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return None
+    return error_answer(
+        route,
+        route.documents("401") or "401",
+        "mock: this operation needs a bearer token (Authorization: Bearer ...)",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
+def check_query(route: Route, query: str) -> Answer | None:
+    """An error answer naming each missing required query parameter and each value of the wrong type."""
+    values = parse_qs(query, keep_blank_values=True)
+    problems = []
+    for parameter in route.operation.parameters:
+        if parameter.location != "query":
+            continue
+        given = values.get(parameter.name)
+        if not given:
+            if parameter.required:
+                problems.append((f"/{parameter.name}", f"missing required query parameter {parameter.name!r}"))
+            continue
+        for value in given:
+            problem = _check_value(parameter, value)
+            if problem:
+                problems.append((f"/{parameter.name}", problem))
+    if not problems:
+        return None
+    status = route.documents("422", "400") or "400"
+    return error_answer(route, status, "; ".join(message for _, message in problems), problems=problems)
+
+
+def _check_value(parameter: Parameter, value: str) -> str | None:
+    kind = parameter.type
+    if kind == "integer" and not _INTEGER.fullmatch(value):
+        return f"query parameter {parameter.name!r} is an integer; found {value!r}"
+    if kind == "number" and not _NUMBER.fullmatch(value):
+        return f"query parameter {parameter.name!r} is a number; found {value!r}"
+    if kind == "boolean" and value.lower() not in _BOOLEAN:
+        return f"query parameter {parameter.name!r} is true or false; found {value!r}"
+    if parameter.enum and kind != "array" and value not in {str(item) for item in parameter.enum}:
+        allowed = ", ".join(str(item) for item in parameter.enum)
+        return f"query parameter {parameter.name!r} is one of {allowed}; found {value!r}"
+    return None
+
+
+def check_body(route: Route, body: bytes, content_type: str) -> Answer | None:
+    """An error answer when the operation takes a JSON body and this one is missing, not JSON, or breaks the
+    body's schema (each error with its JSON pointer)."""
+    operation = route.operation
+    if operation.request_schema is None and not operation.request_required:
+        return None
+    status = route.documents("422", "400") or "422"
+    if not body.strip():
+        if operation.request_required:
+            return error_answer(route, status, "mock: this operation needs a JSON request body")
+        return None
+    media = content_type.split(";", maxsplit=1)[0].strip().lower()
+    if media and not media.endswith("json"):
+        return error_answer(route, status, f"mock: expected a JSON request body; found Content-Type {media!r}")
+    try:
+        payload = json.loads(body)
+    except ValueError as error:
+        return error_answer(route, status, f"mock: the request body is not JSON: {error}")
+    if operation.request_schema is None:  # an inline schema: the mock does not know it
+        return None
+    from evaljobs._validate import validate  # noqa: PLC0415 - the validator loads only when a body comes
+
+    report = validate(payload, schema=f"{route.api}.{operation.request_schema}")
+    if report.valid:
+        return None
+    problems = [(error.pointer, error.message) for error in report.errors]
+    summary = "; ".join(f"{pointer or '/'}: {message}" for pointer, message in problems[:10])
+    message = f"mock: the request body breaks {operation.request_schema}: {summary}"
+    return error_answer(route, status, message, problems=problems)
