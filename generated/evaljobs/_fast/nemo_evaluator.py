@@ -895,6 +895,146 @@ class S_HTTPValidationError(Struct, forbid_unknown_fields=True, kw_only=True, gc
     f_detail: list[S_ValidationError] | UnsetType | None = field(name="detail", default=UNSET)
 
 
+class S_CreateEvaluationJobRequest(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/CreateEvaluationJobRequest"""
+
+    f_config: Annotated[str, Meta(min_length=1)] | S_EvaluationConfig = field(name="config")
+    f_target: Annotated[str, Meta(min_length=1)] | S_EvaluationTarget = field(name="target")
+    f_custom_fields: dict[str, Any] | UnsetType = field(name="custom_fields", default=UNSET)
+    f_description: str | UnsetType = field(name="description", default=UNSET)
+    f_namespace: str | UnsetType = field(name="namespace", default=UNSET)
+    f_output_files_url: str | UnsetType = field(name="output_files_url", default=UNSET)
+    f_ownership: S_Ownership | UnsetType = field(name="ownership", default=UNSET)
+    f_project: str | UnsetType = field(name="project", default=UNSET)
+    f_result: str | UnsetType = field(name="result", default=UNSET)
+    f_status: (
+        Literal["created", "pending", "running", "cancelled", "cancelling", "failed", "completed", "ready", "unknown"]
+        | UnsetType
+    ) = field(name="status", default=UNSET)
+    f_status_details: S_EvaluationStatusDetails | UnsetType = field(name="status_details", default=UNSET)
+
+
+class S_CreateEvaluationJobV2Request(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/CreateEvaluationJobV2Request"""
+
+    f_spec: S_EvaluationJobInputV2 = field(name="spec")
+    f_name: str | UnsetType = field(name="name", default=UNSET)
+    f_namespace: str | UnsetType = field(name="namespace", default=UNSET)
+    f_project: str | UnsetType = field(name="project", default=UNSET)
+    f_description: str | UnsetType = field(name="description", default=UNSET)
+    f_ownership: dict[str, Any] | UnsetType = field(name="ownership", default=UNSET)
+    f_custom_fields: dict[str, Any] | UnsetType = field(name="custom_fields", default=UNSET)
+
+
+class S_EvaluationJobCancelResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationJobCancelResponse"""
+
+    f_id: str | UnsetType | None = field(name="id", default=UNSET)
+    f_status: (
+        Literal["created", "pending", "running", "cancelled", "cancelling", "failed", "completed", "ready", "unknown"]
+        | UnsetType
+        | None
+    ) = field(name="status", default=UNSET)
+    f_status_details: S_EvaluationStatusDetails | UnsetType | None = field(name="status_details", default=UNSET)
+
+
+class S_DeleteJobResponseV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/DeleteJobResponseV2"""
+
+    f_id: str | UnsetType | None = field(name="id", default=UNSET)
+    f_message: str | UnsetType | None = field(name="message", default=UNSET)
+
+
+class S_ScoreStats(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/ScoreStats"""
+
+    f_count: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] | UnsetType | None = field(
+        name="count", default=UNSET
+    )
+    f_max: float | UnsetType | None = field(name="max", default=UNSET)
+    f_mean: float | UnsetType | None = field(name="mean", default=UNSET)
+    f_min: float | UnsetType | None = field(name="min", default=UNSET)
+    f_nan_count: Annotated[int, Meta(ge=-9223372036854775808, le=9223372036854775807)] | UnsetType | None = field(
+        name="nan_count", default=UNSET
+    )
+    f_stddev: float | UnsetType | None = field(name="stddev", default=UNSET)
+    f_stderr: float | UnsetType | None = field(name="stderr", default=UNSET)
+    f_sum: float | UnsetType | None = field(name="sum", default=UNSET)
+    f_sum_squared: float | UnsetType | None = field(name="sum_squared", default=UNSET)
+    f_variance: float | UnsetType | None = field(name="variance", default=UNSET)
+
+
+class S_Score(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/Score"""
+
+    f_value: float = field(name="value")
+    f_stats: S_ScoreStats | UnsetType | None = field(name="stats", default=UNSET)
+
+
+class S_MetricResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/MetricResult"""
+
+    f_scores: dict[str, S_Score] | UnsetType | None = field(name="scores", default=UNSET)
+
+
+class S_GroupResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/GroupResult"""
+
+    f_groups: dict[str, Any] | UnsetType | None = field(name="groups", default=UNSET)
+    f_metrics: dict[str, S_MetricResult] | UnsetType | None = field(name="metrics", default=UNSET)
+
+
+class S_TaskResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/TaskResult"""
+
+    f_data: dict[str, Any] | UnsetType | None = field(name="data", default=UNSET)
+    f_metrics: dict[str, S_MetricResult] | UnsetType | None = field(name="metrics", default=UNSET)
+
+
+class S_EvaluationResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationResult"""
+
+    f_job: str = field(name="job")
+    f_id: str | UnsetType | None = field(name="id", default=UNSET)
+    f_created_at: LocalDateTime | UnsetType | None = field(name="created_at", default=UNSET)
+    f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
+    f_custom_fields: dict[str, Any] | UnsetType | None = field(name="custom_fields", default=UNSET)
+    f_description: str | UnsetType | None = field(name="description", default=UNSET)
+    f_files_url: str | UnsetType | None = field(name="files_url", default=UNSET)
+    f_groups: dict[str, S_GroupResult] | UnsetType | None = field(name="groups", default=UNSET)
+    f_namespace: str | UnsetType | None = field(name="namespace", default=UNSET)
+    f_ownership: S_Ownership | UnsetType | None = field(name="ownership", default=UNSET)
+    f_project: str | UnsetType | None = field(name="project", default=UNSET)
+    f_tasks: dict[str, S_TaskResult] | UnsetType | None = field(name="tasks", default=UNSET)
+
+
+class S_EvaluationResultV2(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationResultV2"""
+
+    f_groups: dict[str, S_GroupResult] | UnsetType | None = field(name="groups", default=UNSET)
+    f_tasks: dict[str, S_TaskResult] | UnsetType | None = field(name="tasks", default=UNSET)
+
+
+class S_PlatformJobResult(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/PlatformJobResult"""
+
+    f_artifact_storage_type: Literal["nds"] = field(name="artifact_storage_type")
+    f_artifact_url: str = field(name="artifact_url")
+    f_job_id: str = field(name="job_id")
+    f_namespace: str = field(name="namespace")
+    f_result_name: str = field(name="result_name")
+    f_created_at: LocalDateTime | UnsetType | None = field(name="created_at", default=UNSET)
+    f_project: str | UnsetType | None = field(name="project", default=UNSET)
+    f_updated_at: LocalDateTime | UnsetType | None = field(name="updated_at", default=UNSET)
+
+
+class S_PlatformJobListResultResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
+    """#/components/schemas/PlatformJobListResultResponse"""
+
+    f_data: list[S_PlatformJobResult] = field(name="data")
+    f_object: str | UnsetType | None = field(name="object", default=UNSET)
+
+
 class S_PlatformJobTaskStatusResponse(Struct, forbid_unknown_fields=True, kw_only=True, gc=False):
     """#/components/schemas/PlatformJobTaskStatusResponse"""
 
@@ -940,6 +1080,19 @@ TARGETS: dict[str, Any] = {
     "ErrorResponse": S_ErrorResponse,
     "HTTPValidationError": S_HTTPValidationError,
     "ValidationError": S_ValidationError,
+    "CreateEvaluationJobRequest": S_CreateEvaluationJobRequest,
+    "CreateEvaluationJobV2Request": S_CreateEvaluationJobV2Request,
+    "EvaluationJobCancelResponse": S_EvaluationJobCancelResponse,
+    "DeleteJobResponseV2": S_DeleteJobResponseV2,
+    "EvaluationResult": S_EvaluationResult,
+    "EvaluationResultV2": S_EvaluationResultV2,
+    "TaskResult": S_TaskResult,
+    "GroupResult": S_GroupResult,
+    "MetricResult": S_MetricResult,
+    "Score": S_Score,
+    "ScoreStats": S_ScoreStats,
+    "PlatformJobListResultResponse": S_PlatformJobListResultResponse,
+    "PlatformJobResult": S_PlatformJobResult,
     "EvaluationJob": S_EvaluationJob,
     "EvaluationStatusDetails": S_EvaluationStatusDetails,
     "Ownership": S_Ownership,
@@ -1025,6 +1178,7 @@ TARGETS: dict[str, Any] = {
     "PlatformJobStatus": Literal[
         "created", "pending", "active", "cancelled", "cancelling", "error", "completed", "paused", "pausing", "resuming"
     ],
+    "FileStorageType": Literal["nds"],
     "TargetType": Literal["model", "cached_outputs", "retriever", "rag", "rows", "dataset"],
     "APIEndpointFormat": Literal["nim", "openai", "lama_stack"],
     "ArtifactStatus": Literal["created", "upload_failed", "upload_completed"],

@@ -154,6 +154,27 @@ class S_EvaluationRunRetrieveResultsResponse(Struct, forbid_unknown_fields=False
     f_prompt: S_APIPrompt | UnsetType = field(name="prompt", default=UNSET)
 
 
+class S_EvaluationRunCreateResponse(Struct, forbid_unknown_fields=False, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationRunCreateResponse"""
+
+    f_evaluation_run_uuids: list[str] | UnsetType = field(name="evaluation_run_uuids", default=UNSET)
+
+
+class S_EvaluationTestCaseListEvaluationRunsResponse(Struct, forbid_unknown_fields=False, kw_only=True, gc=False):
+    """#/components/schemas/EvaluationTestCaseListEvaluationRunsResponse"""
+
+    f_evaluation_runs: list[S_APIEvaluationRun] | UnsetType = field(name="evaluation_runs", default=UNSET)
+
+
+class S_CreateEvaluationRunRequest(Struct, forbid_unknown_fields=False, kw_only=True, gc=False):
+    """#/components/schemas/CreateEvaluationRunRequest"""
+
+    f_test_case_uuid: str | UnsetType = field(name="test_case_uuid", default=UNSET)
+    f_run_name: str | UnsetType = field(name="run_name", default=UNSET)
+    f_agent_uuids: list[str] | UnsetType = field(name="agent_uuids", default=UNSET)
+    f_agent_deployment_names: list[str] | UnsetType = field(name="agent_deployment_names", default=UNSET)
+
+
 class S_Error(Struct, forbid_unknown_fields=False, kw_only=True, gc=False):
     """#/components/schemas/Error"""
 
@@ -166,6 +187,9 @@ TARGETS: dict[str, Any] = {
     "EvaluationRunRetrieveResponse": S_EvaluationRunRetrieveResponse,
     "EvaluationRunListResultsResponse": S_EvaluationRunListResultsResponse,
     "EvaluationRunRetrieveResultsResponse": S_EvaluationRunRetrieveResultsResponse,
+    "EvaluationRunCreateResponse": S_EvaluationRunCreateResponse,
+    "EvaluationTestCaseListEvaluationRunsResponse": S_EvaluationTestCaseListEvaluationRunsResponse,
+    "CreateEvaluationRunRequest": S_CreateEvaluationRunRequest,
     "APIEvaluationRun": S_APIEvaluationRun,
     "APIEvaluationRunStatus": str,
     "APIEvaluationMetricResult": S_APIEvaluationMetricResult,

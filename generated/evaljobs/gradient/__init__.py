@@ -1,7 +1,8 @@
 """DigitalOcean Gradient evaluation runs: models, operations and clients from schemas/gradient.openapi.yaml.
 
-The evaluation-run read endpoints of the DigitalOcean Gradient (GenAI) platform API, written by hand
-for evaljobs.
+The evaluation-run endpoints of the DigitalOcean Gradient (GenAI) platform API, written by hand
+for evaljobs: run a test case (which starts one run per agent), list a test case's runs, and read a
+run and its results. Each lifecycle operation says its role in `x-evaljobs-job`.
 
 ``Client`` / ``AsyncClient`` call the API; ``models`` holds one model per schema; ``OPERATIONS`` lists the
 paths. They load on first use, so importing this package is cheap; the errors are here at once.

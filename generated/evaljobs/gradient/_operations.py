@@ -5,6 +5,19 @@ from evaljobs.gradient import models
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation(
+        operation_id="createEvaluationRun",
+        method="POST",
+        path="/v2/gen-ai/evaluation_runs",
+        summary="Run an Evaluation Test Case",
+        responses={
+            "200": models.EvaluationRunCreateResponse,
+            "401": models.Error,
+            "429": models.Error,
+            "500": models.Error,
+            "default": models.Error,
+        },
+    ),
+    Operation(
         operation_id="getEvaluationRun",
         method="GET",
         path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
@@ -39,6 +52,20 @@ OPERATIONS: tuple[Operation, ...] = (
         summary="Retrieve Results of an Evaluation Run Prompt",
         responses={
             "200": models.EvaluationRunRetrieveResultsResponse,
+            "401": models.Error,
+            "404": models.Error,
+            "429": models.Error,
+            "500": models.Error,
+            "default": models.Error,
+        },
+    ),
+    Operation(
+        operation_id="listEvaluationRunsByTestCase",
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        summary="List Evaluation Runs by Test Case",
+        responses={
+            "200": models.EvaluationTestCaseListEvaluationRunsResponse,
             "401": models.Error,
             "404": models.Error,
             "429": models.Error,

@@ -1,6 +1,6 @@
 """NVIDIA NeMo Evaluator job API (v1 and v2 preview): models, operations and clients from schemas/nemo_evaluator.openapi.yaml.
 
-Read-only job-monitoring surface of the NVIDIA NeMo Evaluator microservice: list jobs, get a job, get its status (v1 and the v2 preview) and page through v2 job logs.
+The evaluation-job surface of the NVIDIA NeMo Evaluator microservice, v1 and the v2 preview: create, list, get, cancel and delete jobs, follow their status (and v2 logs), read their results and download their archives. Each lifecycle operation says its role in `x-evaljobs-job` (create, list, get, cancel, delete, results, download) and where the job id is.
 
 ``Client`` / ``AsyncClient`` call the API; ``models`` holds one model per schema; ``OPERATIONS`` lists the
 paths. They load on first use, so importing this package is cheap; the errors are here at once.
