@@ -18,7 +18,10 @@ from evaljobs.gradient._operations import OPERATIONS
 __all__ = ["AsyncClient", "AsyncClientWithRawResponse", "Client", "ClientWithRawResponse"]
 
 _CREATE_EVALUATION_RUN: Endpoint[models.EvaluationRunCreateResponse] = Endpoint.of(
-    OPERATIONS, "createEvaluationRun", models.EvaluationRunCreateResponse
+    OPERATIONS,
+    "createEvaluationRun",
+    models.EvaluationRunCreateResponse,
+    request_schema="gradient.CreateEvaluationRunRequest",
 )
 _GET_EVALUATION_RUN: Endpoint[models.EvaluationRunRetrieveResponse] = Endpoint.of(
     OPERATIONS, "getEvaluationRun", models.EvaluationRunRetrieveResponse
@@ -85,6 +88,7 @@ class Client(SyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluationRunCreateResponse:
         """Run an Evaluation Test Case
 
@@ -93,12 +97,15 @@ class Client(SyncBaseClient):
         ``POST /v2/gen-ai/evaluation_runs`` (operationId ``createEvaluationRun``).
 
         Args:
-            body: The test case to run and the agents to run it against (public spec apiRunEvaluationTestCaseInputPublic).
+            body: The test case to run and the agents to run it against (public spec apiRunEvaluationTestCaseInputPublic). A model or a mapping, checked against ``CreateEvaluationRunRequest`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 401, 429, 500, default (body ``models.Error``).
         """
-        return self._call(_CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body)
+        return self._call(
+            _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_run(
         self,
@@ -274,6 +281,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluationRunCreateResponse:
         """Run an Evaluation Test Case
 
@@ -282,12 +290,15 @@ class AsyncClient(AsyncBaseClient):
         ``POST /v2/gen-ai/evaluation_runs`` (operationId ``createEvaluationRun``).
 
         Args:
-            body: The test case to run and the agents to run it against (public spec apiRunEvaluationTestCaseInputPublic).
+            body: The test case to run and the agents to run it against (public spec apiRunEvaluationTestCaseInputPublic). A model or a mapping, checked against ``CreateEvaluationRunRequest`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 401, 429, 500, default (body ``models.Error``).
         """
-        return await self._call(_CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body)
+        return await self._call(
+            _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_run(
         self,
@@ -458,12 +469,15 @@ class ClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluationRunCreateResponse]:
         """Run an Evaluation Test Case (the raw response).
 
         ``POST /v2/gen-ai/evaluation_runs`` (operationId ``createEvaluationRun``).
         """
-        return self._client._call_raw(_CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body)
+        return self._client._call_raw(
+            _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_run(
         self,
@@ -549,12 +563,15 @@ class AsyncClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluationRunCreateResponse]:
         """Run an Evaluation Test Case (the raw response).
 
         ``POST /v2/gen-ai/evaluation_runs`` (operationId ``createEvaluationRun``).
         """
-        return await self._client._call_raw(_CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body)
+        return await self._client._call_raw(
+            _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_run(
         self,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
+from evaljobs._download import Destination, Download, ProgressCallback
 from evaljobs._http import ApiConfig, AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
 from evaljobs._jobs import JobProgress, JobState, JobStatusSpec
 from evaljobs._pagination import AsyncPager, Pager, Pagination
@@ -28,7 +29,7 @@ _LIST_EVALUATION_JOBS_PAGES = Pagination(
     total_pages_field="pagination.total_pages",
 )
 _CREATE_EVALUATION_JOB: Endpoint[models.EvaluationJob] = Endpoint.of(
-    OPERATIONS, "createEvaluationJob", models.EvaluationJob
+    OPERATIONS, "createEvaluationJob", models.EvaluationJob, request_schema="nemo_evaluator.CreateEvaluationJobRequest"
 )
 _GET_EVALUATION_JOB: Endpoint[models.EvaluationJob] = Endpoint.of(OPERATIONS, "getEvaluationJob", models.EvaluationJob)
 _DELETE_EVALUATION_JOB: Endpoint[None] = Endpoint.of(OPERATIONS, "deleteEvaluationJob", None)
@@ -38,7 +39,9 @@ _CANCEL_EVALUATION_JOB: Endpoint[models.EvaluationJobCancelResponse] = Endpoint.
 _GET_EVALUATION_JOB_RESULTS: Endpoint[models.EvaluationResult] = Endpoint.of(
     OPERATIONS, "getEvaluationJobResults", models.EvaluationResult
 )
-_DOWNLOAD_EVALUATION_JOB_RESULTS: Endpoint[None] = Endpoint.of(OPERATIONS, "downloadEvaluationJobResults", None)
+_DOWNLOAD_EVALUATION_JOB_RESULTS: Endpoint[None] = Endpoint.of(
+    OPERATIONS, "downloadEvaluationJobResults", None, accept="application/zip"
+)
 _GET_EVALUATION_JOB_STATUS: Endpoint[models.EvaluationStatusDetails] = Endpoint.of(
     OPERATIONS, "getEvaluationJobStatus", models.EvaluationStatusDetails
 )
@@ -53,7 +56,10 @@ _LIST_EVALUATION_JOBS_V2_PAGES = Pagination(
     total_pages_field="pagination.total_pages",
 )
 _CREATE_EVALUATION_JOB_V2: Endpoint[models.EvaluatorV2Job] = Endpoint.of(
-    OPERATIONS, "createEvaluationJobV2", models.EvaluatorV2Job
+    OPERATIONS,
+    "createEvaluationJobV2",
+    models.EvaluatorV2Job,
+    request_schema="nemo_evaluator.CreateEvaluationJobV2Request",
 )
 _GET_EVALUATION_JOB_V2: Endpoint[models.EvaluatorV2Job] = Endpoint.of(
     OPERATIONS, "getEvaluationJobV2", models.EvaluatorV2Job
@@ -71,12 +77,14 @@ _DOWNLOAD_EVALUATION_JOB_EVALUATION_RESULTS_V2: Endpoint[models.EvaluationResult
     OPERATIONS, "downloadEvaluationJobEvaluationResultsV2", models.EvaluationResultV2
 )
 _DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2: Endpoint[None] = Endpoint.of(
-    OPERATIONS, "downloadEvaluationJobArtifactsV2", None
+    OPERATIONS, "downloadEvaluationJobArtifactsV2", None, accept="application/gzip, application/octet-stream"
 )
 _GET_EVALUATION_JOB_RESULT_V2: Endpoint[models.PlatformJobResult] = Endpoint.of(
     OPERATIONS, "getEvaluationJobResultV2", models.PlatformJobResult
 )
-_DOWNLOAD_EVALUATION_JOB_RESULT_V2: Endpoint[None] = Endpoint.of(OPERATIONS, "downloadEvaluationJobResultV2", None)
+_DOWNLOAD_EVALUATION_JOB_RESULT_V2: Endpoint[None] = Endpoint.of(
+    OPERATIONS, "downloadEvaluationJobResultV2", None, accept="application/octet-stream"
+)
 _GET_EVALUATION_JOB_STATUS_V2: Endpoint[models.PlatformJobStatusResponse] = Endpoint.of(
     OPERATIONS, "getEvaluationJobStatusV2", models.PlatformJobStatusResponse
 )
@@ -199,6 +207,7 @@ class Client(SyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluationJob:
         """Create Evaluation Job
 
@@ -207,12 +216,15 @@ class Client(SyncBaseClient):
         ``POST /v1/evaluation/jobs`` (operationId ``createEvaluationJob``).
 
         Args:
-            body: The job to create (SDK `nemo_microservices/types/evaluation/job_create_params.py`).
+            body: The job to create (SDK `nemo_microservices/types/evaluation/job_create_params.py`). A model or a mapping, checked against ``CreateEvaluationJobRequest`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 422 (body ``models.HTTPValidationError``).
         """
-        return self._call(_CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body)
+        return self._call(
+            _CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_job(
         self,
@@ -301,10 +313,12 @@ class Client(SyncBaseClient):
     def download_evaluation_job_results(
         self,
         job_id: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Evaluation Job Results
 
         Download the result files of a finished evaluation job as a ZIP archive (SDK `client.evaluation.jobs.download_results(job_id)`, which asks for `Accept: application/zip` and returns the binary response).
@@ -313,11 +327,22 @@ class Client(SyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/zip) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return self._call(_DOWNLOAD_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
+        return self._download(
+            _DOWNLOAD_EVALUATION_JOB_RESULTS,
+            (job_id,),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     def get_evaluation_job_status(
         self,
@@ -373,6 +398,7 @@ class Client(SyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluatorV2Job:
         """Create Job
 
@@ -381,12 +407,15 @@ class Client(SyncBaseClient):
         ``POST /v2/evaluation/jobs`` (operationId ``createEvaluationJobV2``).
 
         Args:
-            body: The job to create (SDK `nemo_microservices/types/v2/evaluation/job_create_params.py`).
+            body: The job to create (SDK `nemo_microservices/types/v2/evaluation/job_create_params.py`). A model or a mapping, checked against ``CreateEvaluationJobV2Request`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 422 (body ``models.HTTPValidationError``).
         """
-        return self._call(_CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body)
+        return self._call(
+            _CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_job_v2(
         self,
@@ -496,10 +525,12 @@ class Client(SyncBaseClient):
     def download_evaluation_job_artifacts_v2(
         self,
         job_id: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Job Result Artifacts
 
         Download the artifacts of a finished v2 job as a gzip-compressed tar archive (SDK `client.v2.evaluation.jobs.results.artifacts.retrieve(job_id)`, which asks for `Accept: application/octet-stream` and returns the binary response; v1 sent a ZIP).
@@ -508,11 +539,22 @@ class Client(SyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/gzip, application/octet-stream) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return self._call(_DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2, (job_id,), {}, timeout, max_retries)
+        return self._download(
+            _DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2,
+            (job_id,),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     def get_evaluation_job_result_v2(
         self,
@@ -541,10 +583,12 @@ class Client(SyncBaseClient):
         self,
         job_id: str,
         result_name: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Job Result
 
         Download the artifact of one named result of a v2 job (SDK `client.v2.evaluation.jobs.results.download(result_name, job_id=...)`, which asks for `Accept: application/octet-stream` and returns the binary response).
@@ -554,11 +598,22 @@ class Client(SyncBaseClient):
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
             result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/octet-stream) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return self._call(_DOWNLOAD_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries)
+        return self._download(
+            _DOWNLOAD_EVALUATION_JOB_RESULT_V2,
+            (job_id, result_name),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     def get_evaluation_job_status_v2(
         self,
@@ -746,6 +801,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluationJob:
         """Create Evaluation Job
 
@@ -754,12 +810,15 @@ class AsyncClient(AsyncBaseClient):
         ``POST /v1/evaluation/jobs`` (operationId ``createEvaluationJob``).
 
         Args:
-            body: The job to create (SDK `nemo_microservices/types/evaluation/job_create_params.py`).
+            body: The job to create (SDK `nemo_microservices/types/evaluation/job_create_params.py`). A model or a mapping, checked against ``CreateEvaluationJobRequest`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 422 (body ``models.HTTPValidationError``).
         """
-        return await self._call(_CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body)
+        return await self._call(
+            _CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_job(
         self,
@@ -848,10 +907,12 @@ class AsyncClient(AsyncBaseClient):
     async def download_evaluation_job_results(
         self,
         job_id: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Evaluation Job Results
 
         Download the result files of a finished evaluation job as a ZIP archive (SDK `client.evaluation.jobs.download_results(job_id)`, which asks for `Accept: application/zip` and returns the binary response).
@@ -860,11 +921,22 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/zip) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return await self._call(_DOWNLOAD_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
+        return await self._download(
+            _DOWNLOAD_EVALUATION_JOB_RESULTS,
+            (job_id,),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get_evaluation_job_status(
         self,
@@ -920,6 +992,7 @@ class AsyncClient(AsyncBaseClient):
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> models.EvaluatorV2Job:
         """Create Job
 
@@ -928,12 +1001,15 @@ class AsyncClient(AsyncBaseClient):
         ``POST /v2/evaluation/jobs`` (operationId ``createEvaluationJobV2``).
 
         Args:
-            body: The job to create (SDK `nemo_microservices/types/v2/evaluation/job_create_params.py`).
+            body: The job to create (SDK `nemo_microservices/types/v2/evaluation/job_create_params.py`). A model or a mapping, checked against ``CreateEvaluationJobV2Request`` before it is sent (``InvalidRequestError``).
+            validate_request: False to send the body without checking it.
 
         Raises:
             APIStatusError: 422 (body ``models.HTTPValidationError``).
         """
-        return await self._call(_CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body)
+        return await self._call(
+            _CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_job_v2(
         self,
@@ -1043,10 +1119,12 @@ class AsyncClient(AsyncBaseClient):
     async def download_evaluation_job_artifacts_v2(
         self,
         job_id: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Job Result Artifacts
 
         Download the artifacts of a finished v2 job as a gzip-compressed tar archive (SDK `client.v2.evaluation.jobs.results.artifacts.retrieve(job_id)`, which asks for `Accept: application/octet-stream` and returns the binary response; v1 sent a ZIP).
@@ -1055,11 +1133,22 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/gzip, application/octet-stream) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return await self._call(_DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2, (job_id,), {}, timeout, max_retries)
+        return await self._download(
+            _DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2,
+            (job_id,),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get_evaluation_job_result_v2(
         self,
@@ -1088,10 +1177,12 @@ class AsyncClient(AsyncBaseClient):
         self,
         job_id: str,
         result_name: str,
+        destination: Destination,
         *,
+        on_progress: ProgressCallback | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
-    ) -> None:
+    ) -> Download:
         """Download Job Result
 
         Download the artifact of one named result of a v2 job (SDK `client.v2.evaluation.jobs.results.download(result_name, job_id=...)`, which asks for `Accept: application/octet-stream` and returns the binary response).
@@ -1101,11 +1192,22 @@ class AsyncClient(AsyncBaseClient):
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
             result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
+            destination: a path (written to a temporary file beside it, renamed into place once complete) or a
+                binary file object; the body (application/octet-stream) is streamed, never held in memory.
+            on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
             APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
-        return await self._call(_DOWNLOAD_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries)
+        return await self._download(
+            _DOWNLOAD_EVALUATION_JOB_RESULT_V2,
+            (job_id, result_name),
+            {},
+            destination,
+            on_progress=on_progress,
+            timeout=timeout,
+            max_retries=max_retries,
+        )
 
     async def get_evaluation_job_status_v2(
         self,
@@ -1251,7 +1353,8 @@ class AsyncClient(AsyncBaseClient):
 
 class ClientWithRawResponse:
     """The operations of ``Client``, each returning the call's ``RawResponse`` (status, headers, bytes,
-    request id); its ``parse()`` gives the model."""
+    request id); its ``parse()`` gives the model. Downloads have no raw view: they stream to a file
+    and return a ``Download`` record."""
 
     def __init__(self, client: Client) -> None:
         self._client = client
@@ -1279,12 +1382,15 @@ class ClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluationJob]:
         """Create Evaluation Job (the raw response).
 
         ``POST /v1/evaluation/jobs`` (operationId ``createEvaluationJob``).
         """
-        return self._client._call_raw(_CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body)
+        return self._client._call_raw(
+            _CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_job(
         self,
@@ -1338,19 +1444,6 @@ class ClientWithRawResponse:
         """
         return self._client._call_raw(_GET_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
 
-    def download_evaluation_job_results(
-        self,
-        job_id: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Evaluation Job Results (the raw response).
-
-        ``GET /v1/evaluation/jobs/{job_id}/download-results`` (operationId ``downloadEvaluationJobResults``).
-        """
-        return self._client._call_raw(_DOWNLOAD_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
-
     def get_evaluation_job_status(
         self,
         job_id: str,
@@ -1387,12 +1480,15 @@ class ClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluatorV2Job]:
         """Create Job (the raw response).
 
         ``POST /v2/evaluation/jobs`` (operationId ``createEvaluationJobV2``).
         """
-        return self._client._call_raw(_CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body)
+        return self._client._call_raw(
+            _CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     def get_evaluation_job_v2(
         self,
@@ -1461,19 +1557,6 @@ class ClientWithRawResponse:
             _DOWNLOAD_EVALUATION_JOB_EVALUATION_RESULTS_V2, (job_id,), {}, timeout, max_retries
         )
 
-    def download_evaluation_job_artifacts_v2(
-        self,
-        job_id: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Job Result Artifacts (the raw response).
-
-        ``GET /v2/evaluation/jobs/{job_id}/results/artifacts/download`` (operationId ``downloadEvaluationJobArtifactsV2``).
-        """
-        return self._client._call_raw(_DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2, (job_id,), {}, timeout, max_retries)
-
     def get_evaluation_job_result_v2(
         self,
         job_id: str,
@@ -1487,22 +1570,6 @@ class ClientWithRawResponse:
         ``GET /v2/evaluation/jobs/{job_id}/results/{result_name}`` (operationId ``getEvaluationJobResultV2``).
         """
         return self._client._call_raw(_GET_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries)
-
-    def download_evaluation_job_result_v2(
-        self,
-        job_id: str,
-        result_name: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Job Result (the raw response).
-
-        ``GET /v2/evaluation/jobs/{job_id}/results/{result_name}/download`` (operationId ``downloadEvaluationJobResultV2``).
-        """
-        return self._client._call_raw(
-            _DOWNLOAD_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries
-        )
 
     def get_evaluation_job_status_v2(
         self,
@@ -1537,7 +1604,8 @@ class ClientWithRawResponse:
 
 class AsyncClientWithRawResponse:
     """The operations of ``AsyncClient``, each returning the call's ``RawResponse`` (status, headers, bytes,
-    request id); its ``parse()`` gives the model."""
+    request id); its ``parse()`` gives the model. Downloads have no raw view: they stream to a file
+    and return a ``Download`` record."""
 
     def __init__(self, client: AsyncClient) -> None:
         self._client = client
@@ -1565,12 +1633,15 @@ class AsyncClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluationJob]:
         """Create Evaluation Job (the raw response).
 
         ``POST /v1/evaluation/jobs`` (operationId ``createEvaluationJob``).
         """
-        return await self._client._call_raw(_CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body)
+        return await self._client._call_raw(
+            _CREATE_EVALUATION_JOB, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_job(
         self,
@@ -1624,19 +1695,6 @@ class AsyncClientWithRawResponse:
         """
         return await self._client._call_raw(_GET_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
 
-    async def download_evaluation_job_results(
-        self,
-        job_id: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Evaluation Job Results (the raw response).
-
-        ``GET /v1/evaluation/jobs/{job_id}/download-results`` (operationId ``downloadEvaluationJobResults``).
-        """
-        return await self._client._call_raw(_DOWNLOAD_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
-
     async def get_evaluation_job_status(
         self,
         job_id: str,
@@ -1673,12 +1731,15 @@ class AsyncClientWithRawResponse:
         *,
         timeout: TimeoutTypes | None = None,
         max_retries: int | None = None,
+        validate_request: bool = True,
     ) -> RawResponse[models.EvaluatorV2Job]:
         """Create Job (the raw response).
 
         ``POST /v2/evaluation/jobs`` (operationId ``createEvaluationJobV2``).
         """
-        return await self._client._call_raw(_CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body)
+        return await self._client._call_raw(
+            _CREATE_EVALUATION_JOB_V2, (), {}, timeout, max_retries, body=body, validate_request=validate_request
+        )
 
     async def get_evaluation_job_v2(
         self,
@@ -1747,19 +1808,6 @@ class AsyncClientWithRawResponse:
             _DOWNLOAD_EVALUATION_JOB_EVALUATION_RESULTS_V2, (job_id,), {}, timeout, max_retries
         )
 
-    async def download_evaluation_job_artifacts_v2(
-        self,
-        job_id: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Job Result Artifacts (the raw response).
-
-        ``GET /v2/evaluation/jobs/{job_id}/results/artifacts/download`` (operationId ``downloadEvaluationJobArtifactsV2``).
-        """
-        return await self._client._call_raw(_DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2, (job_id,), {}, timeout, max_retries)
-
     async def get_evaluation_job_result_v2(
         self,
         job_id: str,
@@ -1774,22 +1822,6 @@ class AsyncClientWithRawResponse:
         """
         return await self._client._call_raw(
             _GET_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries
-        )
-
-    async def download_evaluation_job_result_v2(
-        self,
-        job_id: str,
-        result_name: str,
-        *,
-        timeout: TimeoutTypes | None = None,
-        max_retries: int | None = None,
-    ) -> RawResponse[None]:
-        """Download Job Result (the raw response).
-
-        ``GET /v2/evaluation/jobs/{job_id}/results/{result_name}/download`` (operationId ``downloadEvaluationJobResultV2``).
-        """
-        return await self._client._call_raw(
-            _DOWNLOAD_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries
         )
 
     async def get_evaluation_job_status_v2(
