@@ -865,8 +865,8 @@ class S_HTTPValidationError(Struct, forbid_unknown_fields=False, kw_only=True, g
 class S_CreateEvaluationJobRequest(Struct, forbid_unknown_fields=False, kw_only=True, gc=False):
     """#/components/schemas/CreateEvaluationJobRequest"""
 
-    f_config: Annotated[str, Meta(min_length=1)] | S_EvaluationConfig = field(name="config")
-    f_target: Annotated[str, Meta(min_length=1)] | S_EvaluationTarget = field(name="target")
+    f_config: str | S_EvaluationConfig = field(name="config")
+    f_target: str | S_EvaluationTarget = field(name="target")
     f_custom_fields: dict[str, Any] | UnsetType = field(name="custom_fields", default=UNSET)
     f_description: str | UnsetType = field(name="description", default=UNSET)
     f_namespace: str | UnsetType = field(name="namespace", default=UNSET)

@@ -93,20 +93,6 @@ class ValidationError(Model):
     """
 
 
-class Config(RootModel[StrictStr]):
-    root: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The evaluation configuration, a `namespace/name` reference to a stored config or inline.
-    """
-
-
-class Target(RootModel[StrictStr]):
-    root: Annotated[StrictStr, Field(min_length=1)]
-    """
-    The evaluation target, a `namespace/name` reference to a stored target or inline.
-    """
-
-
 class DeleteJobResponseV2(Model):
     """
     The body of DELETE /v2/evaluation/jobs/{job_id}. The SDK types it as `object` (any JSON object).
@@ -2443,11 +2429,11 @@ class CreateEvaluationJobRequest(Model):
     The body of POST /v1/evaluation/jobs (SDK `nemo_microservices/types/evaluation/job_create_params.py`, `JobCreateParams`): the config and target, each a `namespace/name` reference or inline, and the job's entity fields.
     """
 
-    config: Config | EvaluationConfig
+    config: StrictStr | EvaluationConfig
     """
     The evaluation configuration, a `namespace/name` reference to a stored config or inline.
     """
-    target: Target | EvaluationTarget
+    target: StrictStr | EvaluationTarget
     """
     The evaluation target, a `namespace/name` reference to a stored target or inline.
     """
