@@ -6,6 +6,7 @@ Plain data, so that finding which schema a payload answers costs no import of ty
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("POST", "/v2/gen-ai/evaluation_runs", "200", "EvaluationRunCreateResponse"),
     ("POST", "/v2/gen-ai/evaluation_runs", "401", "Error"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "404", "Error"),
     ("POST", "/v2/gen-ai/evaluation_runs", "429", "Error"),
     ("POST", "/v2/gen-ai/evaluation_runs", "500", "Error"),
     ("POST", "/v2/gen-ai/evaluation_runs", "default", "Error"),

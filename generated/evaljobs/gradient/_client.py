@@ -101,7 +101,7 @@ class Client(SyncBaseClient):
             validate_request: False to send the body without checking it.
 
         Raises:
-            APIStatusError: 401, 429, 500, default (body ``models.Error``).
+            APIStatusError: 401, 404, 429, 500, default (body ``models.Error``).
         """
         return self._call(
             _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request
@@ -294,7 +294,7 @@ class AsyncClient(AsyncBaseClient):
             validate_request: False to send the body without checking it.
 
         Raises:
-            APIStatusError: 401, 429, 500, default (body ``models.Error``).
+            APIStatusError: 401, 404, 429, 500, default (body ``models.Error``).
         """
         return await self._call(
             _CREATE_EVALUATION_RUN, (), {}, timeout, max_retries, body=body, validate_request=validate_request

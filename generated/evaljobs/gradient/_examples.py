@@ -9,6 +9,7 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "evaluation_run_uuids": ("0a7c3f5e-4b2d-4f1a-9e8c-6d5b4a3f2e1d", "3f1e2d4c-5b6a-4978-8e1d-2c3b4a5f6e7d")
         },
         "401": {"id": "unauthorized", "message": "Unable to authenticate you."},
+        "404": {"id": "not_found", "message": "The resource you requested could not be found."},
         "429": {"id": "too_many_requests", "message": "API rate limit exceeded."},
         "500": {"id": "server_error", "message": "Unexpected server-side error"},
         "default": {"id": "example_error", "message": "some error message"},
@@ -364,6 +365,7 @@ KNOWN_IDS: dict[str, dict[str, tuple[str, ...]]] = {
 """operationId -> path parameter -> the values the examples document; any other value is an unknown id."""
 
 UNKNOWN_ID_STATUS: dict[str, str] = {
+    "createEvaluationRun": "404",
     "getEvaluationRun": "404",
     "listEvaluationRunResults": "404",
     "getEvaluationRunPromptResults": "404",

@@ -12,6 +12,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationRunCreateResponse,
             "401": models.Error,
+            "404": models.Error,
             "429": models.Error,
             "500": models.Error,
             "default": models.Error,
