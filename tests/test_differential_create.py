@@ -225,3 +225,19 @@ def test_the_gradient_create_answer_lists_the_new_run_ids() -> None:
             created = client.create_evaluation_run({"test_case_uuid": "t", "agent_uuids": ["a", "b"]})
     assert created.evaluation_run_uuids == response_example("gradient", "createEvaluationRun")["evaluation_run_uuids"]
     assert json.loads(server.requests[0].body) == {"test_case_uuid": "t", "agent_uuids": ["a", "b"]}
+
+
+def test_listing_a_test_cases_runs_sends_the_query_the_official_sdk_sends() -> None:
+    case = "7d9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a"
+    path = f"/v2/gen-ai/evaluation_test_cases/{case}/evaluation_runs"
+    with Recorder() as server:
+        server.answer("GET", path, Answer.of_json(response_example("gradient", "listEvaluationRunsByTestCase")))
+        with Gradient(access_token="dop_v1_test", base_url=server.url, max_retries=0) as sdk:
+            theirs_runs = sdk.agents.evaluation_test_cases.list_evaluation_runs(case, evaluation_test_case_version=4)
+        with gradient.Client(base_url=server.url, token="dop_v1_test", max_retries=0) as client:
+            ours_runs = client.list_evaluation_runs_by_test_case(case, evaluation_test_case_version=4)
+    theirs, ours = server.requests
+    assert wire(ours) == wire(theirs) == ("GET", path, [("evaluation_test_case_version", "4")], None)
+    assert [run.evaluation_run_uuid for run in ours_runs.evaluation_runs] == [
+        run.evaluation_run_uuid for run in theirs_runs.evaluation_runs or []
+    ]
