@@ -15,7 +15,7 @@ LOCK_VENV := .venv-lock
 # mock, watch, command line), not those of the generator or against the official SDKs.
 OLDEST_TESTS := tests/test_types.py tests/test_examples.py tests/test_property_roundtrip.py tests/test_validator.py \
 	tests/test_native.py tests/test_cli.py tests/test_client_calls.py tests/test_client_faults.py tests/test_mock.py \
-	tests/test_wait.py
+	tests/test_wait.py tests/test_client_requests.py tests/test_client_downloads.py
 
 .PHONY: install generate check test test-oldest lock validate bench
 

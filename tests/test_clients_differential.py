@@ -15,6 +15,7 @@ from evaljobs._mock import Fault, MockServer
 from tests.loopback import FAST, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB
 from tests.test_differential_sdk import assert_same
 
+GRADIENT_TEST_CASE = "7d9e1f2a-3b4c-4d5e-8f6a-7b8c9d0e1f2a"
 pytestmark = pytest.mark.usefixtures("fresh_mock")  # the mock server of tests/loopback.py, reset per test
 
 
@@ -89,11 +90,48 @@ CASES: dict[str, tuple[str, Call, Call, bool]] = {
         lambda s: s.agents.evaluation_runs.retrieve_results(1, evaluation_run_uuid=GRADIENT_RUN),
         False,
     ),
+    "getEvaluationJobResults": (
+        "nemo",
+        lambda c: c.get_evaluation_job_results(NEMO_V1_JOB),
+        lambda s: s.evaluation.jobs.results(NEMO_V1_JOB),
+        False,
+    ),
+    "listEvaluationJobResultsV2": (
+        "nemo",
+        lambda c: c.list_evaluation_job_results_v2(NEMO_V2_JOB),
+        lambda s: s.v2.evaluation.jobs.results.list(NEMO_V2_JOB),
+        False,
+    ),
+    "getEvaluationJobResultV2": (
+        "nemo",
+        lambda c: c.get_evaluation_job_result_v2(NEMO_V2_JOB, "evaluation-results"),
+        lambda s: s.v2.evaluation.jobs.results.retrieve("evaluation-results", job_id=NEMO_V2_JOB),
+        False,
+    ),
+    "downloadEvaluationJobEvaluationResultsV2": (
+        "nemo",
+        lambda c: c.download_evaluation_job_evaluation_results_v2(NEMO_V2_JOB),
+        lambda s: s.v2.evaluation.jobs.results.evaluation_results.retrieve(NEMO_V2_JOB),
+        False,
+    ),
+    "listEvaluationRunsByTestCase": (
+        "gradient",
+        lambda c: c.list_evaluation_runs_by_test_case(GRADIENT_TEST_CASE),
+        lambda s: s.agents.evaluation_test_cases.list_evaluation_runs(GRADIENT_TEST_CASE),
+        False,
+    ),
 }
+READS = {
+    op.operation_id
+    for api in (nemo_evaluator, gradient)
+    for op in api.OPERATIONS
+    if op.method == "GET" and op.success_model is not None
+}
+"""The JSON reads; creating, cancelling, deleting and downloading are compared in test_differential_create.py."""
 
 
 def test_every_operation_of_both_specs_is_compared() -> None:
-    assert set(CASES) == {op.operation_id for api in (nemo_evaluator, gradient) for op in api.OPERATIONS}
+    assert set(CASES) == READS
 
 
 @pytest.mark.parametrize("operation_id", sorted(CASES))

@@ -64,10 +64,13 @@ def test_another_apis_objects_are_not_valid_gradient_runs() -> None:
     """Before: a NeMo object, or a job wrapped in a new envelope, was 'valid with drift' as a Gradient run,
     whose fields are all optional."""
     job = json.loads((CAPTURES / "nemo_evaluator" / "v1-job-completed.json").read_text())
-    for payload in (job["config"], job["target"], {"job": job}, {key.upper(): value for key, value in job.items()}):
+    for payload in (job["config"], job["target"], {"item": job}, {key.upper(): value for key, value in job.items()}):
         report = detected(payload)
         assert report.schema is None and not report.valid, report
         assert "no schema matches" in report.errors[0].message
+    # an envelope named `job` is an EvaluationResult's field (issue 15): shown as one, with its `job` not a string
+    report = detected({"job": job})
+    assert report.schema == "nemo_evaluator.EvaluationResult" and [e.pointer for e in report.errors] == ["/job"]
 
 
 def test_the_message_names_the_closest_schemas() -> None:

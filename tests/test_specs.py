@@ -19,12 +19,29 @@ REQUIRED_OPERATIONS = {
         ("GET", "/v2/evaluation/jobs/{job_id}/status"),
         ("GET", "/v2/evaluation/jobs/{job_id}/logs"),
         ("GET", "/v2/evaluation/jobs"),
+        ("POST", "/v1/evaluation/jobs"),
+        ("GET", "/v1/evaluation/jobs/{job_id}/results"),
+        ("GET", "/v1/evaluation/jobs/{job_id}/download-results"),
+        ("POST", "/v1/evaluation/jobs/{job_id}/cancel"),
+        ("DELETE", "/v1/evaluation/jobs/{job_id}"),
+        ("POST", "/v2/evaluation/jobs"),
+        ("POST", "/v2/evaluation/jobs/{job_id}/cancel"),
+        ("DELETE", "/v2/evaluation/jobs/{job_id}"),
+        ("GET", "/v2/evaluation/jobs/{job_id}/results"),
+        ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}"),
+        ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}/download"),
+        ("GET", "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download"),
+        ("GET", "/v2/evaluation/jobs/{job_id}/results/artifacts/download"),
     },
     "gradient": {
         ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}"),
         ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results"),
+        ("POST", "/v2/gen-ai/evaluation_runs"),
+        ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs"),
     },
 }
+JOB_ROLES = {"create", "list", "get", "cancel", "delete", "results", "download"}
+BINARY = {"type": "string", "format": "binary"}
 
 
 def operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -46,13 +63,39 @@ def test_listed_operations_exist_and_every_body_is_a_component_ref(api: str) -> 
     assert REQUIRED_OPERATIONS[api] <= set(found)
     for (method, path), op in found.items():
         for status, response in op["responses"].items():
-            for media in response.get("content", {}).values():
+            for name, media in response.get("content", {}).items():
+                if not name.endswith("json"):  # a download: the bytes, which no model describes
+                    assert {k: v for k, v in media["schema"].items() if k != "description"} == BINARY, (path, name)
+                    continue
                 ref = media["schema"].get("$ref", "")
                 assert ref.startswith("#/components/schemas/") and set(media["schema"]) == {"$ref"}, (
                     method,
                     path,
                     status,
                 )
+        if "requestBody" in op:  # house style: a named component, with examples
+            media = op["requestBody"]["content"]["application/json"]
+            assert set(media["schema"]) == {"$ref"} and media["examples"], (method, path)
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_lifecycle_operations_say_their_role_and_where_the_job_id_is(api: str) -> None:
+    document = spec(api)
+    roles: dict[str, int] = {}
+    for (method, path), op in operations(document).items():
+        job = op.get("x-evaljobs-job")
+        if job is None:
+            continue
+        assert job["role"] in JOB_ROLES, (method, path)
+        roles[job["role"]] = roles.get(job["role"], 0) + 1
+        if job["role"] == "list":
+            continue
+        if job["role"] == "create":  # a dotted path into the 2xx body
+            assert method == "POST" and "requestBody" in op and job["id"]
+            continue
+        assert "{" + job["id"] + "}" in path, (method, path)
+    expected = JOB_ROLES if api == "nemo_evaluator" else {"create", "list", "get", "results"}
+    assert set(roles) == expected
 
 
 def test_pagination_and_query_parameters() -> None:

@@ -30,10 +30,12 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
+from evaljobs._download import CHUNK_SIZE, Destination, Download, ProgressCallback, Sink
 from evaljobs._exceptions import (
     APIConnectionError,
     APITimeoutError,
     InvalidParameterError,
+    InvalidRequestError,
     ResponseValidationError,
     status_error,
 )
@@ -89,13 +91,34 @@ class Endpoint(Generic[T]):
     """One operation as the client calls it: method, path template, the model of the 2xx body (``T``) and of
     each error body."""
 
-    __slots__ = ("_literals", "errors", "method", "model", "operation_id", "parameters", "path")
+    __slots__ = (
+        "_literals",
+        "accept",
+        "errors",
+        "method",
+        "model",
+        "operation_id",
+        "parameters",
+        "path",
+        "request_schema",
+    )
 
-    def __init__(self, operation: Operation, model: type[T] | None) -> None:
+    def __init__(
+        self,
+        operation: Operation,
+        model: type[T] | None,
+        *,
+        request_schema: str | None = None,
+        accept: str | None = None,
+    ) -> None:
+        """``request_schema``: the request body's schema (``api.Name``), which bodies are checked against before
+        they are sent; ``accept``: the media types of a download (its Accept header)."""
         self.operation_id = operation.operation_id
         self.method = operation.method
         self.path = operation.path
         self.model = model
+        self.request_schema = request_schema
+        self.accept = accept
         self.errors: Mapping[str, type[BaseModel] | None] = {
             status: body for status, body in operation.responses.items() if not status.startswith("2")
         }
@@ -104,9 +127,18 @@ class Endpoint(Generic[T]):
         self.parameters: tuple[str, ...] = tuple(pieces[1::2])
 
     @classmethod
-    def of(cls, operations: Sequence[Operation], operation_id: str, model: type[T] | None) -> Endpoint[T]:
+    def of(
+        cls,
+        operations: Sequence[Operation],
+        operation_id: str,
+        model: type[T] | None,
+        *,
+        request_schema: str | None = None,
+        accept: str | None = None,
+    ) -> Endpoint[T]:
         """The endpoint of ``operation_id`` in an API's ``OPERATIONS`` table."""
-        return cls(next(op for op in operations if op.operation_id == operation_id), model)
+        operation = next(op for op in operations if op.operation_id == operation_id)
+        return cls(operation, model, request_schema=request_schema, accept=accept)
 
     def url_path(self, arguments: Sequence[object]) -> str:
         """The path with each parameter percent-encoded as one segment; refuses empty and dot-segment values."""
@@ -243,8 +275,11 @@ class _BaseClient:
             self._max_retries if max_retries is None else check_max_retries(max_retries),
         )
 
-    def _content(self, body: object) -> tuple[bytes | None, dict[str, str] | None]:
-        """The JSON bytes of a request body (a model is dumped as the API spells it) and the request headers."""
+    def _content(
+        self, body: object, endpoint: Endpoint[Any], validate_request: bool
+    ) -> tuple[bytes | None, dict[str, str] | None]:
+        """The JSON bytes of a request body (a model is dumped as the API spells it) and the request headers;
+        with ``validate_request``, the bytes are first checked against the operation's request schema."""
         if body is None:
             return None, self._request_headers
         dump = getattr(body, "model_dump", None)
@@ -253,7 +288,34 @@ class _BaseClient:
             content = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
         except (TypeError, ValueError) as error:
             raise InvalidParameterError(f"the request body is not JSON: {error}") from None
+        if validate_request and endpoint.request_schema:
+            _check_request_body(endpoint.request_schema, content)
         return content, {**(self._request_headers or {}), "Content-Type": "application/json"}
+
+    def _download_headers(self, endpoint: Endpoint[Any]) -> dict[str, str] | None:
+        if not endpoint.accept:
+            return self._request_headers
+        return {**(self._request_headers or {}), "Accept": endpoint.accept}
+
+    def _error_retry(
+        self, response: httpx.Response, endpoint: Endpoint[Any], retries_taken: int, retries: int, body: bytes
+    ) -> float:
+        """The wait before retrying a 4xx/5xx answer to a download; its error when no retry is left."""
+        delay = delay_after_response(response, endpoint.method, retries_taken, retries, self._backoff)
+        if delay is None:
+            raw = self._raw(response, endpoint, retries_taken, body)
+            raise status_error(raw, _error_body(raw, endpoint))
+        return delay
+
+    def _downloaded(self, response: httpx.Response, sink: Sink) -> Download:
+        header = self._config.request_id_header
+        return Download(
+            path=sink.commit(),
+            bytes_written=sink.written,
+            content_type=response.headers.get("content-type"),
+            status_code=response.status_code,
+            request_id=response.headers.get(header) if header else None,
+        )
 
     def _status_spec(self, operation: str | None) -> JobStatusSpec:
         specs = self._config.job_status
@@ -282,6 +344,21 @@ def _tls() -> ssl.SSLContext:
     """The default TLS context (certifi's roots, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``), built once per process
     and shared by every client: building one costs tens of milliseconds."""
     return httpx.create_ssl_context()
+
+
+def _check_request_body(schema: str, content: bytes) -> None:
+    """Refuse a request body that breaks ``schema`` (``api.Name``): every error, with its JSON pointer. Drift
+    (a field or enum value the spec does not list) is sent: the server may know more than the spec."""
+    from evaljobs._validate import validate  # noqa: PLC0415 - only calls with a body need the validator
+
+    report = validate(content, schema=schema, source="request body")
+    if report.valid:
+        return
+    shown = "; ".join(f"{error.pointer or '/'}: {error.message}" for error in report.errors[:5])
+    more = f" (and {len(report.errors) - 5} more)" if len(report.errors) > 5 else ""
+    raise InvalidRequestError(
+        f"the request body does not match {schema}: {shown}{more}", schema=schema, problems=list(report.errors)
+    )
 
 
 def _first_env(names: Sequence[str]) -> str | None:
@@ -388,8 +465,11 @@ class SyncBaseClient(_BaseClient):
         max_retries: int | None,
         *,
         body: object = None,
+        validate_request: bool = True,
     ) -> T:
-        return self._call_raw(endpoint, arguments, query, timeout, max_retries, body=body).parse()
+        return self._call_raw(
+            endpoint, arguments, query, timeout, max_retries, body=body, validate_request=validate_request
+        ).parse()
 
     def _call_raw(
         self,
@@ -400,12 +480,13 @@ class SyncBaseClient(_BaseClient):
         max_retries: int | None,
         *,
         body: object = None,
+        validate_request: bool = True,
     ) -> RawResponse[T]:
         url = self._base_url + endpoint.url_path(arguments)
         params = _query(query) if query else None
         method = endpoint.method
         attempt_timeout, retries = self._attempt_options(timeout, max_retries)
-        content, headers = self._content(body)
+        content, headers = self._content(body, endpoint, validate_request)
         taken = 0
         while True:
             request = self._http.build_request(
@@ -444,6 +525,67 @@ class SyncBaseClient(_BaseClient):
             _log_retry(method, url, delay, taken, reason)
             time.sleep(delay)
             headers = {**(headers or {}), RETRY_COUNT_HEADER: str(taken)}
+
+    def _download(
+        self,
+        endpoint: Endpoint[Any],
+        arguments: Sequence[object],
+        query: Mapping[str, object],
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+    ) -> Download:
+        """Stream a binary body to ``destination`` (see evaljobs._download), with the retries of any call; a
+        body broken off midway is fetched again from its start when the destination allows it."""
+        url = self._base_url + endpoint.url_path(arguments)
+        params = _query(query) if query else None
+        method = endpoint.method
+        attempt_timeout, retries = self._attempt_options(timeout, max_retries)
+        headers = self._download_headers(endpoint)
+        sink = Sink(destination, on_progress)
+        taken = 0
+        try:
+            while True:
+                request = self._http.build_request(method, url, params=params, headers=headers, timeout=attempt_timeout)
+                try:
+                    response = self._http.send(request, stream=True)
+                except httpx.HTTPError as error:
+                    delay = delay_after_error(error, method, taken, retries, self._backoff)
+                    if delay is None:
+                        raise _connection_error(error, method, url, taken) from error
+                    reason = type(error).__name__
+                else:
+                    try:
+                        if 200 <= response.status_code < 300:
+                            sink.begin(response)
+                            try:
+                                for chunk in response.iter_bytes(CHUNK_SIZE):
+                                    sink.write(chunk)
+                            except httpx.HTTPError as error:
+                                delay = delay_after_error(error, method, taken, retries, self._backoff)
+                                if delay is None or not sink.can_restart:
+                                    raise _connection_error(error, method, url, taken) from error
+                                reason = type(error).__name__
+                            else:
+                                return self._downloaded(response, sink)
+                        else:
+                            try:
+                                body = response.read()  # an error body
+                            except httpx.HTTPError as error:
+                                raise _connection_error(error, method, url, taken) from error
+                            delay = self._error_retry(response, endpoint, taken, retries, body)
+                            reason = str(response.status_code)
+                    finally:
+                        response.close()
+                taken += 1
+                _log_retry(method, url, delay, taken, reason)
+                time.sleep(delay)
+                headers = {**(headers or {}), RETRY_COUNT_HEADER: str(taken)}
+        except BaseException:
+            sink.abort()
+            raise
 
     def _wait(
         self,
@@ -524,8 +666,12 @@ class AsyncBaseClient(_BaseClient):
         max_retries: int | None,
         *,
         body: object = None,
+        validate_request: bool = True,
     ) -> T:
-        return (await self._call_raw(endpoint, arguments, query, timeout, max_retries, body=body)).parse()
+        raw = await self._call_raw(
+            endpoint, arguments, query, timeout, max_retries, body=body, validate_request=validate_request
+        )
+        return raw.parse()
 
     async def _call_raw(
         self,
@@ -536,6 +682,7 @@ class AsyncBaseClient(_BaseClient):
         max_retries: int | None,
         *,
         body: object = None,
+        validate_request: bool = True,
     ) -> RawResponse[T]:
         import asyncio  # noqa: PLC0415 - imported by then (httpx.AsyncClient needs it); keeps sync imports light
 
@@ -543,7 +690,7 @@ class AsyncBaseClient(_BaseClient):
         params = _query(query) if query else None
         method = endpoint.method
         attempt_timeout, retries = self._attempt_options(timeout, max_retries)
-        content, headers = self._content(body)
+        content, headers = self._content(body, endpoint, validate_request)
         taken = 0
         while True:
             request = self._http.build_request(
@@ -582,6 +729,69 @@ class AsyncBaseClient(_BaseClient):
             _log_retry(method, url, delay, taken, reason)
             await asyncio.sleep(delay)
             headers = {**(headers or {}), RETRY_COUNT_HEADER: str(taken)}
+
+    async def _download(
+        self,
+        endpoint: Endpoint[Any],
+        arguments: Sequence[object],
+        query: Mapping[str, object],
+        destination: Destination,
+        *,
+        on_progress: ProgressCallback | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int | None,
+    ) -> Download:
+        """Stream a binary body to ``destination`` (see evaljobs._download), with the retries of any call; a
+        body broken off midway is fetched again from its start when the destination allows it."""
+        import asyncio  # noqa: PLC0415 - see _call_raw
+
+        url = self._base_url + endpoint.url_path(arguments)
+        params = _query(query) if query else None
+        method = endpoint.method
+        attempt_timeout, retries = self._attempt_options(timeout, max_retries)
+        headers = self._download_headers(endpoint)
+        sink = Sink(destination, on_progress)
+        taken = 0
+        try:
+            while True:
+                request = self._http.build_request(method, url, params=params, headers=headers, timeout=attempt_timeout)
+                try:
+                    response = await self._http.send(request, stream=True)
+                except httpx.HTTPError as error:
+                    delay = delay_after_error(error, method, taken, retries, self._backoff)
+                    if delay is None:
+                        raise _connection_error(error, method, url, taken) from error
+                    reason = type(error).__name__
+                else:
+                    try:
+                        if 200 <= response.status_code < 300:
+                            sink.begin(response)
+                            try:
+                                async for chunk in response.aiter_bytes(CHUNK_SIZE):
+                                    sink.write(chunk)
+                            except httpx.HTTPError as error:
+                                delay = delay_after_error(error, method, taken, retries, self._backoff)
+                                if delay is None or not sink.can_restart:
+                                    raise _connection_error(error, method, url, taken) from error
+                                reason = type(error).__name__
+                            else:
+                                return self._downloaded(response, sink)
+                        else:
+                            try:
+                                body = await response.aread()  # an error body
+                            except httpx.HTTPError as error:
+                                raise _connection_error(error, method, url, taken) from error
+                            delay = self._error_retry(response, endpoint, taken, retries, body)
+                            reason = str(response.status_code)
+                    finally:
+                        await response.aclose()
+                taken += 1
+                _log_retry(method, url, delay, taken, reason)
+                await asyncio.sleep(delay)
+                headers = {**(headers or {}), RETRY_COUNT_HEADER: str(taken)}
+        except BaseException:
+            sink.abort()
+            raise
 
     async def _wait(
         self,

@@ -27,7 +27,9 @@ JOB_ROLES = ("create", "list", "get", "cancel", "delete", "results", "download")
 _BEARER_SCHEMES = ("oauth2", "openIdConnect")
 # Names a generated client method or keyword argument must not take: the clients' own members and options.
 RESERVED_METHODS = frozenset({"close", "aclose", "wait", "with_options", "with_raw_response", "base_url"})
-RESERVED_KEYWORDS = frozenset({"self", "timeout", "max_retries", "body"})
+RESERVED_KEYWORDS = frozenset(
+    {"self", "timeout", "max_retries", "body", "validate_request", "destination", "on_progress"}
+)
 # JSON Schema type -> the Python annotation of a parameter (a fixed table: spec text never becomes a type).
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
@@ -102,6 +104,15 @@ class RequestBody:
 
 
 @dataclass(frozen=True)
+class Download:
+    """A 2xx response whose body is bytes (``type: string, format: binary``), not JSON: the clients stream it to
+    a file. ``accept`` lists its media types, as the request's Accept header."""
+
+    status: str
+    accept: str
+
+
+@dataclass(frozen=True)
 class OperationSpec:
     operation_id: str
     method: str
@@ -125,6 +136,7 @@ class OperationSpec:
     bearer_auth: bool = False
     # the media type of the first 2xx response ("" without a body): application/json, or a download's type
     success_media_type: str = ""
+    download: Download | None = None
 
     @property
     def path_parameters(self) -> tuple[Parameter, ...]:
@@ -244,6 +256,7 @@ def extract(
                     job=job,
                     bearer_auth=_bearer_auth(document, operation),
                     success_media_type=_success_media_type(document, operation),
+                    download=None if success else _download(document, operation.get("responses") or {}),
                     unknown_id_status=str(unknown_id)
                     if unknown_id is not None and str(unknown_id) in responses
                     else None,
@@ -363,6 +376,26 @@ def _request_body(document: Mapping[str, Any], raw: Any) -> RequestBody | None:
         required=bool(body.get("required")),
         description=description,
     )
+
+
+def _download(document: Mapping[str, Any], responses: Mapping[str, Any]) -> Download | None:
+    """The first 2xx response whose media types are all binary strings (an operation without a JSON success)."""
+    for status, raw in responses.items():
+        response = _deref(document, raw)
+        if not str(status).startswith("2") or not isinstance(response, Mapping):
+            continue
+        content = response.get("content") or {}
+        binary = [
+            str(media)
+            for media, value in content.items()
+            if isinstance(value, Mapping)
+            and isinstance(schema := _deref(document, value.get("schema")), Mapping)
+            and schema.get("type") == "string"
+            and schema.get("format") == "binary"
+        ]
+        if binary and len(binary) == len(content):
+            return Download(status=str(status), accept=", ".join(binary))
+    return None
 
 
 def _mock_example(response: Any) -> tuple[Any] | None:

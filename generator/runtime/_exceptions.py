@@ -15,6 +15,7 @@
     │   └── APITimeoutError              connect, read, write or pool timeout
     ├── ResponseValidationError        a 2xx body that is not JSON, is cut short or does not match the model
     ├── InvalidParameterError          refused before any request (also a ValueError): empty path parameter
+    │   └── InvalidRequestError          a request body that breaks the spec (.problems, each with its pointer)
     └── WaitTimeoutError               ``wait()`` gave up before the job reached a terminal state (also a TimeoutError)
 
 Every exception that leaves a client is one of these: transport errors, JSON errors and validation errors
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from evaljobs._jobs import JobProgress
+    from evaljobs._report import Error
     from evaljobs._response import RawResponse
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "ConflictError",
     "EvaljobsError",
     "InvalidParameterError",
+    "InvalidRequestError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -131,6 +134,16 @@ class ResponseValidationError(EvaljobsError):
 
 class InvalidParameterError(EvaljobsError, ValueError):
     """An argument the client refuses before sending anything (an empty or dot-segment path parameter)."""
+
+
+class InvalidRequestError(InvalidParameterError):
+    """A request body that breaks the operation's request schema, refused before sending (``validate_request=False``
+    on the call sends it anyway). ``problems`` lists each error with its JSON pointer into the body."""
+
+    def __init__(self, message: str, *, schema: str, problems: list[Error]) -> None:
+        super().__init__(message)
+        self.schema = schema
+        self.problems = problems
 
 
 class WaitTimeoutError(EvaljobsError, TimeoutError):

@@ -166,7 +166,7 @@ def _bodies(
     for status, response in (operation.get("responses") or {}).items():
         key = _component_key(response, "responses")
         where = join_pointer("/components/responses", key) if key else join_pointer(pointer, "responses", status)
-        for place, schema in _json_schemas(model, _deref(model.source, response), where):
+        for place, schema in _json_schemas(model, _deref(model.source, response), where, downloads=True):
             responses.append((str(status), place, schema, key))
     own = [status for status, _, _, key in responses if key is None]
     first = next((status for status in own if status.startswith("2")), own[0] if own else None)
@@ -199,8 +199,9 @@ def _add_body(model: SchemaModel, reader: Reader, where: str, schema: Any, name:
     model.bodies[where] = name
 
 
-def _json_schemas(model: SchemaModel, body: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    """The schema of the first JSON media type of a request or response body; a warning for the others."""
+def _json_schemas(model: SchemaModel, body: Any, pointer: str, *, downloads: bool = False) -> Iterator[tuple[str, Any]]:
+    """The schema of the first JSON media type of a request or response body; a warning for the others, except
+    (``downloads``: a response) a binary string, which the clients stream to a file."""
     content = body.get("content") if isinstance(body, Mapping) else None
     if not isinstance(content, Mapping):
         return
@@ -212,10 +213,17 @@ def _json_schemas(model: SchemaModel, body: Any, pointer: str) -> Iterator[tuple
         if str(media).split(";")[0].strip().lower().endswith("json") and not found:
             found = True
             yield join_pointer(where, "schema"), value["schema"]
+        elif downloads and _is_binary(_deref(model.source, value["schema"])):
+            continue
         elif not str(media).split(";")[0].strip().lower().endswith("json"):
             model.warnings.append(
                 Problem(model.label, where, f"media type {media!r} is not modelled: only JSON bodies get models")
             )
+
+
+def _is_binary(schema: Any) -> bool:
+    """A ``{type: string, format: binary}`` schema (OpenAPI 3.0's way to say "the bytes", still common in 3.1)."""
+    return isinstance(schema, Mapping) and schema.get("type") == "string" and schema.get("format") == "binary"
 
 
 def _cookies(model: SchemaModel, parameters: list[Any], pointer: str) -> None:

@@ -4,6 +4,12 @@ Plain data, so that finding which schema a payload answers costs no import of ty
 """
 
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
+    ("POST", "/v2/gen-ai/evaluation_runs", "200", "EvaluationRunCreateResponse"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "401", "Error"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "404", "Error"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "429", "Error"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "500", "Error"),
+    ("POST", "/v2/gen-ai/evaluation_runs", "default", "Error"),
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "200", "EvaluationRunRetrieveResponse"),
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "401", "Error"),
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "404", "Error"),
@@ -27,6 +33,17 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "429", "Error"),
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "500", "Error"),
     ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "default", "Error"),
+    (
+        "GET",
+        "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        "200",
+        "EvaluationTestCaseListEvaluationRunsResponse",
+    ),
+    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "401", "Error"),
+    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "404", "Error"),
+    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "429", "Error"),
+    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "500", "Error"),
+    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "default", "Error"),
 )
 """(method, path template, status, schema name) of each response with a JSON body ("2XX"-style and
 "default" statuses as the spec writes them)."""
@@ -38,6 +55,9 @@ CLASSES: dict[str, str] = {
     "EvaluationRunRetrieveResponse": "EvaluationRunRetrieveResponse",
     "EvaluationRunListResultsResponse": "EvaluationRunListResultsResponse",
     "EvaluationRunRetrieveResultsResponse": "EvaluationRunRetrieveResultsResponse",
+    "EvaluationRunCreateResponse": "EvaluationRunCreateResponse",
+    "EvaluationTestCaseListEvaluationRunsResponse": "EvaluationTestCaseListEvaluationRunsResponse",
+    "CreateEvaluationRunRequest": "CreateEvaluationRunRequest",
     "APIEvaluationRun": "APIEvaluationRun",
     "APIEvaluationRunStatus": "APIEvaluationRunStatus",
     "APIEvaluationMetricResult": "APIEvaluationMetricResult",

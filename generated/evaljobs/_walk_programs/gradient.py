@@ -176,6 +176,26 @@ NODES: tuple[Any, ...] = (
     ),
     ("model", "APIMeta", (("page", 7, False), ("pages", 7, False), ("total", 7, False)), "APIMeta"),
     ("model", "EvaluationRunRetrieveResultsResponse", (("prompt", 14, False),), "EvaluationRunRetrieveResultsResponse"),
+    ("model", "EvaluationRunCreateResponse", (("evaluation_run_uuids", 29, False),), "EvaluationRunCreateResponse"),
+    ("list", 3),
+    (
+        "model",
+        "EvaluationTestCaseListEvaluationRunsResponse",
+        (("evaluation_runs", 31, False),),
+        "EvaluationTestCaseListEvaluationRunsResponse",
+    ),
+    ("list", 1),
+    (
+        "model",
+        "CreateEvaluationRunRequest",
+        (
+            ("test_case_uuid", 3, False),
+            ("run_name", 3, False),
+            ("agent_uuids", 29, False),
+            ("agent_deployment_names", 29, False),
+        ),
+        "CreateEvaluationRunRequest",
+    ),
     ("model", "Error", (("id", 3, True), ("message", 3, True), ("request_id", 3, False)), "Error"),
 )
 """The nodes, referring to each other by index (see ``evaljobs._walk`` for their kinds)."""
@@ -184,6 +204,9 @@ TARGETS: dict[str, int] = {
     "EvaluationRunRetrieveResponse": 0,
     "EvaluationRunListResultsResponse": 13,
     "EvaluationRunRetrieveResultsResponse": 27,
+    "EvaluationRunCreateResponse": 28,
+    "EvaluationTestCaseListEvaluationRunsResponse": 30,
+    "CreateEvaluationRunRequest": 32,
     "APIEvaluationRun": 1,
     "APIEvaluationRunStatus": 12,
     "APIEvaluationMetricResult": 5,
@@ -196,6 +219,6 @@ TARGETS: dict[str, int] = {
     "APILinks": 24,
     "APIPages": 25,
     "APIMeta": 26,
-    "Error": 28,
+    "Error": 33,
 }
 """The node of each schema."""

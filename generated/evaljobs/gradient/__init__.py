@@ -1,7 +1,8 @@
 """DigitalOcean Gradient evaluation runs: models, operations and clients from schemas/gradient.openapi.yaml.
 
-The evaluation-run read endpoints of the DigitalOcean Gradient (GenAI) platform API, written by hand
-for evaljobs.
+The evaluation-run endpoints of the DigitalOcean Gradient (GenAI) platform API, written by hand
+for evaljobs: run a test case (which starts one run per agent), list a test case's runs, and read a
+run and its results. Each lifecycle operation says its role in `x-evaljobs-job`.
 
 ``Client`` / ``AsyncClient`` call the API; ``models`` holds one model per schema; ``OPERATIONS`` lists the
 paths. They load on first use, so importing this package is cheap; the errors are here at once.
@@ -21,6 +22,7 @@ from evaljobs._exceptions import (
     ConflictError,
     EvaljobsError,
     InvalidParameterError,
+    InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -32,6 +34,7 @@ from evaljobs._exceptions import (
 from evaljobs._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from evaljobs._download import Download
     from evaljobs._jobs import JobProgress, JobState
     from evaljobs._pagination import AsyncPager, Pager
     from evaljobs._response import RawResponse
@@ -47,6 +50,7 @@ __getattr__ = lazy_attributes(
         "AsyncPager": "evaljobs._pagination:AsyncPager",
         "Backoff": "evaljobs._retry:Backoff",
         "Client": "._client:Client",
+        "Download": "evaljobs._download:Download",
         "JobProgress": "evaljobs._jobs:JobProgress",
         "JobState": "evaljobs._jobs:JobState",
         "OPERATIONS": "._operations:OPERATIONS",
@@ -69,8 +73,10 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "Download",
     "EvaljobsError",
     "InvalidParameterError",
+    "InvalidRequestError",
     "JobProgress",
     "JobState",
     "NotFoundError",

@@ -9,6 +9,40 @@ from pydantic import MISSING, StrictBool, StrictFloat, StrictInt, StrictStr
 from evaljobs._types import DateTime, Model, OpenEnum
 
 
+class EvaluationRunCreateResponse(Model):
+    """
+    Body of POST /v2/gen-ai/evaluation_runs (public spec apiRunEvaluationTestCaseOutput): the UUIDs of the runs started, one per agent.
+    """
+
+    evaluation_run_uuids: list[StrictStr] | MISSING = MISSING
+    """
+    Evaluation run UUIDs.
+    """
+
+
+class CreateEvaluationRunRequest(Model):
+    """
+    Body of POST /v2/gen-ai/evaluation_runs (public spec apiRunEvaluationTestCaseInputPublic; SDK `gradient/types/agents/evaluation_run_create_params.py`). No property is required.
+    """
+
+    test_case_uuid: StrictStr | MISSING = MISSING
+    """
+    Test-case UUID to run.
+    """
+    run_name: StrictStr | MISSING = MISSING
+    """
+    The name of the run.
+    """
+    agent_uuids: list[StrictStr] | MISSING = MISSING
+    """
+    Agent UUIDs to run the test case against (legacy agents).
+    """
+    agent_deployment_names: list[StrictStr] | MISSING = MISSING
+    """
+    Agent deployment names to run the test case against (ADK agent workspaces).
+    """
+
+
 class APIEvaluationRunStatus(OpenEnum):
     """Evaluation Run Statuses. The running phase has two values, RUNNING_DATASET and EVALUATING_RESULTS (by their names: the agent answers the dataset prompts, then the metrics are computed; the spec does not describe the members)."""
 
@@ -417,4 +451,15 @@ class EvaluationRunRetrieveResultsResponse(Model):
     prompt: APIPrompt | MISSING = MISSING
     """
     The results of the requested prompt.
+    """
+
+
+class EvaluationTestCaseListEvaluationRunsResponse(Model):
+    """
+    Body of GET /v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs (public spec apiListEvaluationRunsByTestCaseOutput). Not paged.
+    """
+
+    evaluation_runs: list[APIEvaluationRun] | MISSING = MISSING
+    """
+    List of evaluation runs.
     """

@@ -1,6 +1,6 @@
 """NVIDIA NeMo Evaluator job API (v1 and v2 preview): models, operations and clients from schemas/nemo_evaluator.openapi.yaml.
 
-Read-only job-monitoring surface of the NVIDIA NeMo Evaluator microservice: list jobs, get a job, get its status (v1 and the v2 preview) and page through v2 job logs.
+The evaluation-job surface of the NVIDIA NeMo Evaluator microservice, v1 and the v2 preview: create, list, get, cancel and delete jobs, follow their status (and v2 logs), read their results and download their archives. Each lifecycle operation says its role in `x-evaljobs-job` (create, list, get, cancel, delete, results, download) and where the job id is.
 
 ``Client`` / ``AsyncClient`` call the API; ``models`` holds one model per schema; ``OPERATIONS`` lists the
 paths. They load on first use, so importing this package is cheap; the errors are here at once.
@@ -20,6 +20,7 @@ from evaljobs._exceptions import (
     ConflictError,
     EvaljobsError,
     InvalidParameterError,
+    InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -31,6 +32,7 @@ from evaljobs._exceptions import (
 from evaljobs._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from evaljobs._download import Download
     from evaljobs._jobs import JobProgress, JobState
     from evaljobs._pagination import AsyncPager, Pager
     from evaljobs._response import RawResponse
@@ -46,6 +48,7 @@ __getattr__ = lazy_attributes(
         "AsyncPager": "evaljobs._pagination:AsyncPager",
         "Backoff": "evaljobs._retry:Backoff",
         "Client": "._client:Client",
+        "Download": "evaljobs._download:Download",
         "JobProgress": "evaljobs._jobs:JobProgress",
         "JobState": "evaljobs._jobs:JobState",
         "OPERATIONS": "._operations:OPERATIONS",
@@ -68,8 +71,10 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "Download",
     "EvaljobsError",
     "InvalidParameterError",
+    "InvalidRequestError",
     "JobProgress",
     "JobState",
     "NotFoundError",

@@ -89,6 +89,45 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "search": {},
         },
     },
+    "createEvaluationJob": {
+        "200": {
+            "created_at": "2025-03-19T22:50:15.684382",
+            "updated_at": "2025-03-19T22:50:15.684385",
+            "id": "eval-UVW123XYZ456",
+            "namespace": "my-organization",
+            "description": "gsm8k on Llama 3.1 8B Instruct",
+            "target": {
+                "type": "model",
+                "model": {
+                    "api_endpoint": {
+                        "url": "https://nim.int.aire.nvidia.com/v1/chat/completions",
+                        "model_id": "meta/llama-3.1-8b-instruct",
+                        "format": "nim",
+                    }
+                },
+            },
+            "config": {
+                "type": "gsm8k",
+                "params": {
+                    "temperature": 1e-05,
+                    "top_p": 1e-05,
+                    "max_tokens": 256,
+                    "stop": ("<|eot|>",),
+                    "parallelism": 8,
+                    "extra": {"num_fewshot": 8, "batch_size": 16, "dataset_seed": 42},
+                },
+                "tasks": {"gsm8k_cot_llama": {"type": "gsm8k_cot_llama"}},
+            },
+            "result": None,
+            "output_files_url": None,
+            "status_details": {"message": None, "task_status": {}, "progress": None},
+            "status": "created",
+            "project": None,
+            "custom_fields": {"team": "model-quality"},
+            "ownership": None,
+        },
+        "422": {"detail": ({"loc": ("body", "target"), "msg": "Field required", "type": "missing"},)},
+    },
     "getEvaluationJob": {
         "200": {
             "created_at": "2025-03-19T22:50:15.684382",
@@ -133,6 +172,55 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "ownership": None,
         },
         "404": {"detail": "Job not found"},
+    },
+    "deleteEvaluationJob": {
+        "404": {"detail": "Job not found"},
+    },
+    "cancelEvaluationJob": {
+        "200": {
+            "id": "eval-UVW123XYZ456",
+            "namespace": "my-organization",
+            "status": "cancelling",
+            "status_details": {"message": "Job is being cancelled", "task_status": {}, "progress": None},
+        },
+        "404": {"detail": "Job not found"},
+    },
+    "getEvaluationJobResults": {
+        "200": {
+            "created_at": "2025-03-19T23:02:41.118204",
+            "updated_at": "2025-03-19T23:02:41.118207",
+            "id": "evaluation_result-1234ABCD5678EFGH",
+            "job": "eval-UVW123XYZ456",
+            "namespace": "my-organization",
+            "description": None,
+            "files_url": "hf://datasets/evaluation-results/eval-UVW123XYZ456",
+            "tasks": {
+                "gsm8k_cot_llama": {
+                    "metrics": {
+                        "exact_match": {
+                            "scores": {
+                                "strict-match": {
+                                    "value": 0.8324,
+                                    "stats": {"count": 1319, "mean": 0.8324, "stderr": 0.0103, "sum": 1098.0},
+                                },
+                                "flexible-extract": {
+                                    "value": 0.8453,
+                                    "stats": {"count": 1319, "mean": 0.8453, "stderr": 0.01},
+                                },
+                            }
+                        }
+                    }
+                }
+            },
+            "groups": {"gsm8k": {"metrics": {"exact_match": {"scores": {"strict-match": {"value": 0.8324}}}}}},
+            "project": None,
+            "custom_fields": {},
+            "ownership": None,
+        },
+        "404": {"detail": "Results not found"},
+    },
+    "downloadEvaluationJobResults": {
+        "404": {"detail": "Results not found"},
     },
     "getEvaluationJobStatus": {
         "200": {
@@ -211,6 +299,40 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "search": {},
         },
     },
+    "createEvaluationJobV2": {
+        "200": {
+            "id": "job-dq1pjj6vj5p64xaeqgvuk4",
+            "name": "bfclv3-llama-3-1-8b-instruct",
+            "namespace": "my-organization",
+            "project": None,
+            "description": "BFCL v3 simple function calling on Llama 3.1 8B Instruct",
+            "spec": {
+                "config": {
+                    "type": "bfclv3",
+                    "params": {"limit_samples": 10, "parallelism": 4},
+                    "tasks": {"task1": {"type": "simple"}},
+                },
+                "target": {
+                    "type": "model",
+                    "model": {
+                        "api_endpoint": {
+                            "url": "https://nim.int.aire.nvidia.com/v1/chat/completions",
+                            "model_id": "meta/llama-3.1-8b-instruct",
+                            "format": "nim",
+                        }
+                    },
+                },
+            },
+            "status": "created",
+            "status_details": {},
+            "error_details": None,
+            "ownership": None,
+            "custom_fields": {"team": "model-quality"},
+            "created_at": "2025-09-08T19:20:32.655254",
+            "updated_at": "2025-09-08T19:20:32.655256",
+        },
+        "422": {"detail": ({"loc": ("body", "target"), "msg": "Field required", "type": "missing"},)},
+    },
     "getEvaluationJobV2": {
         "200": {
             "id": "job-dq1pjj6vj5p64xaeqgvuk4",
@@ -244,6 +366,90 @@ RESPONSES: dict[str, dict[str, Any]] = {
             "updated_at": "2025-09-08T19:24:05.918342",
         },
         "404": {"detail": "Job not found"},
+    },
+    "deleteEvaluationJobV2": {
+        "200": {"id": "job-dq1pjj6vj5p64xaeqgvuk4", "message": "Job deleted"},
+        "404": {"detail": "Job not found"},
+    },
+    "cancelEvaluationJobV2": {
+        "200": {
+            "id": "job-5mhx2ktc8wq9rz7yb3vnfe",
+            "name": "gsm8k-llama",
+            "spec": {"config": "my-organization/gsm8k-cot", "target": "my-organization/llama-3-1-8b-instruct"},
+            "status": "cancelling",
+            "status_details": {"message": "Job is being cancelled"},
+            "error_details": None,
+            "created_at": "2025-09-08T19:31:02.100394",
+            "updated_at": "2025-09-08T19:33:47.551020",
+        },
+        "404": {"detail": "Job not found"},
+    },
+    "listEvaluationJobResultsV2": {
+        "200": {
+            "object": "list",
+            "data": (
+                {
+                    "result_name": "evaluation-results",
+                    "job_id": "job-dq1pjj6vj5p64xaeqgvuk4",
+                    "namespace": "my-organization",
+                    "project": None,
+                    "artifact_url": "nds://my-organization/job-dq1pjj6vj5p64xaeqgvuk4/evaluation-results",
+                    "artifact_storage_type": "nds",
+                    "created_at": "2025-09-08T19:24:04.201877",
+                    "updated_at": "2025-09-08T19:24:04.201881",
+                },
+                {
+                    "result_name": "artifacts",
+                    "job_id": "job-dq1pjj6vj5p64xaeqgvuk4",
+                    "namespace": "my-organization",
+                    "project": None,
+                    "artifact_url": "nds://my-organization/job-dq1pjj6vj5p64xaeqgvuk4/artifacts",
+                    "artifact_storage_type": "nds",
+                    "created_at": "2025-09-08T19:24:04.873512",
+                    "updated_at": "2025-09-08T19:24:04.873515",
+                },
+            ),
+        },
+        "404": {"detail": "Job not found"},
+    },
+    "downloadEvaluationJobEvaluationResultsV2": {
+        "200": {
+            "tasks": {
+                "task1": {
+                    "metrics": {
+                        "accuracy": {
+                            "scores": {
+                                "accuracy": {
+                                    "value": 0.9,
+                                    "stats": {"count": 10, "mean": 0.9, "min": 0.0, "max": 1.0, "stderr": 0.1},
+                                }
+                            }
+                        }
+                    }
+                }
+            },
+            "groups": {"simple": {"metrics": {"accuracy": {"scores": {"accuracy": {"value": 0.9}}}}}},
+        },
+        "404": {"detail": "Results not found"},
+    },
+    "downloadEvaluationJobArtifactsV2": {
+        "404": {"detail": "Results not found"},
+    },
+    "getEvaluationJobResultV2": {
+        "200": {
+            "result_name": "evaluation-results",
+            "job_id": "job-dq1pjj6vj5p64xaeqgvuk4",
+            "namespace": "my-organization",
+            "project": None,
+            "artifact_url": "nds://my-organization/job-dq1pjj6vj5p64xaeqgvuk4/evaluation-results",
+            "artifact_storage_type": "nds",
+            "created_at": "2025-09-08T19:24:04.201877",
+            "updated_at": "2025-09-08T19:24:04.201881",
+        },
+        "404": {"detail": "Result not found"},
+    },
+    "downloadEvaluationJobResultV2": {
+        "404": {"detail": "Result not found"},
     },
     "getEvaluationJobStatusV2": {
         "200": {
@@ -310,11 +516,46 @@ KNOWN_IDS: dict[str, dict[str, tuple[str, ...]]] = {
     "getEvaluationJob": {
         "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
     },
+    "deleteEvaluationJob": {
+        "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
+    },
+    "cancelEvaluationJob": {
+        "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
+    },
+    "getEvaluationJobResults": {
+        "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
+    },
+    "downloadEvaluationJobResults": {
+        "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
+    },
     "getEvaluationJobStatus": {
         "job_id": ("eval-UVW123XYZ456", "eval-3X7kPq9RtY2mWc5NvB8hJd", "eval-8JwR5mTq1ZyXc4Kd7PnL2s"),
     },
     "getEvaluationJobV2": {
         "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "deleteEvaluationJobV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "cancelEvaluationJobV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "listEvaluationJobResultsV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "downloadEvaluationJobEvaluationResultsV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "downloadEvaluationJobArtifactsV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+    },
+    "getEvaluationJobResultV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+        "result_name": ("evaluation-results",),
+    },
+    "downloadEvaluationJobResultV2": {
+        "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
+        "result_name": ("evaluation-results",),
     },
     "getEvaluationJobStatusV2": {
         "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
@@ -328,9 +569,20 @@ KNOWN_IDS: dict[str, dict[str, tuple[str, ...]]] = {
 UNKNOWN_ID_STATUS: dict[str, str] = {
     "listEvaluationJobs": "404",
     "getEvaluationJob": "404",
+    "deleteEvaluationJob": "404",
+    "cancelEvaluationJob": "404",
+    "getEvaluationJobResults": "404",
+    "downloadEvaluationJobResults": "404",
     "getEvaluationJobStatus": "404",
     "listEvaluationJobsV2": "404",
     "getEvaluationJobV2": "404",
+    "deleteEvaluationJobV2": "404",
+    "cancelEvaluationJobV2": "404",
+    "listEvaluationJobResultsV2": "404",
+    "downloadEvaluationJobEvaluationResultsV2": "404",
+    "downloadEvaluationJobArtifactsV2": "404",
+    "getEvaluationJobResultV2": "404",
+    "downloadEvaluationJobResultV2": "404",
     "getEvaluationJobStatusV2": "404",
     "listEvaluationJobLogsV2": "404",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import MISSING, Field, RootModel, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import MISSING, ConfigDict, Field, RootModel, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from evaljobs._types import LocalDateTime, Model, OpenEnum
 
@@ -90,6 +90,71 @@ class ValidationError(Model):
     type: StrictStr
     """
     Machine-readable error type.
+    """
+
+
+class DeleteJobResponseV2(Model):
+    """
+    The body of DELETE /v2/evaluation/jobs/{job_id}. The SDK types it as `object` (any JSON object).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: StrictStr | MISSING | None = MISSING
+    """
+    The ID of the deleted job.
+    """
+    message: StrictStr | MISSING | None = MISSING
+    """
+    A human-readable acknowledgement.
+    """
+
+
+class ScoreStats(Model):
+    """
+    Statistics of the values a score was computed from (SDK `nemo_microservices/types/score_stats.py`).
+    """
+
+    count: StrictInt | MISSING | None = MISSING
+    """
+    The number of values used for computing the score.
+    """
+    max: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The maximum of all values used for computing the score.
+    """
+    mean: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The mean of all values used for computing the score.
+    """
+    min: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The minimum of all values used for computing the score.
+    """
+    nan_count: StrictInt | MISSING | None = MISSING
+    """
+    The number of values that are not a number (NaN) and are excluded from the score stats calculations.
+    """
+    stddev: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The population standard deviation (not the sample standard deviation).
+    """
+    stderr: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The standard error.
+    """
+    sum: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The sum of all values used for computing the score.
+    """
+    sum_squared: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The sum of the square of all values used for computing the score.
+    """
+    variance: StrictInt | StrictFloat | MISSING | None = MISSING
+    """
+    The population variance (not the sample variance).
     """
 
 
@@ -760,6 +825,12 @@ class PlatformJobStatus(OpenEnum):
     RESUMING = "resuming"
 
 
+class FileStorageType(OpenEnum):
+    """Where a v2 job's result artifact is stored (SDK `nemo_microservices/types/shared/file_storage_type.py`)."""
+
+    NDS = "nds"
+
+
 class TargetType(OpenEnum):
     """The type of an evaluation target (SDK `nemo_microservices/types/target_type.py`)."""
 
@@ -888,6 +959,60 @@ class HTTPValidationError(Model):
     detail: list[ValidationError] | MISSING | None = MISSING
     """
     The individual validation errors.
+    """
+
+
+class Score(Model):
+    """
+    One score and its statistics (SDK `nemo_microservices/types/score.py`).
+    """
+
+    value: StrictInt | StrictFloat
+    """
+    The value of the score.
+    """
+    stats: ScoreStats | MISSING | None = MISSING
+    """
+    Stats for a score.
+    """
+
+
+class PlatformJobResult(Model):
+    """
+    One named result of a v2 job and where its artifact is stored (SDK `nemo_microservices/types/jobs/platform_job_result.py`).
+    """
+
+    artifact_storage_type: FileStorageType
+    """
+    Where the artifact is stored.
+    """
+    artifact_url: StrictStr
+    """
+    The URL of the result's artifact.
+    """
+    job_id: StrictStr
+    """
+    The job that produced the result.
+    """
+    namespace: StrictStr
+    """
+    The namespace of the job.
+    """
+    result_name: StrictStr
+    """
+    The name of the result, e.g. `evaluation-results` or `artifacts`.
+    """
+    created_at: LocalDateTime | MISSING | None = MISSING
+    """
+    Timestamp for when the result was created.
+    """
+    project: StrictStr | MISSING | None = MISSING
+    """
+    The project containing the job.
+    """
+    updated_at: LocalDateTime | MISSING | None = MISSING
+    """
+    Timestamp for when the result was last updated.
     """
 
 
@@ -1376,6 +1501,54 @@ class PlatformJobTaskStatusResponse(Model):
     """
 
 
+class EvaluationJobCancelResponse(Model):
+    """
+    The body of POST /v1/evaluation/jobs/{job_id}/cancel: the job being cancelled, or part of it. The SDK types it as `object` (any JSON object).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: StrictStr | MISSING | None = MISSING
+    """
+    The ID of the job.
+    """
+    status: JobStatus | MISSING | None = MISSING
+    """
+    The job's status, normally `cancelling` or `cancelled`.
+    """
+    status_details: EvaluationStatusDetails | MISSING | None = MISSING
+    """
+    Details about the status of the evaluation.
+    """
+
+
+class MetricResult(Model):
+    """
+    The scores of one metric (SDK `nemo_microservices/types/metric_result.py`).
+    """
+
+    scores: dict[str, Score] | MISSING | None = MISSING
+    """
+    The value for all the scores computed for the metric (score name to score).
+    """
+
+
+class PlatformJobListResultResponse(Model):
+    """
+    The results of a v2 job, the body of GET /v2/evaluation/jobs/{job_id}/results (SDK `nemo_microservices/types/jobs/platform_job_list_result_response.py`).
+    """
+
+    data: list[PlatformJobResult]
+    """
+    The job's results.
+    """
+    object: StrictStr | MISSING | None = MISSING
+    """
+    The type of object being returned.
+    """
+
+
 class TaskConfig(Model):
     """
     Configuration of one evaluation task (SDK `nemo_microservices/types/task_config.py`).
@@ -1495,6 +1668,36 @@ class PlatformJobStepStatusResponse(Model):
     """
 
 
+class TaskResult(Model):
+    """
+    The results of one task (SDK `nemo_microservices/types/task_result.py`).
+    """
+
+    data: dict[str, Any] | MISSING | None = MISSING
+    """
+    Additional data from the task.
+    """
+    metrics: dict[str, MetricResult] | MISSING | None = MISSING
+    """
+    The value for all the metrics computed for the task (metric name to result).
+    """
+
+
+class GroupResult(Model):
+    """
+    The results of one group of tasks (SDK `nemo_microservices/types/group_result.py`).
+    """
+
+    groups: dict[str, Any] | MISSING | None = MISSING
+    """
+    The results for the subgroups (free-form in the SDK).
+    """
+    metrics: dict[str, MetricResult] | MISSING | None = MISSING
+    """
+    The value for all the metrics computed for the group (metric name to result).
+    """
+
+
 class EvaluationConfig(Model):
     """
     An evaluation configuration, as stored entity in v1 (SDK `nemo_microservices/types/evaluation_config.py`).
@@ -1601,6 +1804,76 @@ class PlatformJobStatusResponse(Model):
     steps: list[PlatformJobStepStatusResponse]
     """
     The status of each step of the job.
+    """
+
+
+class EvaluationResult(Model):
+    """
+    The results of a v1 evaluation job, the body of GET /v1/evaluation/jobs/{job_id}/results (SDK `nemo_microservices/types/evaluation_result.py`): scores per task and per group, and the entity fields.
+    """
+
+    job: StrictStr
+    """
+    The evaluation job associated with this results instance.
+    """
+    id: StrictStr | MISSING | None = MISSING
+    """
+    The ID of the entity, a semantically-prefixed base58-encoded uuid4 (e.g. `evaluation_result-1234ABCD5678EFGH`).
+    """
+    created_at: LocalDateTime | MISSING | None = MISSING
+    """
+    Timestamp for when the entity was created.
+    """
+    updated_at: LocalDateTime | MISSING | None = MISSING
+    """
+    Timestamp for when the entity was last updated.
+    """
+    custom_fields: dict[str, Any] | MISSING | None = MISSING
+    """
+    A set of custom fields that the user can define and use for various purposes.
+    """
+    description: StrictStr | MISSING | None = MISSING
+    """
+    The description of the entity.
+    """
+    files_url: StrictStr | MISSING | None = MISSING
+    """
+    The place for the output files, if any.
+    """
+    groups: dict[str, GroupResult] | MISSING | None = MISSING
+    """
+    The results at the group-level (group name to result).
+    """
+    namespace: StrictStr | MISSING | None = MISSING
+    """
+    The namespace of the entity.
+    """
+    ownership: Ownership | MISSING | None = MISSING
+    """
+    Information about ownership of an entity.
+    """
+    project: StrictStr | MISSING | None = MISSING
+    """
+    The URN of the project associated with this entity.
+    """
+    tasks: dict[str, TaskResult] | MISSING | None = MISSING
+    """
+    The results at the task-level (task name to result).
+    """
+
+
+class EvaluationResultV2(Model):
+    """
+    The evaluation results of a v2 job, the body of GET /v2/evaluation/jobs/{job_id}/results/evaluation-results/download (SDK `nemo_microservices/types/v2/evaluation/jobs/results/evaluation_result_v2.py`).
+    """
+
+    groups: dict[str, GroupResult] | MISSING | None = MISSING
+    """
+    The results at the group-level (group name to result).
+    """
+    tasks: dict[str, TaskResult] | MISSING | None = MISSING
+    """
+    The results at the task-level (task name to result).
     """
 
 
@@ -2148,6 +2421,92 @@ class EvaluationJobInputV2(Model):
     target: StrictStr | EvaluationTargetV2
     """
     The evaluation target, inline or as a `namespace/name` reference to a v1-created target.
+    """
+
+
+class CreateEvaluationJobRequest(Model):
+    """
+    The body of POST /v1/evaluation/jobs (SDK `nemo_microservices/types/evaluation/job_create_params.py`, `JobCreateParams`): the config and target, each a `namespace/name` reference or inline, and the job's entity fields.
+    """
+
+    config: StrictStr | EvaluationConfig
+    """
+    The evaluation configuration, a `namespace/name` reference to a stored config or inline.
+    """
+    target: StrictStr | EvaluationTarget
+    """
+    The evaluation target, a `namespace/name` reference to a stored target or inline.
+    """
+    custom_fields: dict[str, Any] | MISSING = MISSING
+    """
+    A set of custom fields that the user can define and use for various purposes.
+    """
+    description: StrictStr | MISSING = MISSING
+    """
+    The description of the entity.
+    """
+    namespace: StrictStr | MISSING = MISSING
+    """
+    The namespace of the entity. This can be missing for namespace entities or in deployments that don't use namespaces.
+    """
+    output_files_url: StrictStr | MISSING = MISSING
+    """
+    The place where the output files, if any, should be written.
+    """
+    ownership: Ownership | MISSING = MISSING
+    """
+    Information about ownership of an entity.
+    """
+    project: StrictStr | MISSING = MISSING
+    """
+    The URN of the project associated with this entity.
+    """
+    result: StrictStr | MISSING = MISSING
+    """
+    The evaluation result URN.
+    """
+    status: JobStatus | MISSING = MISSING
+    """
+    Normalized statuses for all jobs.
+    """
+    status_details: EvaluationStatusDetails | MISSING = MISSING
+    """
+    Details about the status of the evaluation.
+    """
+
+
+class CreateEvaluationJobV2Request(Model):
+    """
+    The body of POST /v2/evaluation/jobs (SDK `nemo_microservices/types/v2/evaluation/job_create_params.py`, `JobCreateParams`): the `spec` envelope holding config and target, and the job's name and metadata.
+    """
+
+    spec: EvaluationJobInputV2
+    """
+    The job input, config and target, each inline or a `namespace/name` reference.
+    """
+    name: StrictStr | MISSING = MISSING
+    """
+    The name of the job.
+    """
+    namespace: StrictStr | MISSING = MISSING
+    """
+    The namespace of the job.
+    """
+    project: StrictStr | MISSING = MISSING
+    """
+    The project containing the job.
+    """
+    description: StrictStr | MISSING = MISSING
+    """
+    The description of the job.
+    """
+    ownership: dict[str, Any] | MISSING = MISSING
+    """
+    Information about ownership of the job (free-form in v2).
+    """
+    custom_fields: dict[str, Any] | MISSING = MISSING
+    """
+    A set of custom fields that the user can define and use for various purposes.
     """
 
 

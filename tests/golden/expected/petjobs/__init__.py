@@ -20,6 +20,7 @@ from evaljobs._exceptions import (
     ConflictError,
     EvaljobsError,
     InvalidParameterError,
+    InvalidRequestError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -31,6 +32,7 @@ from evaljobs._exceptions import (
 from evaljobs._lazy import lazy_attributes
 
 if TYPE_CHECKING:
+    from evaljobs._download import Download
     from evaljobs._jobs import JobProgress, JobState
     from evaljobs._pagination import AsyncPager, Pager
     from evaljobs._response import RawResponse
@@ -46,6 +48,7 @@ __getattr__ = lazy_attributes(
         "AsyncPager": "evaljobs._pagination:AsyncPager",
         "Backoff": "evaljobs._retry:Backoff",
         "Client": "._client:Client",
+        "Download": "evaljobs._download:Download",
         "JobProgress": "evaljobs._jobs:JobProgress",
         "JobState": "evaljobs._jobs:JobState",
         "OPERATIONS": "._operations:OPERATIONS",
@@ -68,8 +71,10 @@ __all__ = [
     "BadRequestError",
     "Client",
     "ConflictError",
+    "Download",
     "EvaljobsError",
     "InvalidParameterError",
+    "InvalidRequestError",
     "JobProgress",
     "JobState",
     "NotFoundError",
