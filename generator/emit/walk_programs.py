@@ -130,6 +130,18 @@ class Compiler:
         self._placed.setdefault(built, index)
         return index
 
+    def at_place(self, node: Node) -> int:
+        """The node of a class where a schema refers to it (a ``Ref``, or a named inline schema)."""
+        key = node.target if isinstance(node, Ref) else node.name
+        assert key is not None
+        item = self.model.named.get(key)
+        target = item.node if isinstance(node, Ref) and item is not None else node
+        if isinstance(target, Object) and "discriminator" in target.rest:
+            # a base schema's discriminator: where it is referred to, the models read a union of the schemas
+            # that extend it (through allOf), which the walk does not follow
+            return self.unsure(f"schema {key!r} has a discriminator of its own")
+        return self.named(key) if isinstance(node, Ref) else self.class_node(self.class_of(key), node, key)
+
     def _model(self, cls: str, node: Object, key: str, strict: str | None) -> WalkNode:
         if node.additional is False:
             return ("unsure", f"model {cls} does not allow unknown fields")
@@ -144,6 +156,9 @@ class Compiler:
             tagged = tags.get(prop)
             index = self.value(child) if tagged is None else self._literal(tagged, child.nullable)
             fields.append((prop, index, prop in node.required))
+        for prop, tagged in tags.items():  # a tag the object does not declare: the models add it, required
+            if prop not in node.properties and tagged is not None:
+                fields.append((prop, self._literal(tagged, False), True))
         return ("model", cls, tuple(fields), strict)
 
     def _enum(self, cls: str, node: Enum) -> int:
@@ -175,9 +190,9 @@ class Compiler:
         """The members of the plain union the models write for ``node`` (Python flattens unions in unions),
         and whether null is one; None when ``node`` is not such a union."""
         if node.name is not None and not as_root:
-            return [self.class_node(self.class_of(node.name), node, node.name)], node.nullable
+            return [self.at_place(node)], node.nullable
         if isinstance(node, Ref):
-            return [self.named(node.target)], node.nullable
+            return [self.at_place(node)], node.nullable
         if isinstance(node, Scalar) and not _scalar_constraints(node) and not _unmodelled(node):
             kinds = [kind for kind in node.types if kind != "null"]
             if len(kinds) > 1 or "number" in kinds or "null" in node.types:
@@ -203,12 +218,12 @@ class Compiler:
     def _single(self, node: Node, *, as_root: bool = False) -> int:
         """The node of ``node`` itself (null aside: see ``value``)."""
         if node.name is not None and not as_root:
-            return self.class_node(self.class_of(node.name), node, node.name)
+            return self.at_place(node)
         why = _unmodelled(node)
         if why:
             return self.unsure(why)
         if isinstance(node, Ref):
-            return self.named(node.target)
+            return self.at_place(node)
         if isinstance(node, AnyValue):
             return self.place(("any",))
         if isinstance(node, Scalar):
@@ -303,6 +318,8 @@ class Compiler:
                 or discriminator.property not in target.node.properties
             ):
                 return self.unsure("a discriminated union of other than models")
+            if any(found is None for found in self.tags.get(member.target, {}).values()):
+                return self.unsure("a discriminated union of members that other discriminators tag otherwise")
             index = self.named(member.target)
             tags.extend((tag, index) for tag in by_key.get(member.target, []))
         members = tuple(dict.fromkeys(index for _, index in tags))
