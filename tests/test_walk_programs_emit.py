@@ -144,6 +144,14 @@ components:
         small: {type: [number, "null"], exclusiveMinimum: 0, maximum: 1}
         list: {type: [array, "null"], items: {type: integer}}
         any: {}
+        rounded: {type: integer, minimum: 1.5, maximum: 10.0}
+    Empty:
+      type: object
+    EmptyClosed:
+      type: object
+      additionalProperties: false
+    Untyped:
+      required: [a]
 """
 
 
@@ -265,6 +273,21 @@ def test_const_and_type_lists_of_openapi_3_1(apis: dict[str, Api]) -> None:
     assert fields["any"][0] == ("any",)
 
 
+def test_objects_without_properties(apis: dict[str, Api]) -> None:
+    """A named ``type: object`` is a model without fields (closed: left to the models); without a type, the
+    models take any value."""
+    snippets = apis["snippets31"]
+    assert _target(snippets, "Empty") == ("model", "Empty", {})
+    assert _target(snippets, "EmptyClosed")[0] == "unsure"
+    assert _target(snippets, "Untyped") == ("root", "Untyped", ("any",))
+
+
+def test_the_bounds_of_an_integer_are_integers(apis: dict[str, Api]) -> None:
+    _, _, fields = _target(apis["snippets31"], "Probe")
+    bounds = fields["rounded"][0][2]
+    assert bounds == (("ge", 2), ("le", 10)) and all(type(bound) is int for _, bound in bounds)
+
+
 def test_only_schemas_with_a_scanner_program_name_it(apis: dict[str, Api]) -> None:
     api = apis["snippets"]
     keys = {name: name for name in api.model.targets()}
@@ -326,10 +349,19 @@ PAYLOADS: list[tuple[str, str, Any, bool]] = [
     ("snippets31", "Probe", {"kind": "probe", "small": 0}, False),
     ("snippets31", "Probe", {"kind": "probe", "small": 0.5, "any": {"x": [1]}}, True),
     ("snippets31", "Probe", {"kind": "probe", "small": None}, True),
+    ("snippets31", "Probe", {"kind": "probe", "rounded": 1}, False),
+    ("snippets31", "Probe", {"kind": "probe", "rounded": 2}, True),
+    ("snippets31", "Probe", {"kind": "probe", "rounded": 11}, False),
+    ("snippets31", "Empty", {"a": 1}, True),
+    ("snippets31", "Empty", [], False),
+    ("snippets31", "EmptyClosed", {}, True),
+    ("snippets31", "EmptyClosed", {"a": 1}, False),
+    ("snippets31", "Untyped", 5, True),
+    ("snippets31", "Untyped", {}, True),
 ]
 # Where the walk leaves the payload to the models (evaljobs._walk): a broken length (5, 12, 35), a pattern (16), a
-# closed object (19, 20), a discriminated union without a known tag (27, 28, 31).
-LEFT_TO_THE_MODELS = {5, 12, 16, 19, 20, 27, 28, 31, 35}
+# closed object (19, 20, 56, 57), a discriminated union without a known tag (27, 28, 31).
+LEFT_TO_THE_MODELS = {5, 12, 16, 19, 20, 27, 28, 31, 35, 56, 57}
 
 AGREEMENT = """
 import json, sys

@@ -121,6 +121,8 @@ class Compiler:
         strict = self.strict.get(cls)
         if isinstance(node, Object) and node.properties:
             built = self._model(cls, node, key, strict)
+        elif isinstance(node, Object) and node.declared and not node.nullable and not node.constraints:
+            built = self._empty_model(cls, node, strict)
         elif isinstance(node, Intersection):  # the models inherit from its members: not followed here
             built = ("unsure", f"model {cls} is an allOf that is not one object")
         else:
@@ -161,6 +163,15 @@ class Compiler:
                 fields.append((prop, self._literal(tagged, False), True))
         return ("model", cls, tuple(fields), strict)
 
+    def _empty_model(self, cls: str, node: Object, strict: str | None) -> WalkNode:
+        """A named ``type: object`` without properties: a model without fields (required names aside), unless
+        its values are typed (a map: a root model of a dict)."""
+        if node.additional is False:
+            return ("unsure", f"model {cls} does not allow unknown fields")
+        if node.additional is None or node.additional is True:
+            return ("model", cls, (), strict)
+        return ("root", cls, self.value(node, as_root=True), strict)
+
     def _enum(self, cls: str, node: Enum) -> int:
         if not node.values or not all(isinstance(value, str) for value in node.values):
             return self.unsure(f"enum {cls} of other than strings")
@@ -191,12 +202,14 @@ class Compiler:
         and whether null is one; None when ``node`` is not such a union."""
         if node.name is not None and not as_root:
             return [self.at_place(node)], node.nullable
-        if isinstance(node, Ref):
-            return [self.at_place(node)], node.nullable
-        if isinstance(node, Scalar) and not _scalar_constraints(node) and not _unmodelled(node):
+        if isinstance(node, Ref):  # the models add None where the schema referred to takes null itself
+            return [self.at_place(node)], node.nullable or self._takes_null(node.target)
+        if isinstance(node, Scalar) and _scalar_constraints(node) == () and not _unmodelled(node):
             kinds = [kind for kind in node.types if kind != "null"]
             if len(kinds) > 1 or "number" in kinds or "null" in node.types:
-                return [self._scalar_kind(kind, node) for kind in kinds], "null" in node.types
+                scalars = [self._scalar_kind(kind, node) for kind in kinds]
+                # a number is StrictInt | StrictFloat, whose members join the union it sits in
+                return [index for term in scalars for index in self._members(term)], "null" in node.types
             return None, False
         if isinstance(node, Union) and node.discriminator is None and not _unmodelled(node):
             terms: list[int] = []
@@ -214,6 +227,19 @@ class Compiler:
         if node.nullable and not isinstance(node, Scalar):
             return [self._single(node, as_root=as_root)], True
         return None, False
+
+    def _takes_null(self, key: str) -> bool:
+        item = self.model.named.get(key)
+        if item is None:
+            return False
+        node = item.node
+        if isinstance(node, Union):
+            return node.nullable or any(isinstance(m, Scalar) and "null" in m.types for m in node.members)
+        return node.nullable
+
+    def _members(self, index: int) -> tuple[int, ...]:
+        node = self.nodes[index]
+        return node[1] if node[0] == "union" and len(node) == 2 else (index,)
 
     def _single(self, node: Node, *, as_root: bool = False) -> int:
         """The node of ``node`` itself (null aside: see ``value``)."""
@@ -283,6 +309,10 @@ class Compiler:
         return self._counted(inner, node.constraints)
 
     def _map(self, node: Object) -> int:
+        if not node.declared:  # no type: the models take any value (``required`` alone checks nothing there)
+            if node.additional is None and not node.constraints:
+                return self.place(("any",))
+            return self.unsure("an object schema without a type")
         if node.additional is False:
             return self.place(("checked", self.place(("dict", self.place(("any",)))), (("max_length", 0),)))
         values = self.value(node.additional) if isinstance(node.additional, Node) else self.place(("any",))
@@ -368,6 +398,10 @@ def _scalar_constraints(node: Scalar) -> tuple[tuple[str, Any], ...] | None:
             value = node.constraints[keyword]
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
                 return None
+            if isinstance(value, float) and "integer" in node.types:
+                value = _integer_bound(name, value)  # the models' bounds of an integer are integers
+                if value is None:
+                    return None
             found.append((name, value))
     for keyword in ("minLength", "maxLength"):
         if keyword in node.constraints:
@@ -375,6 +409,18 @@ def _scalar_constraints(node: Scalar) -> tuple[tuple[str, Any], ...] | None:
     if "pattern" in node.constraints:
         found.append(("pattern", node.constraints["pattern"]))
     return tuple(found)
+
+
+def _integer_bound(name: str, value: float) -> int | None:
+    """A bound of an integer written as a float, as the models write it (``minimum: 0.0`` is ``ge=0``,
+    ``minimum: 1.5`` is ``ge=2``); None where that is not known (exclusive bounds, multiples)."""
+    if value.is_integer() and name != "multiple_of":
+        return int(value)
+    if name == "ge":
+        return math.ceil(value)
+    if name == "le":
+        return math.floor(value)
+    return None
 
 
 def _expected(values: tuple[Any, ...]) -> str:
