@@ -182,11 +182,12 @@ class Compiler:
 
     # -- values: a schema where it sits -------------------------------------------------------------------
 
-    def value(self, node: Node, *, as_root: bool = False) -> int:
-        """The node of ``node`` at its place (a field's, an item's, a root model's)."""
+    def value(self, node: Node, *, as_root: bool = False, nested: bool = False) -> int:
+        """The node of ``node`` at its place (a field's, a root model's; ``nested``: an item's, a map's value,
+        a union member's)."""
         terms, nullable = self._terms(node, as_root=as_root)
         if terms is None:
-            return self._single(node, as_root=as_root)
+            return self._single(node, as_root=as_root, nested=nested)
         return self._union_of(terms, nullable)
 
     def _union_of(self, terms: list[int], nullable: bool) -> int:
@@ -220,11 +221,11 @@ class Compiler:
                     if isinstance(member, Scalar) and member.types == ("null",):
                         nullable = True
                         continue
-                    inner = [self.value(member)]
+                    inner = [self.value(member, nested=True)]
                 terms.extend(inner)
                 nullable = nullable or null
             return terms, nullable
-        if node.nullable and not isinstance(node, Scalar):
+        if node.nullable and not isinstance(node, Scalar | AnyValue):
             return [self._single(node, as_root=as_root)], True
         return None, False
 
@@ -241,7 +242,7 @@ class Compiler:
         node = self.nodes[index]
         return node[1] if node[0] == "union" and len(node) == 2 else (index,)
 
-    def _single(self, node: Node, *, as_root: bool = False) -> int:
+    def _single(self, node: Node, *, as_root: bool = False, nested: bool = False) -> int:
         """The node of ``node`` itself (null aside: see ``value``)."""
         if node.name is not None and not as_root:
             return self.at_place(node)
@@ -253,7 +254,7 @@ class Compiler:
         if isinstance(node, AnyValue):
             return self.place(("any",))
         if isinstance(node, Scalar):
-            return self._scalar(node)
+            return self._scalar(node, nested=nested)
         if isinstance(node, Const):
             return self._literal((node.value,), False)
         if isinstance(node, Array):
@@ -266,7 +267,7 @@ class Compiler:
             return self.unsure("an allOf that is not one object")
         return self.unsure(f"a schema the model keeps as written ({node.pointer})")
 
-    def _scalar(self, node: Scalar) -> int:
+    def _scalar(self, node: Scalar, *, nested: bool = False) -> int:
         """A scalar with constraints: ``Annotated[T | None, Field(...)]``, null checked before them."""
         kinds = [kind for kind in node.types if kind != "null"]
         if len(kinds) != 1:
@@ -275,6 +276,9 @@ class Compiler:
         constraints = _scalar_constraints(node)
         if constraints is None:
             return self.unsure("constraints the models do not take as written")
+        if constraints and nested and (kinds[0] == "number" or node.format == "date-time"):
+            # the models' types of their own (StrictInt | StrictFloat, DateTime) lose constraints there
+            return self.unsure("a number or date-time with constraints in an array, a map or a union")
         if "null" in node.types:
             inner = self.place(("nullable", inner))
         return self.place(("checked", inner, constraints)) if constraints else inner
@@ -304,7 +308,7 @@ class Compiler:
     def _array(self, node: Array) -> int:
         if node.constraints.get("uniqueItems"):
             return self.unsure("an array of unique items")
-        item = self.place(("any",)) if node.items is None else self.value(node.items)
+        item = self.place(("any",)) if node.items is None else self.value(node.items, nested=True)
         inner = self.place(("list", item))
         return self._counted(inner, node.constraints)
 
@@ -315,7 +319,7 @@ class Compiler:
             return self.unsure("an object schema without a type")
         if node.additional is False:
             return self.place(("checked", self.place(("dict", self.place(("any",)))), (("max_length", 0),)))
-        values = self.value(node.additional) if isinstance(node.additional, Node) else self.place(("any",))
+        values = self.value(node.additional, nested=True) if isinstance(node.additional, Node) else self.place(("any",))
         inner = self.place(("dict", values))
         counts = {"minItems": node.constraints.get("minProperties"), "maxItems": node.constraints.get("maxProperties")}
         return self._counted(inner, counts)
