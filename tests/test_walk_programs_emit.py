@@ -125,6 +125,40 @@ components:
     Status:
       type: string
       enum: ["on", "off"]
+    Animal:
+      type: object
+      required: [kind]
+      properties:
+        kind: {type: string}
+        name: {type: string}
+      discriminator:
+        propertyName: kind
+    Bird:
+      type: object
+      allOf:
+        - $ref: "#/components/schemas/Animal"
+        - type: object
+          properties:
+            wings: {type: integer}
+    Fish:
+      allOf:
+        - $ref: "#/components/schemas/Animal"
+        - type: object
+          required: [fins]
+          properties:
+            fins: {type: integer}
+            water: {type: string, enum: [salt, fresh]}
+    Creature:
+      oneOf:
+        - $ref: "#/components/schemas/Bird"
+        - $ref: "#/components/schemas/Fish"
+      discriminator:
+        propertyName: kind
+    Zoo:
+      type: object
+      properties:
+        star: {$ref: "#/components/schemas/Animal"}
+        sealed: {type: object, additionalProperties: false, nullable: true}
 """
 
 SNIPPETS_31 = """
@@ -290,6 +324,27 @@ def test_the_bounds_of_an_integer_are_integers(apis: dict[str, Api]) -> None:
     assert bounds == (("ge", 2), ("le", 10)) and all(type(bound) is int for _, bound in bounds)
 
 
+def test_an_allof_the_model_does_not_merge_inherits_its_members_fields(apis: dict[str, Api]) -> None:
+    """Animal's own discriminator keeps Bird and Fish from being merged: the models make them subclasses of
+    Animal and of their inline parts, whose fields come in Python's order (the inline part's, then Animal's),
+    the tag redeclared as the literal Creature's discriminator gives it."""
+    snippets = apis["snippets"]
+    bird = _target(snippets, "Bird")
+    assert bird[:2] == ("model", "Bird")
+    assert list(bird[2].items()) == [
+        ("wings", (("int",), False)),
+        ("kind", (("literal", ("Bird",), "'Bird'"), True)),
+        ("name", (("str",), False)),
+    ]
+    _, _, (_, members, key, tags) = _target(snippets, "Creature")
+    assert (key, tags) == ("kind", (("Bird", "Bird"), ("Fish", "Fish")))
+    assert members[1][2]["fins"] == (("int",), True)
+    # where Animal itself is referred to, the models read a union of its subclasses: left to them
+    _, _, fields = _target(snippets, "Zoo")
+    assert fields["star"][0][0] == "unsure"
+    assert fields["sealed"][0][1][0] == "unsure"  # the models drop "no property" beside null
+
+
 def test_a_constrained_number_in_an_array_is_left_to_the_models(apis: dict[str, Api]) -> None:
     """The models drop the bounds of a number (``StrictInt | StrictFloat``) in an array, a map or a union, and
     keep those of an integer (a root model of its own): the walk does not guess which."""
@@ -352,6 +407,11 @@ PAYLOADS: list[tuple[str, str, Any, bool]] = [
     ("snippets", "Either", 2.5, False),
     ("snippets", "Status", "on", True),
     ("snippets", "Status", 1, False),
+    ("snippets", "Bird", {"kind": "Bird", "wings": 2}, True),
+    ("snippets", "Bird", {"kind": "Fish", "wings": "2"}, False),
+    ("snippets", "Creature", {"kind": "Fish", "fins": 2, "water": "salt"}, True),
+    ("snippets", "Creature", {"kind": "Fish", "wings": 2}, False),
+    ("snippets", "Creature", {"kind": "Bird", "name": 3}, False),
     ("snippets31", "Probe", {"kind": "probe"}, True),
     ("snippets31", "Probe", {"kind": "other"}, False),
     ("snippets31", "Probe", {"kind": "probe", "maybe": None, "either": "x", "when": None, "list": None}, True),
@@ -372,9 +432,9 @@ PAYLOADS: list[tuple[str, str, Any, bool]] = [
     ("snippets31", "Untyped", {}, True),
 ]
 # Where the walk leaves the payload to the models (evaljobs._walk): a broken length (5, 12, 35), a pattern (16), a
-# closed object (19, 20, 58, 59), a discriminated union without a known tag (27, 28, 31), a constrained number
-# in an array (54, 55).
-LEFT_TO_THE_MODELS = {5, 12, 16, 19, 20, 27, 28, 31, 35, 54, 55, 58, 59}
+# closed object (19, 20, 63, 64), a discriminated union without a known tag (27, 28, 31), a constrained number
+# in an array (59, 60).
+LEFT_TO_THE_MODELS = {5, 12, 16, 19, 20, 27, 28, 31, 35, 59, 60, 63, 64}
 
 AGREEMENT = """
 import json, sys

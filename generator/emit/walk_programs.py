@@ -7,10 +7,14 @@ compiler follows the schema model's nodes (generator.schema.nodes) and the few d
 makes about them (generator.emit.models_input: numbers are ``StrictInt | StrictFloat``, date-times keep
 their text, other formats are plain strings, absent and null are different facts).
 
-What the walk cannot mirror exactly becomes an ``unsure`` node, where the runtime leaves the payload to the
-models: a closed object (``additionalProperties: false``), an ``allOf`` that could not be merged, a schema
-the model keeps verbatim, keywords beside the interpreted ones, an enum of other than strings, a
-discriminator whose members are not all objects that declare it.
+An ``allOf`` the schema model could not merge is a class that inherits from its members in the models, and
+a model node here with their fields in Python's order. What the walk cannot mirror exactly becomes an
+``unsure`` node, where the runtime leaves the payload to the models: a closed object
+(``additionalProperties: false``), an ``allOf`` whose members declare one property twice, a schema the model
+keeps verbatim, keywords beside the interpreted ones, a discriminator whose members are not all objects that
+declare it or that another discriminator tags otherwise, a place that refers to a schema with a
+discriminator of its own (the models read a union of its subclasses there), a constrained number in an
+array, a map or a union (the models drop its bounds there).
 """
 
 from __future__ import annotations
@@ -90,6 +94,7 @@ class Compiler:
         self.nodes: list[WalkNode] = []
         self._placed: dict[WalkNode, int] = {}
         self._classes: dict[str, int] = {}
+        self._inline: dict[str, Node] = {}  # the inline members of allOfs the models make classes of, by name
         self.tags = _discriminator_tags(model)
 
     def place(self, node: WalkNode) -> int:
@@ -123,8 +128,8 @@ class Compiler:
             built = self._model(cls, node, key, strict)
         elif isinstance(node, Object) and node.declared and not node.nullable and not node.constraints:
             built = self._empty_model(cls, node, strict)
-        elif isinstance(node, Intersection):  # the models inherit from its members: not followed here
-            built = ("unsure", f"model {cls} is an allOf that is not one object")
+        elif isinstance(node, Intersection):
+            built = self._inherited(cls, node, key, strict)
         else:
             built = ("root", cls, self.value(node, as_root=True), strict)
         del self._placed[self.nodes[index]]
@@ -162,6 +167,76 @@ class Compiler:
             if prop not in node.properties and tagged is not None:
                 fields.append((prop, self._literal(tagged, False), True))
         return ("model", cls, tuple(fields), strict)
+
+    def _inherited(self, cls: str, node: Intersection, key: str, strict: str | None) -> WalkNode:
+        """An ``allOf`` the schema model could not merge: the models make a class that inherits from each
+        member (a named object, or an inline one made a class of its own), whose fields are its bases' in
+        Python's order (the method resolution order, reversed), a discriminator's tag redeclared as a literal.
+        Where two members declare one property the models merge them otherwise: unsure, as is any member that
+        is not an object with properties."""
+        unsure: WalkNode = ("unsure", f"model {cls} is an allOf the walk does not follow")
+        order = _linearized(key, self._bases)
+        if order is None or node.nullable or _unmodelled(node):
+            return unsure
+        fields: dict[str, tuple[int, bool]] = {}
+        owner: dict[str, str] = {}
+        for name in reversed(order):
+            base = self._class_schema(name)
+            if isinstance(base, Object):
+                declared = self._model(name, base, name, None)
+                if declared[0] != "model" or fields.keys() & {prop for prop, _, _ in declared[2]}:
+                    return unsure
+                fields.update({prop: (index, required) for prop, index, required in declared[2]})
+                owner.update({prop: name for prop, _, _ in declared[2]})
+                continue
+            for prop, tagged in self._subclass_tags(name, order).items():
+                if tagged is None or prop not in fields:
+                    return unsure  # tags that disagree, or a tag field no base declares
+                fields[prop] = (self._literal(tagged, False), True)  # redeclared: required, whatever the base says
+        found = tuple((prop, index, required) for prop, (index, required) in fields.items())
+        return ("model", cls, found, strict)
+
+    def _class_schema(self, name: str) -> Node | None:
+        """The schema of the class of ``name``: a named schema, or an inline object given a name."""
+        item = self.model.named.get(name)
+        return item.node if item is not None else self._inline.get(name)
+
+    def _bases(self, name: str) -> list[str] | None:
+        """The names of the bases the models give the class of ``name`` (None: not a class the walk follows)."""
+        node = self._class_schema(name)
+        if isinstance(node, Object) and node.properties and not node.nullable:
+            return []
+        if not isinstance(node, Intersection):
+            return None
+        bases = []
+        for member in node.members:
+            if member.nullable:
+                return None
+            if isinstance(member, Ref):
+                bases.append(member.target)
+            elif isinstance(member, Object) and member.name is not None:
+                self._inline[member.name] = member
+                bases.append(member.name)
+            elif not (isinstance(member, Object) and _says_only_object(member)):
+                return None  # (``type: object`` beside the allOf adds nothing to the class)
+        return bases
+
+    def _subclass_tags(self, key: str, order: list[str]) -> dict[str, tuple[str, ...] | None]:
+        """The tags the models give the class of ``key``, which extends the classes of ``order``: those of
+        the discriminators naming it, and those of its bases' own discriminators that map a value to it."""
+        tags = dict(self.tags.get(key, {}))
+        for name in order:
+            base = self._class_schema(name)
+            written = base.rest.get("discriminator") if isinstance(base, Object) else None
+            if not isinstance(written, Mapping) or not isinstance(written.get("mapping"), Mapping):
+                continue
+            values = tuple(
+                str(value) for value, ref in written["mapping"].items() if ref in (self.model.ref_of(key), key)
+            )
+            prop = written.get("propertyName")
+            if values and isinstance(prop, str):
+                tags[prop] = values if tags.get(prop, values) == values else None
+        return tags
 
     def _empty_model(self, cls: str, node: Object, strict: str | None) -> WalkNode:
         """A named ``type: object`` without properties: a model without fields (required names aside), unless
@@ -318,6 +393,8 @@ class Compiler:
                 return self.place(("any",))
             return self.unsure("an object schema without a type")
         if node.additional is False:
+            if node.nullable:  # the models' type list split drops the bound: dict[str, Any] | None
+                return self.unsure("an object that allows no property, or null")
             return self.place(("checked", self.place(("dict", self.place(("any",)))), (("max_length", 0),)))
         values = self.value(node.additional, nested=True) if isinstance(node.additional, Node) else self.place(("any",))
         inner = self.place(("dict", values))
@@ -348,17 +425,50 @@ class Compiler:
             if (
                 not isinstance(member, Ref)
                 or target is None
-                or not isinstance(target.node, Object)
-                or discriminator.property not in target.node.properties
+                or not isinstance(target.node, Object | Intersection)
+                or (isinstance(target.node, Object) and discriminator.property not in target.node.properties)
             ):
                 return self.unsure("a discriminated union of other than models")
             if any(found is None for found in self.tags.get(member.target, {}).values()):
                 return self.unsure("a discriminated union of members that other discriminators tag otherwise")
             index = self.named(member.target)
+            compiled = self.nodes[index]
+            if compiled[0] != "model" or discriminator.property not in {prop for prop, _, _ in compiled[2]}:
+                return self.unsure("a discriminated union of other than models")
             tags.extend((tag, index) for tag in by_key.get(member.target, []))
         members = tuple(dict.fromkeys(index for _, index in tags))
         inner = self.place(("union", members, (discriminator.property, tuple(tags))))
         return self.place(("nullable", inner)) if nullable else inner
+
+
+def _says_only_object(node: Object) -> bool:
+    return not (node.properties or node.required or node.constraints or node.rest or node.nullable) and (
+        node.additional is None
+    )
+
+
+def _linearized(name: str, bases_of: Callable[[str], list[str] | None]) -> list[str] | None:
+    """The method resolution order Python gives the class ``name`` (C3), or None when a class in it is not one
+    the walk follows or the bases cannot be ordered."""
+    bases = bases_of(name)
+    if bases is None:
+        return None
+    orders = []
+    for base in bases:
+        found = _linearized(base, bases_of)
+        if found is None:
+            return None
+        orders.append(found)
+    pending = [order for order in [*orders, list(bases)] if order]
+    result = [name]
+    while pending:
+        head = next((order[0] for order in pending if not any(order[0] in other[1:] for other in pending)), None)
+        if head is None:
+            return None
+        result.append(head)
+        pending = [[item for item in order if item != head] for order in pending]
+        pending = [order for order in pending if order]
+    return result
 
 
 def _discriminator_tags(model: SchemaModel) -> dict[str, dict[str, tuple[str, ...] | None]]:
