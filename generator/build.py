@@ -18,7 +18,7 @@ from generator.emit.models_input import NAMES_KEY, for_models
 from generator.emit.operations import OperationSpec, extract
 from generator.emit.schema_json import bundle
 from generator.emit.validator_types import FastTypes
-from generator.emit.walk_programs import programs
+from generator.emit.walk_programs import program
 from generator.load.checks import check_document
 from generator.load.discover import SpecFile, discover
 from generator.load.document import load_document
@@ -52,6 +52,10 @@ class Api:
         if self.root and component == self.root:
             return render.identifier(self.root)
         raise ValueError(f"{component!r} is not a schema of {self.spec.label}")
+
+    def class_of_key(self, key: str) -> str:
+        """The class of the named schema ``key`` of the schema model (a JSON Schema's root is ROOT there)."""
+        return self.class_of(self.root if key == ROOT else key)
 
     @property
     def title(self) -> str:
@@ -137,36 +141,40 @@ def write_package(apis: list[Api], package: Path) -> None:
             raise GenerationFailed(
                 [Problem(api.spec.label, "", f"datamodel-code-generator failed: {error}")]
             ) from error
-    write_fast_path(apis, package, env)
-    write_checks(apis, package, env)
+    scanned = write_fast_path(apis, package, env)
+    write_checks(apis, package, env, scanned)
 
 
-def write_checks(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
-    """``evaljobs/_walk_programs/<api>.py``: the full path's programs, read from the models just written."""
+def write_checks(apis: list[Api], package: Path, env: jinja2.Environment, scanned: dict[str, set[str]]) -> None:
+    """``evaljobs/_walk_programs/<api>.py``: the walk's programs, compiled from the schema model (``scanned``:
+    the schemas of each API that have a native scanner program)."""
     directory = package / "_walk_programs"
     directory.mkdir()
     _write(directory / "__init__.py", render.render(env, "_walk_programs/__init__.py.jinja"))
-    found = programs(package, [api.spec.name for api in apis])
     for api in apis:
-        nodes, targets = found[api.spec.name]
-        context = {"file": api.spec.path.name, "nodes": nodes, "targets": targets}
+        keys = {name: ROOT if api.root and name == api.root else name for name in _target_pointers(api)}
+        found = program(api.model, keys, api.class_of_key, scanned[api.spec.name])
+        context = {"file": api.spec.path.name, "nodes": found.nodes, "targets": found.targets}
         _write(directory / f"{api.spec.name}.py", render.render(env, "_walk_programs/api.py.jinja", **context))
 
 
-def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> None:
+def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> dict[str, set[str]]:
     """``evaljobs/_scanner_programs/<api>.py`` (the native scanner's strict and lenient programs, plain data),
-    ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``."""
+    ``evaljobs/_routes/<api>.py`` (operations) and ``evaljobs/<api>/schema.json``. Returns the schemas of
+    each API that have a native scanner program."""
     routes, outline = (package / name for name in ("_routes", "_scanner_programs"))
     for folder in (routes, outline):
         folder.mkdir()
     _write(outline / "__init__.py", render.render(env, "_scanner_programs/__init__.py.jinja"))
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
+    scanned: dict[str, set[str]] = {}
     for api in apis:
         kind = api.spec.kind
         pointers = _target_pointers(api)
         fast = FastTypes(api.document, kind)
         targets = {name: fast.target(pointer, name) for name, pointer in pointers.items()}
         native, native_targets, native_lists = fast.native_program(targets)
+        scanned[api.spec.name] = set(native_targets)
         found_routes = [
             (operation.method, operation.path, status, model)
             for operation in api.operations
@@ -191,6 +199,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
+    return scanned
 
 
 def _target_pointers(api: Api) -> dict[str, str]:

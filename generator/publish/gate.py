@@ -120,14 +120,11 @@ def gate(package: Path) -> None:
 
 
 def static_gate(package: Path) -> None:
-    """The part of the gate that runs nothing: every file compiles, and holds only what it may. (Also
-    before the models are first imported, to read their annotations: see generator.emit.walk_programs.)"""
+    """The part of the gate that runs nothing: every file compiles, and holds only what it may."""
     problems: list[Problem] = []
     for path in sorted(package.rglob("*.py")):
         label = path.relative_to(package.parent).as_posix()
         source = path.read_bytes()
-        if (label, source) in _PASSED:
-            continue  # these very bytes passed earlier in this run (the gate runs before the walk programs too)
         try:
             tree = ast.parse(source, filename=label)
             compile(tree, label, "exec", dont_inherit=True)
@@ -137,14 +134,8 @@ def static_gate(package: Path) -> None:
             continue
         found = [] if shipped(path, package) else inspect(tree, source.decode("utf-8"))
         problems.extend(Problem(label, "", message) for message in found)
-        if not found:
-            _PASSED.add((label, source))
     if problems:
         raise GenerationFailed(problems)
-
-
-_PASSED: set[tuple[str, bytes]] = set()
-"""(file, its bytes) that passed the static gate in this process."""
 
 
 def shipped(path: Path, package: Path) -> bool:
