@@ -49,7 +49,7 @@ def reference_verdict(target: Target, data: bytes) -> bool:
 def scanned(target: Target, data: bytes) -> bool | None:
     native = target.native
     assert native is not None, target
-    return native[0](native[1], data)
+    return native.accepts(data)
 
 
 def test_the_outline_agrees_with_the_walk_programs() -> None:
@@ -128,10 +128,10 @@ def test_the_scanner_answers_as_the_walk_does(api: str, name: str) -> None:
             if verdict is not None:
                 assert verdict == exact, (target, data[:300])
             assert target.native is not None
-            if target.native[2](target.native[1], data) <= -TYPED:
+            if target.native.scan(data) <= -TYPED:
                 assert not valid, (target, data[:300])
             lenient = target.lenient_native  # the lenient program: valid, drift or not
-            outcome = 0 if lenient is None else lenient[0](lenient[1], data)
+            outcome = 0 if lenient is None else lenient.scan(data)
             if outcome == 1 or outcome <= -TYPED:
                 assert valid == (outcome == 1), (target, outcome, data[:300])
 
@@ -455,7 +455,7 @@ def test_the_lenient_program_decides_most_drifted_payloads_on_its_own() -> None:
 
     def program_accepts(target: Target, data: bytes) -> bool:
         assert target.lenient_native is not None
-        return bool(target.lenient_native[0](target.lenient_native[1], data) == 1)
+        return bool(target.lenient_native.scan(data) == 1)
 
     decided, accepted = _decided_alone(payloads, lenient_accepts, program_accepts)
     assert decided > 100

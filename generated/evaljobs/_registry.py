@@ -12,10 +12,9 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from collections.abc import Callable
 from functools import cache
 from types import ModuleType
-from typing import Any
+from typing import Any, NamedTuple
 
 import evaljobs
 
@@ -43,35 +42,32 @@ class Target:
         self.label = f"{api}.{name}"
         self._fields: frozenset[str] | None = None
         self._model: Any = None
-        self._native: Native | object | None = _UNBUILT
-        self._lenient_native: tuple[Callable[[int, bytes], int], int] | object | None = _UNBUILT
+        self._native: ScannerCheck | object | None = _UNBUILT
+        self._lenient_native: ScannerCheck | object | None = _UNBUILT
         # whether {} or [] is valid for the schema without drift: true until the native scanner, once built
         # (see native), tells otherwise; detection then checks that a payload it finds valid is not empty
         self.takes_empty = True
 
     @property
-    def native(self) -> Native | None:
-        """``(accepts, node, scan)``: the native scanner's checks and this schema's node in it, or None
-        without the scanner. ``accepts(node, data)`` is True for JSON bytes valid without drift or duplicate
-        keys, False when it refuses them, None when it cannot tell; ``scan(node, data)``
-        says the same as a number (1, 0, or for a refusal minus its depth plus one, less 2**20 when drift
-        cannot explain it: see ``_validate.TYPED``)."""
+    def native(self) -> ScannerCheck | None:
+        """The native scanner's strict check of this schema (valid without drift or duplicate keys), or None
+        without the scanner or a program for the schema."""
         if self._native is _UNBUILT:
             program = native_program(self.api)
             node = None if program is None else program[1].get(self.name)
-            self._native = None if node is None or program is None else (program[0].accepts, node, program[0].scan)
+            self._native = None if node is None or program is None else ScannerCheck(program[0], node)
             if node is not None and program is not None:
                 self.takes_empty = program[0].scan(node, b"{}") == 1 or program[0].scan(node, b"[]") == 1
         return self._native  # type: ignore[return-value]  # built above
 
     @property
-    def lenient_native(self) -> tuple[Callable[[int, bytes], int], int] | None:
-        """``(scan, node)``: the native scanner's lenient program (valid, drift or not),
-        answering as ``native``'s scan does, for a payload already decoded strictly; None without one."""
+    def lenient_native(self) -> ScannerCheck | None:
+        """The native scanner's lenient check of this schema (valid, drift or not), for a payload already
+        decoded strictly; None without one."""
         if self._lenient_native is _UNBUILT:
             program = native_program(self.api, lenient=True)
             node = None if program is None else program[1].get(self.name)
-            self._lenient_native = None if node is None or program is None else (program[0].scan, node)
+            self._lenient_native = None if node is None or program is None else ScannerCheck(program[0], node)
         return self._lenient_native  # type: ignore[return-value]  # built above
 
     @property
@@ -109,7 +105,22 @@ class Target:
 NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the walk decides alone)
 
 
-Native = tuple[Callable[[int, bytes], bool | None], int, Callable[[int, bytes], int]]
+class ScannerCheck(NamedTuple):
+    """One schema's node in a program of the native scanner (``_evaljobs_scan.Program``).
+
+    ``program.scan(node, data)`` answers on JSON bytes with a number: 1 accepted, 0 it cannot tell, else a
+    refusal: minus its depth plus one, less ``_validate.TYPED`` (2**20) when drift cannot explain it (a value
+    of the wrong kind, a missing key). ``program.accepts(node, data)`` says the same as True, None or False.
+    """
+
+    program: Any
+    node: int
+
+    def scan(self, data: bytes) -> int:
+        return self.program.scan(self.node, data)  # type: ignore[no-any-return]
+
+    def accepts(self, data: bytes) -> bool | None:
+        return self.program.accepts(self.node, data)  # type: ignore[no-any-return]
 
 
 @cache

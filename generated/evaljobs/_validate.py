@@ -58,7 +58,7 @@ class Validator:
         if type(payload) is bytes:
             first = chosen[0]  # the schema of the previous payload: captures come in runs of one schema
             native = first.native
-            scanned = 0 if native is None else native[2](native[1], payload)
+            scanned = 0 if native is None else native.program.scan(native.node, payload)
             if scanned == 1:
                 # valid without drift: its keys are the schema's, so detection takes it unless it is {} or []
                 if not (detecting and first.takes_empty and payload[1:2] != b'"' and _empty(payload)):
@@ -122,7 +122,7 @@ def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, b
         if target in refused:
             continue
         native = target.native
-        outcome = 0 if native is None else native[2](native[1], payload)
+        outcome = 0 if native is None else native.program.scan(native.node, payload)
         if outcome == 1:
             return target
         if outcome == 0:
@@ -146,7 +146,7 @@ def _strictly_valid(
         if keys is not None and target.fields and not keys <= target.fields:
             continue  # an unknown top-level field: drift, which the strict program refuses
         native = target.native
-        outcome = 0 if native is None else native[2](native[1], payload)
+        outcome = 0 if native is None else native.program.scan(native.node, payload)
         if outcome == 1:
             return target
         if outcome < 0:
@@ -232,7 +232,7 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         if target in hopeless:
             continue
         native = target.lenient_native  # (decode() has refused duplicate keys, which it does not check)
-        outcome = 0 if native is None else native[0](native[1], data)
+        outcome = 0 if native is None else native.program.scan(native.node, data)
         if outcome == 1:
             candidates.append(target)
         elif outcome > -TYPED:  # it cannot tell, or refused for another reason (a format, a bound): the walk
