@@ -248,7 +248,7 @@ for name, path in zip(sys.argv[2::2], sys.argv[3::2]):
             isinstance(value, type)
             and issubclass(value, pydantic.BaseModel)
             and value.__module__ == name
-            and not value.__pydantic_generic_metadata__["parameters"]
+            and not getattr(value, "__parameters__", ())  # (a generic model is built once parametrized)
         ):
             try:
                 value.model_rebuild(force=True)
