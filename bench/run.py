@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import orjson
 
 import evaljobs
-from evaljobs._validate import Validator
+from evaljobs._validation.validator import Validator
 
 OUT = ROOT / "bench" / "out"
 PER_MODEL = int(os.environ.get("EVALJOBS_BENCH_PER_MODEL", "150"))
@@ -48,7 +48,9 @@ def generate(api: str) -> list[tuple[str, Any]]:
     from tests.strategies import for_component
 
     document = model_document(api)
-    names = [name for _, _, status, name in evaljobs._registry.routes_module(api).ROUTES if status.startswith("2")]
+    names = [
+        name for _, _, status, name in evaljobs._validation.targets.routes_module(api).ROUTES if status.startswith("2")
+    ]
     found: list[tuple[str, Any]] = []
     for name in dict.fromkeys(names):
         found.extend((name, payload) for payload in _examples(for_component(document, name, capture_like=True)))
@@ -210,8 +212,8 @@ def _third_parties(schema: str, lines: list[bytes], size: int) -> None:
 
 def _walked(target: Any) -> Callable[[bytes], object]:
     """What validation costs where the scanner cannot tell (or is not built): decode, then the walk."""
-    from evaljobs import _walk
-    from evaljobs._decode import decode
+    from evaljobs._validation import walk as _walk
+    from evaljobs._validation.decode import decode
 
     def check(line: bytes) -> object:
         return _walk.check(decode(line), target, "", decoded=True)

@@ -104,9 +104,11 @@ def prepare(schemas_dir: Path) -> list[Api]:
 def write_package(apis: list[Api], package: Path) -> None:
     """Write the package ``evaljobs`` into ``package`` (an empty staging directory)."""
     env = render.environment()
-    for source in sorted(RUNTIME.iterdir()):
-        if source.is_file() and source.suffix in (".py", ".typed"):
-            shutil.copyfile(source, package / source.name)
+    for source in sorted(RUNTIME.rglob("*")):
+        if source.is_file() and source.suffix in (".py", ".typed") and "__pycache__" not in source.parts:
+            target = package / source.relative_to(RUNTIME)
+            target.parent.mkdir(exist_ok=True)
+            shutil.copyfile(source, target)
     specs = [{"name": api.spec.name, "file": api.spec.path.name, "title": api.title} for api in apis]
     _write(
         package / "__init__.py",

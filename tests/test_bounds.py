@@ -11,7 +11,9 @@ from typing import Any
 
 import pytest
 
-from evaljobs import _pydantic_reference, _registry, _walk
+from evaljobs._validation import reference as _pydantic_reference
+from evaljobs._validation import targets as _registry
+from evaljobs._validation import walk as _walk
 from tests.conftest import ROOT
 
 JOB = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
@@ -70,7 +72,7 @@ def _count_models_walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_the_error_walk_passes_over_the_items_the_scanner_finds_valid(monkeypatch: pytest.MonkeyPatch) -> None:
     """A decoded page broken in one item: the walk checks that item, not the 199 others, and says the same."""
     import evaljobs
-    from evaljobs._registry import native_scanner
+    from evaljobs._validation.targets import native_scanner
 
     assert native_scanner() is not None  # built by `make install` wherever a C compiler is
     jobs = [copy.deepcopy(JOB) for _ in range(200)]

@@ -198,7 +198,7 @@ def test_python_dash_m_evaljobs_is_the_command() -> None:
 
 def test_schemas_lists_every_api_its_operations_and_schemas() -> None:
     from evaljobs import APIS
-    from evaljobs._registry import routes_module
+    from evaljobs._validation.targets import routes_module
 
     result = evaljobs("schemas")
     assert result.returncode == 0, result.stderr

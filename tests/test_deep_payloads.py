@@ -9,8 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from evaljobs._duplicates import duplicate_key, without_duplicates
 from evaljobs._inputs import CHUNK
+from evaljobs._validation.duplicates import duplicate_key, without_duplicates
 from tests.conftest import ROOT
 from tests.test_cli import evaljobs, reports
 

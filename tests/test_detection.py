@@ -1,4 +1,4 @@
-"""Schema detection never calls a payload valid by accident (evaljobs._detection): without --schema or
+"""Schema detection never calls a payload valid by accident (evaljobs._validation.detection): without --schema or
 --endpoint, a payload is read as a schema only when it shares enough of that schema's fields."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 import evaljobs
-from evaljobs import _registry
-from evaljobs._detection import evidence, matching
+from evaljobs._validation import targets as _registry
+from evaljobs._validation.detection import evidence, matching
 from tests.conftest import ROOT
 
 CAPTURES = ROOT / "samples" / "captures"

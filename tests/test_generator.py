@@ -243,8 +243,8 @@ def test_a_union_of_an_object_and_the_empty_object_is_decided_exactly(tmp_path: 
     check = run_python(
         textwrap.dedent("""
         import json
-        from evaljobs import _registry, _pydantic_reference
-        from evaljobs._validate import Validator
+        from evaljobs._validation import targets as _registry, reference as _pydantic_reference
+        from evaljobs._validation.validator import Validator
 
         target = _registry.schema("unions.Holder")
         native = target.native

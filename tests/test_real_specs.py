@@ -250,7 +250,7 @@ def test_a_discriminator_picks_the_member_for_errors_and_drift(generated: Genera
 WALK_AGREEMENT = """
 import json, sys
 from pathlib import Path
-from evaljobs import _pydantic_reference, _registry, _walk
+from evaljobs._validation import reference as _pydantic_reference, targets as _registry, walk as _walk
 
 verdicts = []
 for api, name, payload in json.loads(Path(sys.argv[1]).read_text()):

@@ -16,9 +16,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import evaljobs
-from evaljobs import _pydantic_reference, _registry
-from evaljobs._duplicates import without_duplicates
-from evaljobs._validate import TYPED, Validator, finalists
+from evaljobs._validation import reference as _pydantic_reference
+from evaljobs._validation import targets as _registry
+from evaljobs._validation.duplicates import without_duplicates
+from evaljobs._validation.validator import TYPED, Validator, finalists
 from tests.conftest import APIS, model_document, response_models
 from tests.strategies import for_component
 

@@ -1,4 +1,4 @@
-"""The full path without pydantic (evaljobs._walk): the walk reports the errors the models report, or
+"""The full path without pydantic (evaljobs._validation.walk): the walk reports the errors the models report, or
 leaves the payload to them; drift is named without the models; explaining a payload imports no pydantic."""
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evaljobs import _pydantic_reference, _registry, _walk, validate
+from evaljobs import validate
 from evaljobs._report import Error
+from evaljobs._validation import reference as _pydantic_reference
+from evaljobs._validation import targets as _registry
+from evaljobs._validation import walk as _walk
 from tests.conftest import APIS, ROOT, model_document
 from tests.generation import run_generator, run_python
 from tests.strategies import for_component
@@ -257,7 +260,7 @@ def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -
     assert result.returncode == 0, result.stderr
     code = textwrap.dedent(f"""
         import json
-        from evaljobs import _walk, _registry, _pydantic_reference
+        from evaljobs._validation import walk as _walk, targets as _registry, reference as _pydantic_reference
         nodes, targets = _walk.program("probes")
         kinds = sorted({{node[0] for node in nodes}})
         answered = []

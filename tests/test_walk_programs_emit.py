@@ -431,14 +431,14 @@ PAYLOADS: list[tuple[str, str, Any, bool]] = [
     ("snippets31", "Untyped", 5, True),
     ("snippets31", "Untyped", {}, True),
 ]
-# Where the walk leaves the payload to the models (evaljobs._walk): a broken length (5, 12, 35), a pattern (16), a
-# closed object (19, 20, 63, 64), a discriminated union without a known tag (27, 28, 31), a constrained number
-# in an array (59, 60).
+# Where the walk leaves the payload to the models (evaljobs._validation.walk): a broken length (5, 12, 35), a
+# pattern (16), a closed object (19, 20, 63, 64), a discriminated union without a known tag (27, 28, 31), a
+# constrained number in an array (59, 60).
 LEFT_TO_THE_MODELS = {5, 12, 16, 19, 20, 27, 28, 31, 35, 59, 60, 63, 64}
 
 AGREEMENT = """
 import json, sys
-from evaljobs import _pydantic_reference, _registry, _walk
+from evaljobs._validation import reference as _pydantic_reference, targets as _registry, walk as _walk
 
 results = []
 for api, name, payload, _ in json.loads(sys.argv[1]):

@@ -47,7 +47,7 @@ def list_apis(apis: list[str], out: TextIO) -> int:
 
 def describe(api: str) -> Iterator[str]:
     """The lines that list one API."""
-    from evaljobs._registry import routes_module  # noqa: PLC0415
+    from evaljobs._validation.targets import routes_module  # noqa: PLC0415
 
     routes = routes_module(api)
     yield api

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TextIO
 
-from evaljobs import _registry
 from evaljobs._inputs import Payload, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
-from evaljobs._validate import Validator
+from evaljobs._validation import targets as _registry
+from evaljobs._validation.validator import Validator
 
 OK, FINDINGS, USAGE = 0, 1, 2
 

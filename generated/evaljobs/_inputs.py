@@ -174,7 +174,7 @@ def _shrank(listed: int, found: int) -> str:
 def _newline_counter() -> Callable[[bytes | memoryview], int]:
     """Counts the newlines of a block: the native scanner's count (a ``memchr`` loop, without copying the
     block), else ``bytes.count``."""
-    from evaljobs._registry import native_scanner  # noqa: PLC0415 - large JSONL files only
+    from evaljobs._validation.targets import native_scanner  # noqa: PLC0415 - large JSONL files only
 
     scanner = native_scanner()
     if scanner is not None:

@@ -1,7 +1,7 @@
 """The programs of the validator's walk (``evaljobs._walk_programs.<api>``), compiled from the schema model.
 
 Each named schema that becomes a class of the models (generator.emit.models) becomes a node, and so does
-each schema below it (see ``evaljobs._walk`` for the kinds): the nodes say what the models check, in the
+each schema below it (see ``evaljobs._validation.walk`` for the kinds): the nodes say what the models check, in the
 models' own words, so that the walk reports the errors the models report without importing them. The
 compiler follows the schema model's nodes (generator.schema.nodes) and the few decisions the models' input
 makes about them (generator.emit.models_input: numbers are ``StrictInt | StrictFloat``, date-times keep
@@ -40,7 +40,7 @@ from generator.schema.nodes import (
 )
 
 WalkNode = tuple[Any, ...]
-"""A node of a walk program (``evaljobs._walk`` names the kinds)."""
+"""A node of a walk program (``evaljobs._validation.walk`` names the kinds)."""
 
 # Keywords beside the interpreted ones that change nothing the models check (documentation, XML names).
 HARMLESS = frozenset(

@@ -349,7 +349,7 @@ def _tls() -> ssl.SSLContext:
 def _check_request_body(schema: str, content: bytes) -> None:
     """Refuse a request body that breaks ``schema`` (``api.Name``): every error, with its JSON pointer. Drift
     (a field or enum value the spec does not list) is sent: the server may know more than the spec."""
-    from evaljobs._validate import validate  # noqa: PLC0415 - only calls with a body need the validator
+    from evaljobs._validation.validator import validate  # noqa: PLC0415 - only calls with a body need the validator
 
     report = validate(content, schema=schema, source="request body")
     if report.valid:

@@ -94,7 +94,7 @@ def check_body(route: Route, body: bytes, content_type: str) -> Answer | None:
         return error_answer(route, status, f"mock: the request body is not JSON: {error}")
     if operation.request_schema is None:  # an inline schema: the mock does not know it
         return None
-    from evaljobs._validate import validate  # noqa: PLC0415 - the validator loads only when a body comes
+    from evaljobs._validation.validator import validate  # noqa: PLC0415 - the validator loads only when a body comes
 
     report = validate(payload, schema=f"{route.api}.{operation.request_schema}")
     if report.valid:

@@ -26,7 +26,7 @@ def version() -> str:
     from importlib.metadata import PackageNotFoundError  # noqa: PLC0415 - for --version only
     from importlib.metadata import version as installed_version  # noqa: PLC0415
 
-    from evaljobs._registry import NATIVE_VARIABLE  # noqa: PLC0415
+    from evaljobs._validation.targets import NATIVE_VARIABLE  # noqa: PLC0415
 
     try:
         number = installed_version("evaljobs")

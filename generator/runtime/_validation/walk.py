@@ -7,7 +7,7 @@ explaining a payload costs no model build, in the command's process or in each `
 
 The error walk gives what the models would say, or nothing at all: when it meets what it does not model
 (a bound a value breaks, any pattern, a construct the program marks unsure, a payload nested too deeply),
-``errors`` returns None and the models decide (``evaljobs._pydantic_reference``). Tests hold the two to the
+``errors`` returns None and the models decide (``evaljobs._validation.reference``). Tests hold the two to the
 same answers.
 
 Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``bool``, ``none``;
@@ -29,8 +29,8 @@ from typing import Any
 from orjson import dumps as _encode
 
 from evaljobs._datetimes import problem
-from evaljobs._registry import Target, check_program, native_program, outline_module
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
+from evaljobs._validation.targets import Target, check_program, native_program, outline_module
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
 
@@ -56,7 +56,7 @@ def errors_for(value: Any, target: Target) -> list[Error]:
     """Every error of ``value`` read as ``target``: the walk's, or the models' where it is not sure."""
     found = errors(value, target.api, target.name)
     if found is None:
-        from evaljobs import _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
+        from evaljobs._validation import reference as _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
 
         return _pydantic_reference.errors_for(value, target)
     return found
@@ -66,7 +66,7 @@ def valid_for(value: Any, target: Target) -> bool:
     """Whether ``value`` is valid as ``target`` (drift allowed)."""
     found = errors(value, target.api, target.name)
     if found is None:
-        from evaljobs import _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
+        from evaljobs._validation import reference as _pydantic_reference  # noqa: PLC0415 - pydantic, only for what the walk leaves
 
         return _pydantic_reference.valid_for(value, target)
     return not found
@@ -78,11 +78,11 @@ def report(
     """The report against the target that fits ``value`` best: the one that knows most of its top-level
     keys, then fewest errors, then least drift (an all-optional schema accepts any object, so errors alone
     cannot tell which schema a payload answers). Drift is walked only for the finalists. ``detect``: the
-    targets are detection's candidates, which ``value`` must show it is one of (``evaljobs._detection``)."""
-    from evaljobs._validate import finalists  # noqa: PLC0415 - (_validate imports this module when needed)
+    targets are detection's candidates, which ``value`` must show it is one of (``evaljobs._validation.detection``)."""
+    from evaljobs._validation.validator import finalists  # noqa: PLC0415 - (validator imports this module when needed)
 
     if detect:
-        from evaljobs import _detection  # noqa: PLC0415 - (it imports the registry, as this module does)
+        from evaljobs._validation import detection as _detection  # noqa: PLC0415 - (it imports targets, as this does)
 
         matched = _detection.matching(value, targets)
         if not matched:

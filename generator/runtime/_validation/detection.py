@@ -22,7 +22,7 @@ So a payload valid without drift for a schema with properties always qualifies (
 its required fields are there), unless it is ``{}``; a payload of one schema with a few fields misspelled,
 missing or added still does (a misspelled required field counts once as unknown, once as missing); an
 object that shares no field, or fewer than it adds, or lacks most of a schema's required fields, does not.
-Among the candidates, the ones sharing most keys are the finalists (``_validate.finalists``), then fewest
+Among the candidates, the ones sharing most keys are the finalists (``validator.finalists``), then fewest
 errors, then least drift decide (``_walk.report``). When no schema is a candidate, the report is one error
 at the root, "no schema matches", naming the closest schemas: never a verdict of "valid" by accident.
 """
@@ -34,8 +34,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import Any, NamedTuple
 
-from evaljobs._registry import Target, check_program
 from evaljobs._report import Error, Report
+from evaljobs._validation.targets import Target, check_program
 
 __all__ = ["EMPTY", "Evidence", "evidence", "matching", "unmatched"]
 

@@ -9,10 +9,10 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from evaljobs import _walk
-from evaljobs._registry import Target
 from evaljobs._report import Error, Report, pointer_token
-from evaljobs._walk import Detail, merge, missing
+from evaljobs._validation import walk as _walk
+from evaljobs._validation.targets import Target
+from evaljobs._validation.walk import Detail, merge, missing
 
 _EXPECTED = {
     "string_type": "a string",

@@ -3,7 +3,7 @@
 Nothing here imports pydantic. The native scanner (the C module ``_evaljobs_scan``, built with the package,
 its programs in ``evaljobs._scanner_programs.<api>``) answers "certainly valid" for most payloads without
 building a Python object; without it (not built, or ``EVALJOBS_NATIVE=0``) the walk decides everything
-(``evaljobs._walk``, its programs in ``evaljobs._walk_programs.<api>``). A target's pydantic model (the
+(``evaljobs._validation.walk``, its programs in ``evaljobs._walk_programs.<api>``). A target's pydantic model (the
 reference, where the walk cannot word an error) is imported only when a payload needs it.
 """
 
@@ -84,7 +84,7 @@ class Target:
                 self._fields = outline.FIELDS[self.name]
             elif self.name in outline.NATIVE_TARGETS:
                 self._fields = frozenset()
-            else:  # no scanner program: the properties the walk's program has (see evaljobs._walk)
+            else:  # no scanner program: the properties the walk's program has (see evaljobs._validation.walk)
                 nodes, targets = check_program(self.api)
                 node = nodes[targets[self.name]]
                 self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
@@ -109,7 +109,7 @@ class ScannerCheck(NamedTuple):
     """One schema's node in a program of the native scanner (``_evaljobs_scan.Program``).
 
     ``program.scan(node, data)`` answers on JSON bytes with a number: 1 accepted, 0 it cannot tell, else a
-    refusal: minus its depth plus one, less ``_validate.TYPED`` (2**20) when drift cannot explain it (a value
+    refusal: minus its depth plus one, less ``validator.TYPED`` (2**20) when drift cannot explain it (a value
     of the wrong kind, a missing key). ``program.accepts(node, data)`` says the same as True, None or False.
     """
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import orjson
 
-from evaljobs._duplicates import duplicate_key, without_duplicates
-from evaljobs._registry import native_scanner
+from evaljobs._validation.duplicates import duplicate_key, without_duplicates
+from evaljobs._validation.targets import native_scanner
 
 
 class PayloadError(ValueError):

@@ -6,12 +6,12 @@
   with how deep the refusal is and whether drift could explain it. Most captured traffic ends here, faster
   than parsing it would be. Where it cannot tell (an escaped key, an integer beyond 64 bits, a leap second,
   a schema it has no program for) or where it is not built, the walk decides.
-- The walk (``evaljobs._walk``, imported on first need): strict decoding, then every error with its JSON
+- The walk (``evaljobs._validation.walk``, imported on first need): strict decoding, then every error with its JSON
   pointer and every drift, following the programs of ``evaljobs._walk_programs.<api>``, without pydantic;
-  the models (``evaljobs._pydantic_reference``) only where the walk cannot word an error.
+  the models (``evaljobs._validation.reference``) only where the walk cannot word an error.
 
 Without a schema or an endpoint named, the schema is detected: a payload is read only as a schema it shows
-it is one of (``evaljobs._detection``: enough of the schema's fields), else it is "no schema matches".
+it is one of (``evaljobs._validation.detection``: enough of the schema's fields), else it is "no schema matches".
 
 ``validate(payload, endpoint=..., schema=...)`` is the Python API behind ``evaljobs validate``.
 """
@@ -21,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evaljobs import _detection, _registry
-from evaljobs._registry import Target
 from evaljobs._report import Error, Report
+from evaljobs._validation import detection as _detection
+from evaljobs._validation import targets as _registry
+from evaljobs._validation.targets import Target
 
 __all__ = ["Validator", "validate"]
 
@@ -46,7 +47,7 @@ class Validator:
         """The report on one payload, against ``targets`` if given (a HAR entry's operation), else this
         validator's choice."""
         chosen = self.targets if targets is None else targets
-        detecting = targets is None and not self.forced  # (see evaljobs._detection)
+        detecting = targets is None and not self.forced  # (see evaljobs._validation.detection)
         if type(payload) is not bytes:
             if isinstance(payload, bytearray | memoryview):
                 payload = bytes(payload)
@@ -76,7 +77,7 @@ class Validator:
                     return _detection.unmatched(_loads(payload), chosen, source)
                 _promote(chosen, other)
                 return Report(source, other.label)
-            from evaljobs._decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
+            from evaljobs._validation.decode import PayloadError, decode  # noqa: PLC0415 - not needed on the fast path
 
             try:
                 value = decode(payload)  # strict, duplicate keys refused
@@ -99,10 +100,10 @@ class Validator:
             found = _drifted(payload, value, candidates, hopeless, source)
             if found is not None:
                 return found
-            from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
+            from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed
 
             return _walk.report_among(value, candidates, source, decoded=True)
-        from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
+        from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed
 
         return _walk.report(payload, chosen, source, detect=detecting)
 
@@ -152,7 +153,7 @@ def _strictly_valid(
         if outcome < 0:
             refused[target] = outcome <= -TYPED
             continue
-        from evaljobs import _walk  # noqa: PLC0415 - only where the scanner cannot tell
+        from evaljobs._validation import walk as _walk  # noqa: PLC0415 - only where the scanner cannot tell
 
         report = _walk.check(value, target, source, decoded=True)
         if report.valid and not report.drift:
@@ -239,7 +240,7 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
             unsure.append(target)  # below tells whether the models refuse it too
     if not candidates:
         return None
-    from evaljobs import _walk  # noqa: PLC0415 - the full path, only when needed
+    from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed
 
     if any(_walk.valid_for(value, target) for target in unsure):
         return None
@@ -274,7 +275,7 @@ def validate(
     ``schema`` names a model (``"nemo_evaluator.EvaluationJob"``); ``endpoint`` names an operation
     (``"GET /v1/evaluation/jobs/{job_id}"`` or a concrete path). Without either, the best-matching response
     schema of every spec is chosen and named in the report, or the report is the error "no schema matches"
-    when the payload shows none (see ``evaljobs._detection``). Raises LookupError for an unknown schema or
+    when the payload shows none (see ``evaljobs._validation.detection``). Raises LookupError for an unknown schema or
     endpoint.
     """
     return Validator(endpoint=endpoint, schema=schema).check(payload, source)
