@@ -187,6 +187,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "file": api.spec.path.name,
             "targets": targets,
             "routes": found_routes,
+            "requests": [request_entry(operation) for operation in api.operations],
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in targets},
             "native": native,
@@ -202,6 +203,38 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         schema = bundle(api.document, kind, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
     return scanned
+
+
+def request_entry(operation: OperationSpec) -> dict[str, Any]:
+    """What ``operation`` takes, as the plain data of ``REQUESTS`` in ``evaljobs/_routes/<api>.py`` (read by
+    ``evaljobs._validation.request_checks``): keys with their default values (false, empty, none) are left out."""
+    parameters = []
+    for parameter in operation.parameters:
+        if parameter.location not in ("path", "query"):
+            continue
+        entry: dict[str, Any] = {"name": parameter.name, "in": parameter.location}
+        if parameter.required:
+            entry["required"] = True
+        if parameter.json_type != "string":
+            entry["type"] = parameter.json_type
+        if parameter.json_type == "array":
+            item = parameter.python_type.removeprefix("list[").removesuffix("]")
+            entry["items"] = {"int": "integer", "float": "number", "bool": "boolean"}.get(item, "string")
+        if parameter.enum:
+            # as the text of a path or query (true, 3): what a captured request's value is compared with
+            entry["enum"] = [value if isinstance(value, str) else json.dumps(value) for value in parameter.enum]
+        parameters.append(entry)
+    found: dict[str, Any] = {"method": operation.method, "path": operation.path, "operation_id": operation.operation_id}
+    if parameters:
+        found["parameters"] = parameters
+    if operation.request_media_types:
+        found["body_media_types"] = list(operation.request_media_types)
+    body = operation.request_body
+    if body is not None and body.model:
+        found["body_schema"] = body.model
+    if body is not None and body.required:
+        found["body_required"] = True
+    return found
 
 
 def _target_pointers(api: Api) -> dict[str, str]:

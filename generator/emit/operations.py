@@ -131,6 +131,8 @@ class OperationSpec:
     # the status the mock answers for a path parameter value that is not among the parameter's examples
     unknown_id_status: str | None = None
     request_body: RequestBody | None = None
+    # the media types of its request body as the spec lists them, JSON or not (empty: it declares no body)
+    request_media_types: tuple[str, ...] = ()
     job: JobRole | None = None
     # whether every security requirement of the operation asks for a bearer token (Authorization header)
     bearer_auth: bool = False
@@ -253,6 +255,7 @@ def extract(
                     job_status=job_status,
                     examples=examples,
                     request_body=_request_body(document, operation.get("requestBody")),
+                    request_media_types=_request_media_types(document, operation.get("requestBody")),
                     job=job,
                     bearer_auth=_bearer_auth(document, operation),
                     success_media_type=_success_media_type(document, operation),
@@ -396,6 +399,13 @@ def _download(document: Mapping[str, Any], responses: Mapping[str, Any]) -> Down
         if binary and len(binary) == len(content):
             return Download(status=str(status), accept=", ".join(binary))
     return None
+
+
+def _request_media_types(document: Mapping[str, Any], raw: Any) -> tuple[str, ...]:
+    """The media types of the operation's request body, whatever they are (empty without a request body)."""
+    body = _deref(document, raw)
+    content = body.get("content") if isinstance(body, Mapping) else None
+    return tuple(str(media) for media in content) if isinstance(content, Mapping) else ()
 
 
 def _mock_example(response: Any) -> tuple[Any] | None:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, islice
 from typing import TextIO
 
-from evaljobs._inputs import Payload, Unit, batches, payloads, units
+from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
+from evaljobs._report import Report
+from evaljobs._validation import request_checks as _request_checks
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.validator import Validator
 
@@ -142,6 +144,8 @@ def _outcomes(item: Unit | Payload, validator: Validator) -> Iterator[Outcome]:
     for payload in [item] if isinstance(item, Payload) else payloads(item):
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
+        elif payload.request is not None:
+            yield _exchange(payload, payload.request, validator)
         elif payload.skipped is not None:
             yield "skipped", (payload.source, payload.skipped)
         else:
@@ -152,12 +156,38 @@ def _checked(payload: Payload, validator: Validator) -> Outcome:
     """The report on one payload; should validating it fail (a bug), a problem naming it, and the others
     are still validated."""
     try:
-        if payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
-            targets = _registry.response(*payload.exchange)
-            if not targets:
-                method, path, status = payload.exchange
-                return "skipped", (payload.source, f"no operation of any spec answers {method} {path} with {status}")
-            return "report", validator.check(payload.data, payload.source, targets)
         return "report", validator.check(payload.data, payload.source)
+    except Exception as error:  # one payload's failure is reported, and the run goes on
+        return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")
+
+
+def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
+    """The report on a captured exchange: its response (matched to its operation by method, path and status,
+    unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks), each finding
+    marked with its side. An exchange whose response is not validated (no JSON body, no schema for its status)
+    is skipped, unless its request has findings: then the report holds those alone (its schema: none)."""
+    try:
+        response: Report | None = None
+        skipped = payload.skipped
+        if skipped is None:
+            targets = None
+            if payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
+                targets = _registry.response(*payload.exchange)
+                if not targets:
+                    method, path, status = payload.exchange
+                    skipped = f"no operation of any spec answers {method} {path} with {status}"
+            if skipped is None:
+                response = validator.check(payload.data, payload.source, targets)
+        prefer = [response.schema.split(".", 1)[0]] if response is not None and response.schema else []
+        request = _request_checks.check(sent, prefer)
+        if response is None and (request is None or not (request.errors or request.drift)):
+            return "skipped", (payload.source, skipped or "")
+        errors = [] if request is None else request.errors
+        drift = [] if request is None else request.drift
+        if response is None:
+            return "report", Report(payload.source, None, errors, drift)
+        errors += [replace(error, side="response") for error in response.errors]
+        drift += [replace(found, side="response") for found in response.drift]
+        return "report", Report(payload.source, response.schema, errors, drift)
     except Exception as error:  # one payload's failure is reported, and the run goes on
         return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")

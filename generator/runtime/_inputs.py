@@ -19,7 +19,7 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
 CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
@@ -31,15 +31,31 @@ NAMED_SKIPPED = 5  # files of other kinds named in a folder's note, the rest cou
 
 
 @dataclass(frozen=True)
+class Request:
+    """The request of a captured exchange, as ``evaljobs._validation.request_checks`` checks it: ``path`` as sent (not
+    decoded), ``query`` its parameters in order (decoded), ``body`` None when none was sent, ``body_problem`` a
+    body that could not be read (its base64 does not decode)."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...] = ()
+    body: bytes | None = None
+    media_type: str = ""
+    body_problem: str | None = None
+
+
+@dataclass(frozen=True)
 class Payload:
-    """One payload to validate (``exchange``: the method, path and status a HAR entry captured), or an I/O
-    problem (``problem``) or a skipped capture (``skipped``) in its place."""
+    """One payload to validate (``exchange``: the method, path and status a HAR entry captured, ``request`` its
+    request), or an I/O problem (``problem``) or a skipped capture (``skipped``) in its place. A HAR entry whose
+    response is skipped keeps its ``request``: it is still checked."""
 
     source: str
     data: bytes = b""
     exchange: tuple[str, str, int] | None = None
     problem: str | None = None
     skipped: str | None = None
+    request: Request | None = None
 
     @property
     def size(self) -> int:
@@ -336,9 +352,7 @@ def _whole_value(line: bytes) -> bool:
 
 def _har(source: str, data: bytes) -> Iterator[Payload]:
     """Each response of a HAR capture whose body is JSON, with the method, path and status it answered."""
-    import base64  # noqa: PLC0415 - HAR captures only
-    import binascii  # noqa: PLC0415
-    import json  # noqa: PLC0415
+    import json  # noqa: PLC0415 - HAR captures only
     from urllib.parse import urlsplit  # noqa: PLC0415
 
     try:
@@ -368,21 +382,51 @@ def _har(source: str, data: bytes) -> Iterator[Payload]:
             continue
         path = urlsplit(url).path or "/"
         label = f"{source}:{index} {method} {path} {status}"
+        sent = _request(method, path, url, request)
         mime = str(content.get("mimeType", ""))
         text = content.get("text")
         if text is None or "json" not in mime.lower():
-            yield Payload(label, skipped=f"no JSON body ({mime or 'no content type'})")
+            yield Payload(label, skipped=f"no JSON body ({mime or 'no content type'})", request=sent)
             continue
-        try:
-            body = (
-                base64.b64decode(text, validate=True)
-                if content.get("encoding") == "base64"
-                else str(text).encode("utf-8", "surrogatepass")
-            )
-        except (binascii.Error, ValueError):
+        body = _body(text, content.get("encoding"))
+        if body is None:
             yield Payload(label, problem="its base64 body does not decode")
             continue
-        yield Payload(label, body, exchange=(method, path, status))
+        yield Payload(label, body, exchange=(method, path, status), request=sent)
+
+
+def _request(method: str, path: str, url: str, request: Any) -> Request:
+    """What a HAR entry's request sent: the query of its URL (else its ``queryString`` list) and its
+    ``postData`` (base64 when its ``encoding`` says so, as some tools write it)."""
+    from urllib.parse import parse_qsl, urlsplit  # noqa: PLC0415 - HAR captures only
+
+    query = tuple(parse_qsl(urlsplit(url).query, keep_blank_values=True))
+    listed = request.get("queryString")
+    if not query and isinstance(listed, list):
+        query = tuple(
+            (str(item.get("name", "")), str(item.get("value", ""))) for item in listed if isinstance(item, dict)
+        )
+    posted = request.get("postData")
+    if not isinstance(posted, dict) or posted.get("text") in (None, ""):
+        return Request(method, path, query)
+    media = str(posted.get("mimeType") or "")
+    body = _body(posted["text"], posted.get("encoding"))
+    if body is None:
+        return Request(method, path, query, b"", media, "its base64 body does not decode")
+    return Request(method, path, query, body, media)
+
+
+def _body(text: object, encoding: object) -> bytes | None:
+    """A HAR body's bytes (None: base64 that does not decode)."""
+    import base64  # noqa: PLC0415 - HAR captures only
+    import binascii  # noqa: PLC0415
+
+    try:
+        if encoding == "base64":
+            return base64.b64decode(str(text), validate=True)
+        return str(text).encode("utf-8", "surrogatepass")
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _json_kind(value: object) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from evaljobs._report import Report
+from evaljobs._report import Drift, Error, Report
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -45,8 +45,8 @@ class Tally:
             self.valid += 1
         else:
             self.invalid += 1
-        self.drifted += report.valid and bool(report.drift)  # counted among the valid ones only
-        self.failing += not report.valid or (strict and bool(report.drift))
+        self.drifted += report.valid and report.drifted  # counted among the valid ones only
+        self.failing += not report.valid or (strict and report.drifted)
 
     def merge(self, other: Tally) -> None:
         for name, value in vars(other).items():
@@ -130,20 +130,28 @@ class TextFormat:
     def report(self, report: Report) -> Piece:
         if not report.valid:
             mark = f"{self.red}FAIL{self.reset}"
-        elif report.drift:
+        elif report.drifted:
             mark = f"{self.yellow}DRIFT{self.reset}"
         else:
             mark = f"{self.green}ok{self.reset}"
         lines = [f"{mark:>5} {visible(report.source)}  {self.dim}{report.schema or '?'}{self.reset}"]
-        lines += [
-            f"        {self.red}error{self.reset} {visible(e.pointer or '/')}: {visible(e.message)}"
-            for e in report.errors
-        ]
-        lines += [
-            f"        {self.yellow}drift{self.reset} {visible(d.pointer or '/')}: {visible(d.message)}"
-            for d in report.drift
-        ]
+        for side in (None, "request", "response"):  # an exchange's request first, then its response
+            lines += [
+                f"        {_side(e)}{self.red}error{self.reset} {visible(where(e))}: {visible(e.message)}"
+                for e in report.errors
+                if e.side == side
+            ]
+            lines += [
+                f"        {_side(d)}{self._drift(d)} {visible(where(d))}: {visible(d.message)}"
+                for d in report.drift
+                if d.side == side
+            ]
         return STDOUT, "\n".join(lines) + "\n"
+
+    def _drift(self, drift: Drift) -> str:
+        if drift.severity == "info":
+            return f"{self.dim}info{self.reset}"
+        return f"{self.yellow}drift{self.reset}"
 
     def skipped(self, source: str, reason: str) -> Piece:
         return STDOUT, f" skip {visible(source)}  {self.dim}{visible(reason)}{self.reset}\n"
@@ -179,8 +187,8 @@ class JsonFormat:
 
 class JunitFormat:
     """A JUnit XML document: a test case per payload; errors (and drift with --strict) are failures,
-    skipped captures are skipped test cases, drift otherwise goes to the case's system-out. Each case is
-    rendered on its own, indented as it sits in the document."""
+    skipped captures are skipped test cases, drift otherwise (and info findings always) goes to the case's
+    system-out. Each case is rendered on its own, indented as it sits in the document."""
 
     holds = True  # the suite's opening tag counts the cases: they wait for the end
 
@@ -192,11 +200,14 @@ class JunitFormat:
 
     def report(self, report: Report) -> Piece:
         case = self.tree.Element("testcase", classname=visible(report.schema or "unknown"), name=visible(report.source))
-        problems = [f"error {visible(e.pointer or '/')}: {visible(e.message)}" for e in report.errors]
-        drift = [f"drift {visible(d.pointer or '/')} ({d.kind}): {visible(d.message)}" for d in report.drift]
-        if self.strict:
-            problems += drift
-        elif drift:
+        problems = [f"{_side(e)}error {visible(where(e))}: {visible(e.message)}" for e in report.errors]
+        drift = [
+            f"{_side(d)}{_drift_word(d)} {visible(where(d))} ({d.kind}): {visible(d.message)}" for d in report.drift
+        ]
+        if self.strict:  # drift fails, info findings are told only
+            problems += [line for line, d in zip(drift, report.drift, strict=True) if d.severity != "info"]
+            drift = [line for line, d in zip(drift, report.drift, strict=True) if d.severity == "info"]
+        if drift:
             self.tree.SubElement(case, "system-out").text = "\n".join(drift)
         if problems:
             failure = self.tree.SubElement(case, "failure", message=problems[0][:200], type="evaljobs")
@@ -225,6 +236,23 @@ class JunitFormat:
 
 
 Format = TextFormat | JsonFormat | JunitFormat
+
+
+def where(finding: Error | Drift) -> str:
+    """Where a finding is, as a person reads it: its JSON pointer (``/`` for the whole body), or the parameter
+    of a request it is about (``query parameter 'page'``)."""
+    if finding.parameter is not None:
+        return f"{finding.location} parameter {finding.parameter!r}"
+    return finding.pointer or "/"
+
+
+def _drift_word(drift: Drift) -> str:
+    return "info" if drift.severity == "info" else "drift"
+
+
+def _side(finding: Error | Drift) -> str:
+    """``request `` or ``response `` before a finding about an exchange; nothing for a bare payload's."""
+    return "" if finding.side is None else f"{finding.side} "
 
 
 # Characters of the data (keys, values, file names, URLs) that never reach a terminal or an XML document as

@@ -1,35 +1,83 @@
-"""What validating one payload found: errors (it breaks the spec) and drift (it goes beyond it)."""
+"""What validating one payload found: errors (it breaks the spec) and drift (it goes beyond it).
+
+A report on a captured exchange (a HAR entry) holds the findings of its request and of its response in the same
+lists, each finding naming its side (``side``: "request" or "response"; ``"in"`` in JSON) and its severity; a
+finding about a bare payload has no side, and its JSON is what it always was.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-DriftKind = Literal["unknown_field", "unknown_enum_value"]
+DriftKind = Literal["unknown_field", "unknown_enum_value", "undocumented_parameter", "undocumented_request_body"]
+ErrorKind = Literal["invalid_request_body", "missing_request_body", "missing_parameter", "invalid_parameter"]
+"""What a request's error is about (a response's errors have no kind)."""
+Side = Literal["request", "response"]
+Severity = Literal["error", "warning", "info"]
+
+_INFO: frozenset[str] = frozenset({"undocumented_parameter"})  # drift worth knowing, less than a warning
 
 
 @dataclass(frozen=True, slots=True)
 class Error:
+    """The payload breaks the spec at ``pointer`` (a JSON pointer into the body; empty for the whole body, and
+    for a finding about a request's ``parameter``, which names it with its ``location``: path or query)."""
+
     pointer: str
     message: str
+    side: Side | None = None
+    kind: ErrorKind | None = None
+    parameter: str | None = None
+    location: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return "error"
 
     def as_json(self) -> dict[str, Any]:
-        return {"pointer": self.pointer, "message": self.message}
+        if self.side is None:
+            return {"pointer": self.pointer, "message": self.message}
+        return _exchange_json(self, {"pointer": self.pointer, "message": self.message})
 
 
 @dataclass(frozen=True, slots=True)
 class Drift:
+    """The payload goes beyond the spec at ``pointer`` (or, for a request, in its ``parameter``)."""
+
     pointer: str
     kind: DriftKind
     message: str
+    side: Side | None = None
+    parameter: str | None = None
+    location: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return "info" if self.kind in _INFO else "warning"
 
     def as_json(self) -> dict[str, Any]:
-        return {"pointer": self.pointer, "kind": self.kind, "message": self.message}
+        if self.side is None:
+            return {"pointer": self.pointer, "kind": self.kind, "message": self.message}
+        return _exchange_json(self, {"pointer": self.pointer, "kind": self.kind, "message": self.message})
+
+
+def _exchange_json(finding: Error | Drift, found: dict[str, Any]) -> dict[str, Any]:
+    """A finding about an exchange: the bare payload's keys, then its side, severity, kind and parameter."""
+    found["in"] = finding.side
+    found["severity"] = finding.severity
+    if isinstance(finding, Error) and finding.kind is not None:
+        found["kind"] = finding.kind
+    if finding.parameter is not None:
+        found["parameter"] = finding.parameter
+        found["location"] = finding.location
+    return found
 
 
 @dataclass(slots=True)
 class Report:
-    """The verdict on one payload. ``valid`` is false exactly when there are errors."""
+    """The verdict on one payload, or on one captured exchange (its request's findings and its response's). ``valid``
+    is false exactly when there are errors."""
 
     source: str
     schema: str | None
@@ -39,6 +87,11 @@ class Report:
     @property
     def valid(self) -> bool:
         return not self.errors
+
+    @property
+    def drifted(self) -> bool:
+        """Whether it has drift that counts (``--strict`` fails on it): of severity warning, not info."""
+        return any(drift.severity == "warning" for drift in self.drift)
 
     def as_json(self) -> dict[str, Any]:
         return {

@@ -3,6 +3,8 @@
 Plain data, so that finding which schema a payload answers costs no import of types or models.
 """
 
+from typing import Any
+
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("POST", "/v2/gen-ai/evaluation_runs", "200", "EvaluationRunCreateResponse"),
     ("POST", "/v2/gen-ai/evaluation_runs", "401", "Error"),
@@ -73,3 +75,53 @@ CLASSES: dict[str, str] = {
     "Error": "Error",
 }
 """The class of each schema's pydantic model in evaljobs.<api>.models."""
+
+REQUESTS: tuple[dict[str, Any], ...] = (
+    {
+        "method": "POST",
+        "path": "/v2/gen-ai/evaluation_runs",
+        "operation_id": "createEvaluationRun",
+        "body_media_types": ("application/json",),
+        "body_schema": "CreateEvaluationRunRequest",
+        "body_required": True,
+    },
+    {
+        "method": "GET",
+        "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
+        "operation_id": "getEvaluationRun",
+        "parameters": ({"name": "evaluation_run_uuid", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results",
+        "operation_id": "listEvaluationRunResults",
+        "parameters": (
+            {"name": "evaluation_run_uuid", "in": "path", "required": True},
+            {"name": "page", "in": "query", "type": "integer"},
+            {"name": "per_page", "in": "query", "type": "integer"},
+        ),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        "operation_id": "getEvaluationRunPromptResults",
+        "parameters": (
+            {"name": "evaluation_run_uuid", "in": "path", "required": True},
+            {"name": "prompt_id", "in": "path", "required": True, "type": "integer"},
+        ),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        "operation_id": "listEvaluationRunsByTestCase",
+        "parameters": (
+            {"name": "evaluation_test_case_uuid", "in": "path", "required": True},
+            {"name": "evaluation_test_case_version", "in": "query", "type": "integer"},
+        ),
+    },
+)
+"""What each operation takes, for checking a captured request (``evaljobs._validation.request_checks``): ``method``, ``path``
+(its template) and ``operation_id``; ``parameters`` (path and query), each with ``name``, ``in`` and, where they
+apply, ``required``, ``type`` (integer, number, boolean or array; else a string), ``items`` (an array's item type)
+and ``enum`` (as text); ``body_media_types`` (absent: the operation takes no body), ``body_schema`` (the JSON
+body's schema) and ``body_required``."""

@@ -3,6 +3,8 @@
 Plain data, so that finding which schema a payload answers costs no import of types or models.
 """
 
+from typing import Any
+
 ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("GET", "/v1/evaluation/jobs", "200", "EvaluationJobsPage"),
     ("GET", "/v1/evaluation/jobs", "404", "ErrorResponse"),
@@ -182,3 +184,153 @@ CLASSES: dict[str, str] = {
     "EvaluatorV2JobsSortField": "EvaluatorV2JobsSortField",
 }
 """The class of each schema's pydantic model in evaljobs.<api>.models."""
+
+REQUESTS: tuple[dict[str, Any], ...] = (
+    {
+        "method": "GET",
+        "path": "/v1/evaluation/jobs",
+        "operation_id": "listEvaluationJobs",
+        "parameters": (
+            {"name": "page", "in": "query", "type": "integer"},
+            {"name": "page_size", "in": "query", "type": "integer"},
+            {"name": "sort", "in": "query", "enum": ("created_at", "-created_at")},
+        ),
+    },
+    {
+        "method": "POST",
+        "path": "/v1/evaluation/jobs",
+        "operation_id": "createEvaluationJob",
+        "body_media_types": ("application/json",),
+        "body_schema": "CreateEvaluationJobRequest",
+        "body_required": True,
+    },
+    {
+        "method": "GET",
+        "path": "/v1/evaluation/jobs/{job_id}",
+        "operation_id": "getEvaluationJob",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "DELETE",
+        "path": "/v1/evaluation/jobs/{job_id}",
+        "operation_id": "deleteEvaluationJob",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "POST",
+        "path": "/v1/evaluation/jobs/{job_id}/cancel",
+        "operation_id": "cancelEvaluationJob",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v1/evaluation/jobs/{job_id}/results",
+        "operation_id": "getEvaluationJobResults",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v1/evaluation/jobs/{job_id}/download-results",
+        "operation_id": "downloadEvaluationJobResults",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v1/evaluation/jobs/{job_id}/status",
+        "operation_id": "getEvaluationJobStatus",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs",
+        "operation_id": "listEvaluationJobsV2",
+        "parameters": (
+            {"name": "page", "in": "query", "type": "integer"},
+            {"name": "page_size", "in": "query", "type": "integer"},
+            {"name": "sort", "in": "query", "enum": ("created_at", "-created_at", "updated_at", "-updated_at")},
+        ),
+    },
+    {
+        "method": "POST",
+        "path": "/v2/evaluation/jobs",
+        "operation_id": "createEvaluationJobV2",
+        "body_media_types": ("application/json",),
+        "body_schema": "CreateEvaluationJobV2Request",
+        "body_required": True,
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}",
+        "operation_id": "getEvaluationJobV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "DELETE",
+        "path": "/v2/evaluation/jobs/{job_id}",
+        "operation_id": "deleteEvaluationJobV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "POST",
+        "path": "/v2/evaluation/jobs/{job_id}/cancel",
+        "operation_id": "cancelEvaluationJobV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/results",
+        "operation_id": "listEvaluationJobResultsV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download",
+        "operation_id": "downloadEvaluationJobEvaluationResultsV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/results/artifacts/download",
+        "operation_id": "downloadEvaluationJobArtifactsV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/results/{result_name}",
+        "operation_id": "getEvaluationJobResultV2",
+        "parameters": (
+            {"name": "job_id", "in": "path", "required": True},
+            {"name": "result_name", "in": "path", "required": True},
+        ),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/results/{result_name}/download",
+        "operation_id": "downloadEvaluationJobResultV2",
+        "parameters": (
+            {"name": "job_id", "in": "path", "required": True},
+            {"name": "result_name", "in": "path", "required": True},
+        ),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/status",
+        "operation_id": "getEvaluationJobStatusV2",
+        "parameters": ({"name": "job_id", "in": "path", "required": True},),
+    },
+    {
+        "method": "GET",
+        "path": "/v2/evaluation/jobs/{job_id}/logs",
+        "operation_id": "listEvaluationJobLogsV2",
+        "parameters": (
+            {"name": "job_id", "in": "path", "required": True},
+            {"name": "limit", "in": "query", "type": "integer"},
+            {"name": "page_cursor", "in": "query"},
+        ),
+    },
+)
+"""What each operation takes, for checking a captured request (``evaljobs._validation.request_checks``): ``method``, ``path``
+(its template) and ``operation_id``; ``parameters`` (path and query), each with ``name``, ``in`` and, where they
+apply, ``required``, ``type`` (integer, number, boolean or array; else a string), ``items`` (an array's item type)
+and ``enum`` (as text); ``body_media_types`` (absent: the operation takes no body), ``body_schema`` (the JSON
+body's schema) and ``body_required``."""

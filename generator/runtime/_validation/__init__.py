@@ -7,5 +7,7 @@
 - ``walk``: strict decoding (``decode``, ``duplicates``), then every error and drift with its JSON pointer,
   following the programs of ``evaljobs._walk_programs``;
 - ``reference``: the pydantic models, only where the walk cannot word an error;
-- ``detection``: which schemas a payload shows it is one of, when none is named.
+- ``detection``: which schemas a payload shows it is one of, when none is named;
+- ``request_checks``: a captured exchange's request (a HAR entry's) against its operation: its parameters, and
+  its JSON body through the validator.
 """
