@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 
 from tests.generation import run_generator
@@ -375,3 +376,47 @@ def test_the_python_api_is_unchanged_and_exchange_findings_are_typed() -> None:
     ]
     assert [d.severity for d in findings.drift] == ["info"] and isinstance(findings.drift[0], Drift)
     assert check(Request("GET", "/v2/nowhere")) is None
+
+
+def har_entry(response: httpx.Response) -> dict[str, Any]:
+    """A real exchange, as a HAR entry (the shape browsers and proxies write)."""
+    request = response.request
+    entry: dict[str, Any] = {
+        "request": {
+            "method": request.method,
+            "url": str(request.url),
+            "headers": [{"name": k, "value": v} for k, v in request.headers.items()],
+            "queryString": [{"name": k, "value": v} for k, v in request.url.params.multi_items()],
+        },
+        "response": {
+            "status": response.status_code,
+            "headers": [{"name": k, "value": v} for k, v in response.headers.items()],
+            "content": {"mimeType": response.headers.get("content-type", ""), "text": response.text},
+        },
+    }
+    if request.content:
+        entry["request"]["postData"] = {
+            "mimeType": request.headers.get("content-type", ""),
+            "text": request.content.decode(),
+        }
+    return entry
+
+
+def test_exchanges_recorded_over_loopback(tmp_path: Path) -> None:
+    """Exchanges with the project's mock (which refuses a mistyped page with its 422): the capture names the
+    request's finding and validates the mock's error body against the operation's 422 schema."""
+    from evaljobs._mock import MockServer
+
+    with MockServer() as mock, httpx.Client(base_url=mock.url, timeout=10) as http:
+        answers = [
+            http.get("/v1/evaluation/jobs", params={"page": 1, "page_size": 5}),
+            http.get("/v1/evaluation/jobs", params={"page": "abc"}),
+        ]
+    har = capture(tmp_path, *(har_entry(answer) for answer in answers))
+    result = evaljobs("validate", "--format", "json", str(har))
+    assert result.returncode == 1, result.stderr
+    good, bad = reports(result)
+    assert good["valid"] is True and good["errors"] == [] and good["schema"] == "nemo_evaluator.EvaluationJobsPage"
+    assert str(bad["source"]).endswith(" 422") and bad["schema"] == "nemo_evaluator.HTTPValidationError"
+    request = [e for e in bad["errors"] if e["in"] == "request"]  # (the response's findings are the mock's)
+    assert [(e["parameter"], e["kind"]) for e in request] == [("page", "invalid_parameter")]

@@ -17,7 +17,6 @@ from typing import TextIO
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
 from evaljobs._report import Report
-from evaljobs._validation import request_checks as _request_checks
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.validator import Validator
 
@@ -164,9 +163,9 @@ def _checked(payload: Payload, validator: Validator) -> Outcome:
 
 def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
     """The report on a captured exchange: its response (matched to its operation by method, path and status,
-    unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks), each finding
-    marked with its side. An exchange whose response is not validated (no JSON body, no schema for its status)
-    is skipped, unless its request has findings: then the report holds those alone (its schema: none)."""
+    unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks),
+    each finding marked with its side. An exchange whose response is not validated (no JSON body, no schema for
+    its status) is skipped, unless its request has findings: then the report holds those alone (no schema)."""
     try:
         response: Report | None = None
         skipped = payload.skipped
@@ -179,12 +178,14 @@ def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
                     skipped = f"no operation of any spec answers {method} {path} with {status}"
             if skipped is None:
                 response = validator.check(payload.data, payload.source, targets)
+        from evaljobs._validation.request_checks import check  # noqa: PLC0415 - HAR captures only
+
         prefer = [response.schema.split(".", 1)[0]] if response is not None and response.schema else []
-        request = _request_checks.check(sent, prefer)
+        request = check(sent, prefer)
         if response is None and (request is None or not (request.errors or request.drift)):
             return "skipped", (payload.source, skipped or "")
-        errors = [] if request is None else request.errors
-        drift = [] if request is None else request.drift
+        errors = [] if request is None else [*request.errors]
+        drift = [] if request is None else [*request.drift]
         if response is None:
             return "report", Report(payload.source, None, errors, drift)
         errors += [replace(error, side="response") for error in response.errors]

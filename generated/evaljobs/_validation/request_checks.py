@@ -95,8 +95,8 @@ def check(request: Request, prefer: Sequence[str] = ()) -> RequestFindings | Non
 
 
 def _operation(method: str, path: str, prefer: Sequence[str]) -> tuple[RequestSpec, dict[str, str]] | None:
-    """The operation of ``method`` and ``path`` and its path parameters' values: the template with the most
-    literal text wins (``/jobs/latest`` over ``/jobs/{id}``), then an API of ``prefer``, then spec order."""
+    """The operation of ``method`` and ``path`` and its path parameters' values: the template with the fewest
+    parameters wins (``/jobs/latest`` over ``/jobs/{id}``), then an API of ``prefer``, then spec order."""
     best: tuple[tuple[int, int], RequestSpec, dict[str, str]] | None = None
     for api in evaljobs.APIS:
         for operation in _operations(api):
