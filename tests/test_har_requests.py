@@ -420,3 +420,27 @@ def test_exchanges_recorded_over_loopback(tmp_path: Path) -> None:
     assert str(bad["source"]).endswith(" 422") and bad["schema"] == "nemo_evaluator.HTTPValidationError"
     request = [e for e in bad["errors"] if e["in"] == "request"]  # (the response's findings are the mock's)
     assert [(e["parameter"], e["kind"]) for e in request] == [("page", "invalid_parameter")]
+
+
+def test_a_broken_create_body_of_the_projects_spec_is_reported_with_its_pointer(tmp_path: Path) -> None:
+    """Issue 15's check on the project's own NeMo spec: a create request whose body lacks its target and sends a
+    number as its description, beside one that is valid."""
+    from evaljobs._mock import MockServer
+
+    with MockServer() as mock, httpx.Client(base_url=mock.url, timeout=10) as http:
+        answers = [
+            http.post("/v1/evaluation/jobs", json={"config": "default/cfg", "target": "default/llama"}),
+            http.post("/v1/evaluation/jobs", json={"config": "default/cfg", "description": 5}),
+        ]
+    har = capture(tmp_path, *(har_entry(answer) for answer in answers))
+    result = evaljobs("validate", "--format", "json", str(har))
+    assert result.returncode == 1, result.stderr
+    good, bad = reports(result)
+    assert [e for e in good["errors"] if e["in"] == "request"] == [], good
+    request = [e for e in bad["errors"] if e["in"] == "request"]
+    assert {(e["pointer"], e["kind"], e["severity"]) for e in request} == {
+        ("/target", "invalid_request_body", "error"),
+        ("/description", "invalid_request_body", "error"),
+    }
+    text = evaljobs("validate", str(har)).stdout
+    assert "        request error /target: missing required field 'target'" in text
