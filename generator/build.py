@@ -225,6 +225,7 @@ def request_entry(operation: OperationSpec) -> dict[str, Any]:
             entry["enum"] = [value if isinstance(value, str) else json.dumps(value) for value in parameter.enum]
         parameters.append(entry)
     found: dict[str, Any] = {"method": operation.method, "path": operation.path, "operation_id": operation.operation_id}
+    found["statuses"] = list(operation.responses)
     if parameters:
         found["parameters"] = parameters
     if operation.request_media_types:

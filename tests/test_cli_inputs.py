@@ -80,19 +80,62 @@ def test_har_entries_are_matched_to_their_operations(tmp_path: Path) -> None:
     assert set(found) == {
         "1 GET /v2/gen-ai/evaluation_runs/8f0c 200",
         "2 GET /v2/gen-ai/evaluation_runs/8f0c 404",
+        "3 GET /v2/account 200",
         "5 GET /v1/evaluation/jobs/eval-1/status 200",
     }
+    undocumented = found["3 GET /v2/account 200"]  # no spec has the path: the exchange's drift, not a skip
+    assert (undocumented["schema"], undocumented["valid"], undocumented["errors"]) == (None, True, [])
+    assert [(d["in"], d["kind"], d["severity"]) for d in undocumented["drift"]] == [
+        ("request", "undocumented_endpoint", "warning")
+    ]
     assert found["1 GET /v2/gen-ai/evaluation_runs/8f0c 200"]["schema"] == "gradient.EvaluationRunRetrieveResponse"
     assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["schema"] == "gradient.Error"
     assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["errors"][0]["pointer"] == "/message"
     assert found["5 GET /v1/evaluation/jobs/eval-1/status 200"]["schema"] == "nemo_evaluator.EvaluationStatusDetails"
-    assert "3 GET /v2/account 200: skipped (no operation of any spec answers GET /v2/account with 200)" in result.stderr
     assert "4 GET /v1/evaluation/jobs/eval-1 200: skipped (no JSON body (text/html))" in result.stderr
     text = evaljobs("validate", str(capture))
-    assert text.stdout.splitlines()[-1] == "3 payload(s): 2 valid (0 with drift), 1 invalid; 2 capture(s) skipped"
+    assert text.stdout.splitlines()[-1] == "4 payload(s): 3 valid (1 with drift), 1 invalid; 1 capture(s) skipped"
     broken = tmp_path / "broken.har"
     broken.write_text('{"log": {}}')
     assert evaljobs("validate", str(broken)).returncode == 2
+
+
+def test_undocumented_endpoints_methods_and_statuses_are_drift_of_the_exchange(tmp_path: Path) -> None:
+    """Traffic beyond the specs: a path no spec has, a method its path does not have, a status its operation
+    does not document (nor its class, nor default: Gradient's operations all have a default). Each is the
+    exchange's drift, with its side: exit 0, and 1 with --strict."""
+    run = "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c"
+    capture = tmp_path / "beyond.har"
+    capture.write_text(
+        har(
+            [
+                ("DELETE", run, 200, "application/json", "{}"),
+                ("GET", "http://nemo.test/v1/evaluation/jobs/eval-1", 418, "application/json", '{"teapot": true}'),
+                ("GET", "https://api.digitalocean.com/v2/gen-ai/unknown", 200, "text/plain", "ok"),
+                ("GET", run, 200, "application/json", (ROOT / RUN).read_text()),
+            ]
+        )
+    )
+    result = evaljobs("validate", "--format", "json", str(capture))
+    assert result.returncode == 0, result.stderr
+    found = {r["source"].split(":", 1)[1]: r for r in reports(result)}
+    kinds = {source: [(d["in"], d["kind"]) for d in report["drift"]] for source, report in found.items()}
+    assert kinds == {
+        "1 DELETE /v2/gen-ai/evaluation_runs/8f0c 200": [("request", "undocumented_method")],
+        "2 GET /v1/evaluation/jobs/eval-1 418": [("response", "undocumented_status")],
+        "3 GET /v2/gen-ai/unknown 200": [("request", "undocumented_endpoint")],
+        "4 GET /v2/gen-ai/evaluation_runs/8f0c 200": [],
+    }
+    method = found["1 DELETE /v2/gen-ai/evaluation_runs/8f0c 200"]["drift"][0]["message"]
+    assert method == "DELETE is not an operation of /v2/gen-ai/evaluation_runs/8f0c (the specs have GET)", method
+    status = found["2 GET /v1/evaluation/jobs/eval-1 418"]["drift"][0]["message"]
+    assert status == "getEvaluationJob (nemo_evaluator) does not document status 418 (it documents 200, 404, 422)"
+    assert all(report["valid"] for report in found.values())
+    assert evaljobs("validate", "--strict", str(capture)).returncode == 1
+    text = evaljobs("validate", str(capture)).stdout
+    assert "request drift method: DELETE is not an operation of" in text, text
+    assert "response drift status: getEvaluationJob (nemo_evaluator) does not document status 418" in text, text
+    assert "request drift endpoint: no operation of any spec has the path /v2/gen-ai/unknown" in text, text
 
 
 def test_junit_output_is_read_by_a_junit_parser() -> None:

@@ -239,11 +239,17 @@ Format = TextFormat | JsonFormat | JunitFormat
 
 
 def where(finding: Error | Drift) -> str:
-    """Where a finding is, as a person reads it: its JSON pointer (``/`` for the whole body), or the parameter
-    of a request it is about (``query parameter 'page'``)."""
+    """Where a finding is, as a person reads it: its JSON pointer (``/`` for the whole body), the parameter of
+    a request it is about (``query parameter 'page'``), or for an exchange the spec does not document at all
+    (its endpoint, method or status), what it is."""
     if finding.parameter is not None:
         return f"{finding.location} parameter {finding.parameter!r}"
+    if isinstance(finding, Drift) and finding.kind in _UNDOCUMENTED:
+        return _UNDOCUMENTED[finding.kind]
     return finding.pointer or "/"
+
+
+_UNDOCUMENTED = {"undocumented_endpoint": "endpoint", "undocumented_method": "method", "undocumented_status": "status"}
 
 
 def _drift_word(drift: Drift) -> str:

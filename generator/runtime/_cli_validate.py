@@ -16,7 +16,7 @@ from typing import TextIO
 
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
-from evaljobs._report import Report
+from evaljobs._report import Drift, Error, Report
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.validator import Validator
 
@@ -164,8 +164,9 @@ def _checked(payload: Payload, validator: Validator) -> Outcome:
 def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
     """The report on a captured exchange: its response (matched to its operation by method, path and status,
     unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks),
-    each finding marked with its side. An exchange whose response is not validated (no JSON body, no schema for
-    its status) is skipped, unless its request has findings: then the report holds those alone (no schema)."""
+    each finding marked with its side; a request no operation matches, and a status its operation does not
+    document, are drift. An exchange whose response is not validated (no JSON body, no schema for its status) is
+    skipped, unless the exchange has findings: then the report holds those alone (no schema)."""
     try:
         response: Report | None = None
         skipped = payload.skipped
@@ -178,14 +179,17 @@ def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
                     skipped = f"no operation of any spec answers {method} {path} with {status}"
             if skipped is None:
                 response = validator.check(payload.data, payload.source, targets)
-        from evaljobs._validation.request_checks import check  # noqa: PLC0415 - HAR captures only
+        from evaljobs._validation import request_checks  # noqa: PLC0415 - HAR captures only
 
         prefer = [response.schema.split(".", 1)[0]] if response is not None and response.schema else []
-        request = check(sent, prefer)
-        if response is None and (request is None or not (request.errors or request.drift)):
+        request = request_checks.check(sent, prefer)
+        errors: list[Error] = [] if request is None else [*request.errors]
+        drift: list[Drift] = [request_checks.undocumented(sent)] if request is None else [*request.drift]
+        if request is not None and payload.exchange is not None:
+            beyond = request_checks.undocumented_status(request.operation, payload.exchange[2])
+            drift += [] if beyond is None else [beyond]
+        if response is None and not (errors or drift):
             return "skipped", (payload.source, skipped or "")
-        errors = [] if request is None else [*request.errors]
-        drift = [] if request is None else [*request.drift]
         if response is None:
             return "report", Report(payload.source, None, errors, drift)
         errors += [replace(error, side="response") for error in response.errors]

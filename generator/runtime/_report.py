@@ -10,7 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-DriftKind = Literal["unknown_field", "unknown_enum_value", "undocumented_parameter", "undocumented_request_body"]
+DriftKind = Literal[
+    "unknown_field",
+    "unknown_enum_value",
+    "undocumented_parameter",
+    "undocumented_request_body",
+    "undocumented_endpoint",
+    "undocumented_method",
+    "undocumented_status",
+]
 ErrorKind = Literal["invalid_request_body", "missing_request_body", "missing_parameter", "invalid_parameter"]
 """What a request's error is about (a response's errors have no kind)."""
 Side = Literal["request", "response"]

@@ -81,6 +81,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "method": "POST",
         "path": "/v2/gen-ai/evaluation_runs",
         "operation_id": "createEvaluationRun",
+        "statuses": ("200", "401", "404", "429", "500", "default"),
         "body_media_types": ("application/json",),
         "body_schema": "CreateEvaluationRunRequest",
         "body_required": True,
@@ -89,12 +90,14 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "method": "GET",
         "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
         "operation_id": "getEvaluationRun",
+        "statuses": ("200", "401", "404", "429", "500", "default"),
         "parameters": ({"name": "evaluation_run_uuid", "in": "path", "required": True},),
     },
     {
         "method": "GET",
         "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results",
         "operation_id": "listEvaluationRunResults",
+        "statuses": ("200", "401", "404", "429", "500", "default"),
         "parameters": (
             {"name": "evaluation_run_uuid", "in": "path", "required": True},
             {"name": "page", "in": "query", "type": "integer"},
@@ -105,6 +108,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "method": "GET",
         "path": "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
         "operation_id": "getEvaluationRunPromptResults",
+        "statuses": ("200", "401", "404", "429", "500", "default"),
         "parameters": (
             {"name": "evaluation_run_uuid", "in": "path", "required": True},
             {"name": "prompt_id", "in": "path", "required": True, "type": "integer"},
@@ -114,6 +118,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "method": "GET",
         "path": "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
         "operation_id": "listEvaluationRunsByTestCase",
+        "statuses": ("200", "401", "404", "429", "500", "default"),
         "parameters": (
             {"name": "evaluation_test_case_uuid", "in": "path", "required": True},
             {"name": "evaluation_test_case_version", "in": "query", "type": "integer"},

@@ -7,6 +7,9 @@
 - Its path parameters (from the template) and query parameters (decoded): a required one missing, a value that
   is not of the parameter's type (integer, number, boolean, an enum), and, as drift of severity info, a query
   parameter the operation does not document (``undocumented_parameter``).
+- A request no operation matches is drift: ``undocumented_method`` where an operation has its path (with
+  another method), else ``undocumented_endpoint``; a response status the operation does not document (nor its
+  class, ``4XX``, nor ``default``) is the response's drift, ``undocumented_status``.
 
 The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no model or pydantic import.
 """
@@ -28,7 +31,7 @@ from evaljobs._validation.targets import routes_module
 if TYPE_CHECKING:
     from evaljobs._validation.validator import Validator
 
-__all__ = ["RequestFindings", "check"]
+__all__ = ["RequestFindings", "check", "undocumented", "undocumented_status"]
 
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -66,6 +69,13 @@ class RequestSpec:
     body_media_types: tuple[str, ...] = ()
     body_schema: str | None = None
     body_required: bool = False
+    statuses: tuple[str, ...] = ()
+    """The response statuses the operation documents, as the spec writes them (``200``, ``4XX``, ``default``)."""
+
+    def documents(self, status: int) -> bool:
+        """Whether the operation documents the response ``status``: itself, its class or ``default``."""
+        wanted = {str(status), f"{str(status)[:1]}XX", "DEFAULT"}
+        return any(documented.upper() in wanted for documented in self.statuses)
 
     @property
     def json_body(self) -> bool:
@@ -92,6 +102,35 @@ def check(request: Request, prefer: Sequence[str] = ()) -> RequestFindings | Non
     _check_parameters(operation, values, request.query, findings)
     _check_body(operation, request, findings)
     return findings
+
+
+def undocumented(request: Request) -> Drift:
+    """The drift of a request that no operation of any spec matches: its method, where operations have its path,
+    else its endpoint."""
+    methods = sorted(
+        {
+            operation.method
+            for api in evaljobs.APIS
+            for operation in _operations(api)
+            if operation.pattern.fullmatch(request.path)
+        }
+    )
+    if methods:
+        message = (
+            f"{request.method.upper()} is not an operation of {request.path} (the specs have {', '.join(methods)})"
+        )
+        return Drift("", "undocumented_method", message, side="request")
+    message = f"no operation of any spec has the path {request.path}"
+    return Drift("", "undocumented_endpoint", message, side="request")
+
+
+def undocumented_status(operation: RequestSpec, status: int) -> Drift | None:
+    """The response's drift when ``operation`` does not document ``status``; None when it does."""
+    if operation.documents(status):
+        return None
+    listed = ", ".join(operation.statuses) or "none"
+    message = f"{operation.operation_id} ({operation.api}) does not document status {status} (it documents {listed})"
+    return Drift("", "undocumented_status", message, side="response")
 
 
 def _operation(method: str, path: str, prefer: Sequence[str]) -> tuple[RequestSpec, dict[str, str]] | None:
@@ -144,6 +183,7 @@ def _spec(api: str, entry: dict[str, Any]) -> RequestSpec:
         body_media_types=tuple(entry.get("body_media_types", ())),
         body_schema=entry.get("body_schema"),
         body_required=bool(entry.get("body_required", False)),
+        statuses=tuple(str(status) for status in entry.get("statuses", ())),
     )
 
 
