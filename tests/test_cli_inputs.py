@@ -138,6 +138,40 @@ def test_undocumented_endpoints_methods_and_statuses_are_drift_of_the_exchange(t
     assert "request drift endpoint: no operation of any spec has the path /v2/gen-ai/unknown" in text, text
 
 
+def test_the_exit_status_follows_fail_on(tmp_path: Path) -> None:
+    """An undocumented query parameter is an info finding: it fails only with --fail-on drift; an unknown field is
+    drift of severity warning: it fails with --fail-on warning (or --strict) too; nothing fails by default."""
+    run = "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c"
+    body = json.loads((ROOT / RUN).read_text())
+    informed, drifted = tmp_path / "info.har", tmp_path / "drift.har"
+    informed.write_text(har([("GET", run + "?foo=1", 200, "application/json", json.dumps(body))]))
+    drifted.write_text(har([("GET", run, 200, "application/json", json.dumps({**body, "novel": 1}))]))
+    statuses = {
+        (path.stem, level): evaljobs("validate", *flags, str(path)).returncode
+        for path in (informed, drifted)
+        for level, flags in (
+            ("default", []),
+            ("strict", ["--strict"]),
+            ("warning", ["--fail-on", "warning"]),
+            ("drift", ["--fail-on", "drift"]),
+        )
+    }
+    assert statuses == {
+        ("info", "default"): 0,
+        ("info", "strict"): 0,
+        ("info", "warning"): 0,
+        ("info", "drift"): 1,
+        ("drift", "default"): 0,
+        ("drift", "strict"): 1,
+        ("drift", "warning"): 1,
+        ("drift", "drift"): 1,
+    }
+    both = evaljobs("validate", "--strict", "--fail-on", "drift", str(informed))
+    assert both.returncode == 2 and "not allowed with argument" in both.stderr, both.stderr
+    junit = evaljobs("validate", "--format", "junit", "--fail-on", "drift", str(informed)).stdout
+    assert 'failures="1"' in junit and "undocumented_parameter" in junit, junit
+
+
 def test_junit_output_is_read_by_a_junit_parser() -> None:
     result = evaljobs("validate", "--format", "junit", "samples/captures")
     assert result.returncode == 1

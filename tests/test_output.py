@@ -15,7 +15,7 @@ import orjson
 import pytest
 
 from evaljobs._output import Tally
-from evaljobs._report import Drift, Error, Report
+from evaljobs._report import Drift, Error, FailOn, Report
 from tests.conftest import ROOT
 
 RUN = "gradient.EvaluationRunRetrieveResponse"
@@ -97,8 +97,34 @@ def test_json_lines_parse_strictly_for_hostile_input(hostile: Path, forced: list
 def test_the_summary_counts_drift_among_valid_payloads_only() -> None:
     tally = Tally()
     drift = [Drift("/x", "unknown_field", "field 'x' is not in the spec")]
-    tally.add(Report("bad", RUN, errors=[Error("/y", "expected an integer")], drift=drift), strict=False)
-    assert tally.summary(strict=False) == "1 payload(s): 0 valid (0 with drift), 1 invalid"
-    tally.add(Report("drifted", RUN, drift=drift), strict=False)
-    tally.add(Report("clean", RUN), strict=False)
-    assert tally.summary(strict=False) == "3 payload(s): 2 valid (1 with drift), 1 invalid"
+    tally.add(Report("bad", RUN, errors=[Error("/y", "expected an integer")], drift=drift), "error")
+    assert tally.summary("error") == "1 payload(s): 0 valid (0 with drift), 1 invalid"
+    tally.add(Report("drifted", RUN, drift=drift), "error")
+    tally.add(Report("clean", RUN), "error")
+    assert tally.summary("error") == "3 payload(s): 2 valid (1 with drift), 1 invalid"
+    assert tally.failing == 1
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "failing", "ending"),
+    [
+        ("error", 1, "1 invalid"),
+        ("warning", 2, "1 invalid; --strict: drift fails"),
+        ("drift", 3, "1 invalid; --fail-on drift: drift and info fail"),
+    ],
+)
+def test_what_fails_follows_fail_on(fail_on: FailOn, failing: int, ending: str) -> None:
+    """Errors always fail; drift of severity warning with --fail-on warning (--strict); info findings (an
+    undocumented query parameter) only with --fail-on drift."""
+    tally = Tally()
+    warning = Drift("/x", "unknown_field", "field 'x' is not in the spec", side="response")
+    info = Drift("", "undocumented_parameter", "not documented", side="request", parameter="foo", location="query")
+    for report in (
+        Report("bad", RUN, errors=[Error("/y", "expected an integer")]),
+        Report("drifted", RUN, drift=[warning]),
+        Report("told", RUN, drift=[info]),
+        Report("clean", RUN),
+    ):
+        tally.add(report, fail_on)
+    assert tally.failing == failing
+    assert tally.summary(fail_on) == f"4 payload(s): 3 valid (1 with drift), {ending}"

@@ -1,6 +1,6 @@
 """``evaljobs validate``: check captured payloads against the specs.
 
-Exit status: 0 no errors (drift allowed unless --strict), 1 errors found (or drift with --strict), 2 usage
+Exit status: 0 no errors (drift allowed unless --strict or --fail-on), 1 errors found (or drift that fails), 2 usage
 or I/O error (an input that could not be read or validated, or no input at all). One bad payload, unreadable
 file or dead worker never stops the rest of the batch: what it cost is named on standard error.
 """
@@ -16,7 +16,7 @@ from typing import TextIO
 
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
-from evaljobs._report import Drift, Error, Report
+from evaljobs._report import Drift, Error, FailOn, Report
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.validator import Validator
 
@@ -38,7 +38,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("--endpoint", metavar='"METHOD PATH"', help="the operation the payloads answer")
     target.add_argument("--schema", metavar="API.Name", help="the schema to validate against")
     check.add_argument("--format", choices=["text", "json", "junit"], default="text", help="report format")
-    check.add_argument("--strict", action="store_true", help="drift fails too (exit 1)")
+    failing = check.add_mutually_exclusive_group()
+    failing.add_argument("--strict", action="store_true", help="drift fails too (exit 1): --fail-on warning")
+    failing.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "drift"],
+        help="what fails (exit 1): errors (the default), also drift of severity warning, or also info findings",
+    )
     check.add_argument(
         "--jobs", type=_jobs, default=1, metavar="N", help="processes sharing the work, this one included (default 1)"
     )
@@ -66,7 +72,8 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     except LookupError as error:
         print(f"evaljobs: {error.args[0]}", file=sys.stderr)
         return USAGE
-    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), args.strict)
+    fail_on: FailOn = args.fail_on or ("warning" if args.strict else "error")
+    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
     streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
     try:
@@ -117,10 +124,10 @@ class _Settings:
     schema: str | None
     format_name: str
     colour: bool  # decided by the command's process: workers have no terminal to ask
-    strict: bool
+    fail_on: FailOn
 
     def format(self) -> Format:
-        return formatter(self.format_name, colour=self.colour, strict=self.strict)
+        return formatter(self.format_name, colour=self.colour, fail_on=self.fail_on)
 
     def render(self, batch: list[Unit | Payload]) -> Rendered:
         """The output of one batch. Each batch has a validator of its own (a validator tries the schema that

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, TextIO
 
-from evaljobs._report import Drift, Error, Report
+from evaljobs._report import Drift, Error, FailOn, Report
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -37,16 +37,16 @@ class Tally:
     def __init__(self) -> None:
         self.payloads = self.valid = self.invalid = self.unreadable = self.skipped = 0
         self.drifted = 0  # valid payloads with drift (the drift of an invalid one is in its report)
-        self.failing = 0  # payloads with errors, or with drift under --strict: JUnit failures, exit status 1
+        self.failing = 0  # payloads that fail (see Report.fails): JUnit failures, exit status 1
 
-    def add(self, report: Report, strict: bool) -> None:
+    def add(self, report: Report, fail_on: FailOn) -> None:
         self.payloads += 1
         if report.valid:
             self.valid += 1
         else:
             self.invalid += 1
         self.drifted += report.valid and report.drifted  # counted among the valid ones only
-        self.failing += not report.valid or (strict and report.drifted)
+        self.failing += report.fails(fail_on)
 
     def merge(self, other: Tally) -> None:
         for name, value in vars(other).items():
@@ -56,14 +56,14 @@ class Tally:
     def outcomes(self) -> int:
         return self.payloads + self.skipped + self.unreadable
 
-    def summary(self, strict: bool) -> str:
+    def summary(self, fail_on: FailOn) -> str:
         line = f"{self.payloads} payload(s): {self.valid} valid ({self.drifted} with drift), {self.invalid} invalid"
         if self.skipped:
             line += f"; {self.skipped} capture(s) skipped"
         if self.unreadable:
             line += f"; {self.unreadable} path(s) could not be read"
-        if strict and self.drifted:
-            line += "; --strict: drift fails"
+        if self.failing > self.invalid:  # valid payloads that fail for their drift
+            line += "; --strict: drift fails" if fail_on == "warning" else "; --fail-on drift: drift and info fail"
         return line
 
 
@@ -83,7 +83,7 @@ def render(outcomes: Iterable[Outcome], form: Format, size: int) -> Rendered:
     run: list[str] = []
     for kind, value in outcomes:
         if isinstance(value, Report):
-            tally.add(value, form.strict)
+            tally.add(value, form.fail_on)
             piece = form.report(value)
         elif kind == "skipped":
             tally.skipped += 1
@@ -107,13 +107,13 @@ def use_colour(out: TextIO) -> bool:
 
 
 @cache
-def formatter(name: str, *, colour: bool, strict: bool) -> Format:
+def formatter(name: str, *, colour: bool, fail_on: FailOn) -> Format:
     """The format ``--format name`` names, built once per process and choice of options."""
     if name == "text":
-        return TextFormat(colour, strict)
+        return TextFormat(colour, fail_on)
     if name == "json":
-        return JsonFormat(strict)
-    return JunitFormat(strict)
+        return JsonFormat(fail_on)
+    return JunitFormat(fail_on)
 
 
 class TextFormat:
@@ -121,8 +121,8 @@ class TextFormat:
 
     holds = False  # pieces go out as they come
 
-    def __init__(self, colour: bool, strict: bool) -> None:
-        self.strict = strict
+    def __init__(self, colour: bool, fail_on: FailOn) -> None:
+        self.fail_on = fail_on
         self.red, self.yellow, self.green, self.dim, self.reset = (
             ("\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[0m") if colour else ("", "", "", "", "")
         )
@@ -157,7 +157,7 @@ class TextFormat:
         return STDOUT, f" skip {visible(source)}  {self.dim}{visible(reason)}{self.reset}\n"
 
     def end(self, tally: Tally, held: list[str]) -> list[str]:
-        return [tally.summary(self.strict) + "\n"]
+        return [tally.summary(self.fail_on) + "\n"]
 
 
 class JsonFormat:
@@ -165,10 +165,10 @@ class JsonFormat:
 
     holds = False
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, fail_on: FailOn) -> None:
         import orjson  # noqa: PLC0415 - (8 ms of start-up) for this format only
 
-        self.strict = strict
+        self.fail_on = fail_on
         self.dumps, self.refused = orjson.dumps, orjson.JSONEncodeError
 
     def report(self, report: Report) -> Piece:
@@ -186,17 +186,17 @@ class JsonFormat:
 
 
 class JunitFormat:
-    """A JUnit XML document: a test case per payload; errors (and drift with --strict) are failures,
-    skipped captures are skipped test cases, drift otherwise (and info findings always) goes to the case's
-    system-out. Each case is rendered on its own, indented as it sits in the document."""
+    """A JUnit XML document: a test case per payload; errors (and drift, with --strict or --fail-on) are
+    failures, skipped captures are skipped test cases, drift that does not fail goes to the case's system-out.
+    Each case is rendered on its own, indented as it sits in the document."""
 
     holds = True  # the suite's opening tag counts the cases: they wait for the end
 
-    def __init__(self, strict: bool) -> None:
+    def __init__(self, fail_on: FailOn) -> None:
         from xml.etree import ElementTree  # noqa: PLC0415 - only for --format junit
 
         self.tree = ElementTree
-        self.strict = strict
+        self.fail_on = fail_on
 
     def report(self, report: Report) -> Piece:
         case = self.tree.Element("testcase", classname=visible(report.schema or "unknown"), name=visible(report.source))
@@ -204,9 +204,9 @@ class JunitFormat:
         drift = [
             f"{_side(d)}{_drift_word(d)} {visible(where(d))} ({d.kind}): {visible(d.message)}" for d in report.drift
         ]
-        if self.strict:  # drift fails, info findings are told only
-            problems += [line for line, d in zip(drift, report.drift, strict=True) if d.severity != "info"]
-            drift = [line for line, d in zip(drift, report.drift, strict=True) if d.severity == "info"]
+        if self.fail_on != "error":  # drift fails (info findings only with --fail-on drift), the rest is told
+            problems += [line for line, d in zip(drift, report.drift, strict=True) if d.fails(self.fail_on)]
+            drift = [line for line, d in zip(drift, report.drift, strict=True) if not d.fails(self.fail_on)]
         if drift:
             self.tree.SubElement(case, "system-out").text = "\n".join(drift)
         if problems:

@@ -23,6 +23,9 @@ ErrorKind = Literal["invalid_request_body", "missing_request_body", "missing_par
 """What a request's error is about (a response's errors have no kind)."""
 Side = Literal["request", "response"]
 Severity = Literal["error", "warning", "info"]
+FailOn = Literal["error", "warning", "drift"]
+"""What makes a payload fail (``--fail-on``): its errors (the default), also its drift of severity warning
+(``--strict``), or also its info findings."""
 
 _INFO: frozenset[str] = frozenset({"undocumented_parameter"})  # drift worth knowing, less than a warning
 
@@ -64,6 +67,10 @@ class Drift:
     def severity(self) -> Severity:
         return "info" if self.kind in _INFO else "warning"
 
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether this drift makes its payload fail at the level ``fail_on``."""
+        return fail_on == "drift" or (fail_on == "warning" and self.severity == "warning")
+
     def as_json(self) -> dict[str, Any]:
         if self.side is None:
             return {"pointer": self.pointer, "kind": self.kind, "message": self.message}
@@ -100,6 +107,12 @@ class Report:
     def drifted(self) -> bool:
         """Whether it has drift that counts (``--strict`` fails on it): of severity warning, not info."""
         return any(drift.severity == "warning" for drift in self.drift)
+
+    def fails(self, fail_on: FailOn) -> bool:
+        """Whether the payload fails (exit status 1, a JUnit failure) at the level ``fail_on``."""
+        if not self.valid:
+            return True
+        return (fail_on == "warning" and self.drifted) or (fail_on == "drift" and bool(self.drift))
 
     def as_json(self) -> dict[str, Any]:
         return {
