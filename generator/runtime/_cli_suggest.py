@@ -87,8 +87,9 @@ def suggest_paths(args: argparse.Namespace, out: TextIO) -> int:
             observations.add(report, _decoded(payload.data))
     for message in observations.unplaced:
         print(f"evaljobs suggest: {message}", file=sys.stderr)
-    if not checked and not failed:
-        print(f"evaljobs suggest: nothing to read: no payload in {', '.join(args.paths)}", file=sys.stderr)
+    if not checked:
+        if not failed:
+            print(f"evaljobs suggest: nothing to read: no payload in {', '.join(args.paths)}", file=sys.stderr)
         return USAGE
     patches = {api: patch(observations.documents[api], placed) for api, placed in sorted(observations.placed.items())}
     patches = {api: operations for api, operations in patches.items() if operations}
