@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from evaljobs import _cli_suggest
+from evaljobs import _cli_suggest, _spec_text
 from evaljobs._suggest import infer, locate, owner
 from evaljobs.cli import main
 from generator.load.document import load_document
@@ -39,6 +39,7 @@ paths:
               schema: {$ref: "#/components/schemas/Job"}
 components:
   schemas:
+    # a comment that --apply keeps
     Job:
       allOf:
         - $ref: "#/components/schemas/Resource"
@@ -183,6 +184,7 @@ def test_round_trip_patch_then_generate_leaves_no_drift(tmp_path: Path) -> None:
     applied = _run(suggest, before, "--apply", "--schemas", str(schemas), str(captures))  # the command's own
     assert applied.returncode == 0, applied.stderr
     assert load_document(schemas / "tiny.openapi.yaml", "tiny") == (patched, [])
+    assert "# a comment that --apply keeps" in (schemas / "tiny.openapi.yaml").read_text()
 
     after = tmp_path / "after"
     regenerated = run_generator("generate", schemas, after)
@@ -273,6 +275,59 @@ def test_the_project_specs_are_read_as_the_generator_reads_them() -> None:
     for api in APIS:
         path = SCHEMAS / f"{api}.openapi.yaml"
         assert _cli_suggest._load(path) == spec(api)
+
+
+def test_insert_keeps_comments_and_layout() -> None:
+    text = textwrap.dedent("""\
+        a:
+          properties:
+            x: {type: string}  # x
+            y:
+              description: |-
+                long
+
+          # before b
+        b: {properties: {}}
+        c:
+          enum:
+          - one
+        d: {enum: [one]}
+        e:
+          type: object""")
+    operations = [
+        {"op": "add", "path": "/a/properties/z", "value": {"type": "integer"}},
+        {"op": "add", "path": "/b/properties/z", "value": {"type": "string", "format": "date-time"}},
+        {"op": "add", "path": "/c/enum/-", "value": "two"},
+        {"op": "add", "path": "/c/enum/-", "value": "null"},
+        {"op": "add", "path": "/d/enum/-", "value": "two"},
+        {"op": "add", "path": "/e/properties", "value": {"z": {"type": "boolean"}}},
+    ]
+    edited = _spec_text.insert(text, operations)
+    assert edited == textwrap.dedent("""\
+        a:
+          properties:
+            x: {type: string}  # x
+            y:
+              description: |-
+                long
+            z:
+              type: integer
+
+          # before b
+        b: {properties: {z: {type: string, format: date-time}}}
+        c:
+          enum:
+          - one
+          - two
+          - 'null'
+        d: {enum: [one, two]}
+        e:
+          type: object
+          properties:
+            z:
+              type: boolean
+        """)
+    assert _spec_text.insert("a: &x {p: 1}\nb: *x\n", [{"op": "add", "path": "/a/p", "value": 2}]) is None
 
 
 # The command -----------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ an RFC 6902 JSON Patch (``--format json-patch``, the default) or a YAML fragment
 each hand-written spec (``--schemas DIR``, default ``schemas``: ``<api>.openapi.yaml``, ``.yml`` or ``.json``)
 adding the unknown fields, with their inferred schemas, and the unknown enum values (``evaljobs._suggest``).
 The patch's paths are JSON pointers into the spec document as parsed. ``--apply`` writes the patched specs
-back instead (as YAML or JSON: comments and the file's layout are not kept; review the diff).
+back instead: the additions inserted into the YAML text, its comments and layout kept.
 
 Exit status: 0 (a patch printed, or ``[]``: nothing to suggest); 2 usage or I/O error (a capture that
 cannot be read, a spec not found or not readable, no payload at all). Never a traceback.
@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from evaljobs import _spec_text
 from evaljobs._inputs import Payload, payloads, units
 from evaljobs._report import Report
 from evaljobs._suggest import Observations, apply, fragment, patch
@@ -95,7 +96,7 @@ def suggest_paths(args: argparse.Namespace, out: TextIO) -> int:
     patches = {api: operations for api, operations in patches.items() if operations}
     if args.apply:
         for api, operations in patches.items():
-            _write(files[api], apply(observations.documents[api], operations))
+            _write(files[api], operations, apply(observations.documents[api], operations))
             print(f"evaljobs suggest: {files[api]}: {len(operations)} change(s) applied", file=sys.stderr)
     else:
         _print(patches, observations.documents, files, args.format, out)
@@ -127,11 +128,10 @@ def _spec_file(folder: Path, api: str) -> Path | None:
 
 
 def _load(path: Path) -> Any:
-    """The spec at ``path`` as plain data, read as the generator reads it (generator/load/document.py: YAML
-    1.2 booleans, dates kept as text, duplicate keys refused); None, with a message, if it cannot be."""
+    """The spec at ``path`` as plain data, read as the generator reads it (generator/load/document.py);
+    None, with a message, if it cannot be."""
     try:
-        text = path.read_text(encoding="utf-8")
-        document = json.loads(text) if path.suffix == ".json" else _yaml().load(text, Loader=_spec_loader())
+        document = _spec_text.load(path.read_text(encoding="utf-8"), json_text=path.suffix == ".json")
     except Exception as error:  # a message, not a traceback (OSError, YAML and JSON errors alike)
         first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         print(f"evaljobs suggest: {path}: cannot read the spec: {first}", file=sys.stderr)
@@ -140,45 +140,6 @@ def _load(path: Path) -> Any:
         print(f"evaljobs suggest: {path}: the spec is not a mapping", file=sys.stderr)
         return None
     return document
-
-
-def _yaml() -> Any:
-    """PyYAML, which reads the hand-written specs (a dependency of the generator, not of the package)."""
-    try:
-        import yaml  # noqa: PLC0415 - only to read and write specs
-    except ImportError:
-        raise RuntimeError("reading a YAML spec needs PyYAML: pip install 'evaljobs[generate]'") from None
-    return yaml
-
-
-def _spec_loader() -> Any:
-    """A YAML loader that reads a spec as generator/load/document.py's does (tests/test_suggest.py checks
-    that both read the project's specs alike)."""
-    import re  # noqa: PLC0415
-
-    yaml = _yaml()
-
-    class SpecLoader(yaml.SafeLoader):  # type: ignore[misc,name-defined]
-        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-            keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-            duplicate = next((key for index, key in enumerate(keys) if key in keys[:index]), None)
-            if duplicate is not None:
-                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {duplicate!r}", node.start_mark)
-            mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
-            return mapping
-
-    SpecLoader.yaml_implicit_resolvers = {
-        first: [
-            (tag, regexp)
-            for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:bool")
-        ]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-    SpecLoader.add_implicit_resolver(
-        "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-    )
-    return SpecLoader
 
 
 def _print(
@@ -192,9 +153,7 @@ def _print(
     patch under its path. The YAML fragment: one document per spec, naming its file."""
     if format_name == "yaml":
         for index, (api, operations) in enumerate(patches.items()):
-            text = _yaml().safe_dump(
-                fragment(documents[api], operations), sort_keys=False, allow_unicode=True, width=120
-            )
+            text = _spec_text.dump(fragment(documents[api], operations))
             out.write(f"{'---' + chr(10) if index else ''}# {files[api]}: merge into the spec\n{text}")
         return
     if len(patches) <= 1:
@@ -204,11 +163,20 @@ def _print(
     out.write(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
 
 
-def _write(path: Path, document: Any) -> None:
+def _write(path: Path, operations: list[dict[str, Any]], patched: Any) -> None:
+    """Write ``patched`` (the spec at ``path`` with ``operations`` applied) to ``path``: a YAML spec's text
+    with the additions inserted, comments and layout kept, else (a place that cannot be edited as text)
+    the document whole, with a word on stderr; a JSON spec indented by two."""
+    text = path.read_text(encoding="utf-8")
     if path.suffix == ".json":
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        written = json.dumps(patched, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = _yaml().safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+        edited = _spec_text.insert(text, operations)
+        if edited is not None and _spec_text.load(edited) == patched:
+            written = edited
+        else:
+            print(f"evaljobs suggest: {path}: written whole, without its comments", file=sys.stderr)
+            written = _spec_text.dump(patched)
     temporary = path.with_name(path.name + ".suggest-tmp")
-    temporary.write_text(text, encoding="utf-8")
+    temporary.write_text(written, encoding="utf-8")
     temporary.replace(path)
