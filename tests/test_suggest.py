@@ -388,5 +388,7 @@ def test_a_spec_that_is_missing_or_broken_exits_2(tmp_path: Path, capsys: pytest
     assert main(["suggest", "--schemas", str(tmp_path), capture]) == 2
     assert "no spec of gradient" in capsys.readouterr().err
     (tmp_path / "gradient.openapi.yaml").write_text("a: 1\na: 2\n")
+    assert main(["suggest", "--schemas", str(tmp_path), str(tmp_path)]) == 2  # a folder with no capture
+    assert "nothing to read: no payload in" in capsys.readouterr().err
     assert main(["suggest", "--schemas", str(tmp_path), capture]) == 2
     assert "duplicate key 'a'" in capsys.readouterr().err
