@@ -8,6 +8,7 @@ payload's place to the schema that owns it, and the command's output and errors.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -20,7 +21,7 @@ from evaljobs import _cli_suggest, _spec_text
 from evaljobs._suggest import infer, locate, owner
 from evaljobs.cli import main
 from generator.load.document import load_document
-from tests.conftest import APIS, SCHEMAS, spec
+from tests.conftest import APIS, ROOT, SCHEMAS, spec
 from tests.generation import run_generator, run_python
 
 TINY = """\
@@ -79,6 +80,7 @@ CAPTURES = [
         "status": "paused",
         "priority": 3,
         "started_at": "2025-01-01T00:00:00Z",
+        "finished_at": "2025-01-01T00:10:00",
         "run_id": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
         "tasks": [{"name": "a", "score": 0.5, "attempts": 1}, {"name": "b", "score": 1}],
         "owner": {"email": "x@example.com", "team": {"name": "ml", "size": 4}},
@@ -88,6 +90,7 @@ CAPTURES = [
         "status": "running",
         "priority": 5,
         "started_at": "2025-01-02T10:00:00.5+02:00",
+        "finished_at": "2025-01-02T10:10:00Z",
         "run_id": "0a7c3f5e-4b2d-4f1a-9e8c-6d5b4a3f2e1d",
         "tasks": [],
         "owner": {"email": "y@example.com", "team": {"name": "ops"}},
@@ -96,6 +99,11 @@ CAPTURES = [
 ]
 
 EXPECTED_PATCH = [
+    {
+        "op": "add",
+        "path": "/components/schemas/Job/allOf/1/properties/finished_at",
+        "value": {"type": "string", "format": "date-time", "x-evaljobs-datetime-offset": "optional"},
+    },
     {"op": "add", "path": "/components/schemas/Job/allOf/1/properties/note", "value": {"type": "null"}},
     {"op": "add", "path": "/components/schemas/Job/allOf/1/properties/priority", "value": {"type": "integer"}},
     {
@@ -196,6 +204,28 @@ def test_round_trip_patch_then_generate_leaves_no_drift(tmp_path: Path) -> None:
     assert all(report["valid"] and not report["drift"] for report in reports), checked.stdout
     again = _run(suggest, after, "--schemas", str(schemas), str(captures))
     assert (again.returncode, json.loads(again.stdout)) == (0, [])
+
+
+def test_round_trip_on_the_project_specs_and_samples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled samples' drift, applied to a copy of schemas/ (flow-style enums among the places)."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(SCHEMAS, schemas, ignore=shutil.ignore_patterns("*.md"))
+    validate = """
+    import sys
+    from evaljobs.cli import main
+    sys.exit(main(["validate", "--format", "json", *sys.argv[1:]]))
+    """
+    before = _reports(_run(validate, ROOT / "generated", str(ROOT / "samples/captures")))
+    assert any(report["drift"] for report in before)
+    assert main(["suggest", "--apply", "--schemas", str(schemas), str(ROOT / "samples/captures")]) == 0
+    assert "written whole" not in capsys.readouterr().err  # inserted into the text, comments kept
+    generated = run_generator("generate", schemas, tmp_path / "out")
+    assert generated.returncode == 0, generated.stderr
+    after = _reports(_run(validate, tmp_path / "out", str(ROOT / "samples/captures")))
+    assert [(report["source"], report["valid"]) for report in after] == [
+        (report["source"], report["valid"]) for report in before
+    ]
+    assert not any(report["drift"] for report in after)
 
 
 # Inference -------------------------------------------------------------------------------------------------
