@@ -381,9 +381,7 @@ def apply(document: Any, operations: list[dict[str, Any]]) -> Any:
         tokens = split_pointer(operation["path"])
         parent = get(document, "".join("/" + pointer_token(token) for token in tokens[:-1]))
         if isinstance(parent, list):
-            parent.append(operation["value"]) if tokens[-1] == "-" else parent.insert(
-                int(tokens[-1]), operation["value"]
-            )
+            parent.insert(len(parent) if tokens[-1] == "-" else int(tokens[-1]), operation["value"])
         else:
             parent[tokens[-1]] = operation["value"]
     return document
