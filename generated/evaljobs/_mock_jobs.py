@@ -386,9 +386,12 @@ class JobStore:
         body = _replace(template, family.seed_ids | (also or set()), job.id)
         if isinstance(body, dict):
             if isinstance(job.request, dict):
-                for key, value in job.request.items():
-                    if isinstance(value, str) and isinstance(body.get(key), str) and key not in ("id", "status"):
-                        body[key] = value
+                # the body, or the object an envelope wraps (Gradient's ``{"evaluation_run": {...}}``)
+                inner = next(iter(body.values())) if len(body) == 1 else None
+                for target in (body, inner) if isinstance(inner, dict) else (body,):
+                    for key, value in job.request.items():
+                        if isinstance(value, str) and isinstance(target.get(key), str) and key not in ("id", "status"):
+                            target[key] = value
             _stamp(body, _CREATED_KEYS, job.created_wall)
             _stamp(body, _UPDATED_KEYS, job.created_wall + timedelta(seconds=job.changed(now) - job.created))
             state = job.state(now)

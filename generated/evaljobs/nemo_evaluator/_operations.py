@@ -134,6 +134,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
+        job=JobRole("get", "job_id"),
     ),
     Operation(
         operation_id="listEvaluationJobsV2",
@@ -313,6 +314,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
+        job=JobRole("get", "job_id"),
         job_status=JobStatusFields(
             state_field="status",
             states={
@@ -346,6 +348,7 @@ OPERATIONS: tuple[Operation, ...] = (
             Parameter("limit", "query", type="integer"),
             Parameter("page_cursor", "query"),
         ),
+        job=JobRole("get", "job_id"),
         pagination=Pagination(
             style="cursor",
             items_field="data",
