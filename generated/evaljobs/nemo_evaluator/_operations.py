@@ -15,8 +15,8 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(
-            Parameter("page", "query", type="integer"),
-            Parameter("page_size", "query", type="integer"),
+            Parameter("page", "query", type="integer", minimum=1),
+            Parameter("page_size", "query", type="integer", minimum=1),
             Parameter("sort", "query", enum=("created_at", "-created_at")),
         ),
         job=JobRole("list"),
@@ -91,6 +91,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationJobCancelResponse,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -104,6 +105,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationResult,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -117,6 +119,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -147,8 +150,8 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(
-            Parameter("page", "query", type="integer"),
-            Parameter("page_size", "query", type="integer"),
+            Parameter("page", "query", type="integer", minimum=1),
+            Parameter("page_size", "query", type="integer", minimum=1),
             Parameter("sort", "query", enum=("created_at", "-created_at", "updated_at", "-updated_at")),
         ),
         job=JobRole("list"),
@@ -225,6 +228,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluatorV2Job,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -238,6 +242,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.PlatformJobListResultResponse,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -251,6 +256,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationResultV2,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -264,6 +270,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -278,6 +285,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.PlatformJobResult,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(
@@ -294,6 +302,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(
@@ -345,7 +354,7 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         parameters=(
             Parameter("job_id", "path", required=True),
-            Parameter("limit", "query", type="integer"),
+            Parameter("limit", "query", type="integer", minimum=1),
             Parameter("page_cursor", "query"),
         ),
         job=JobRole("get", "job_id"),
