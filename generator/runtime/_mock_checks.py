@@ -1,9 +1,9 @@
 """What the mock server checks of a request before it answers, as the spec says: a bearer token where the
-operation's security asks for one (401; only the given one when the server has a ``token``), the types of the
-path parameters, the required query parameters and the type of each (``integer``,
-``number``, ``boolean``, an enum) with their bounds (``minimum``, ``maximum``), and the JSON request body
-against its schema (through ``evaljobs.validate``; an enum value the schema does not list is refused here, where
-a response's would be drift).
+operation's security asks for one (401; only the given one when the server has a ``token``), the type and bounds
+of each path parameter, the required query parameters and the type of each (``integer``, ``number``,
+``boolean``, an enum) with their bounds (``minimum``, ``maximum``), and the JSON request body against its schema
+(through ``evaljobs.validate``; an enum value the schema does not list is refused here, where a response's would
+be drift).
 
 A refused parameter or body is answered with the spec's 422 when it documents one, else its 400, else 422 for
 a body and 400 for a query, in the error shape the spec declares for that status (``_mock_routes.error_answer``).
@@ -64,12 +64,13 @@ def check_query(route: Route, query: str) -> Answer | None:
 
 
 def check_path(route: Route, parameters: Mapping[str, str]) -> Answer | None:
-    """An error answer naming each path parameter whose value is not of its type (an integer id given ``1.5``)."""
+    """An error answer naming each path parameter whose value is not of its type or out of its bounds (an integer
+    id given ``1.5``). Not its enum: a value the spec does not list is answered as an unknown id is."""
     problems = []
     for parameter in route.operation.parameters:
         value = parameters.get(parameter.name)
         if parameter.location == "path" and value is not None:
-            problem = _check_value(parameter, value, "path")
+            problem = _check_value(parameter, value, "path", enum=False)
             if problem:
                 problems.append((f"/{parameter.name}", problem))
     if not problems:
@@ -78,7 +79,7 @@ def check_path(route: Route, parameters: Mapping[str, str]) -> Answer | None:
     return error_answer(route, status, "; ".join(message for _, message in problems), problems=problems, where="path")
 
 
-def _check_value(parameter: Parameter, value: str, where: str = "query") -> str | None:
+def _check_value(parameter: Parameter, value: str, where: str = "query", *, enum: bool = True) -> str | None:
     kind = parameter.type
     if kind == "integer" and not _INTEGER.fullmatch(value):
         return f"{where} parameter {parameter.name!r} is an integer; found {value!r}"
@@ -92,7 +93,7 @@ def _check_value(parameter: Parameter, value: str, where: str = "query") -> str 
             return f"{where} parameter {parameter.name!r} is at least {parameter.minimum:g}; found {value!r}"
         if parameter.maximum is not None and number > parameter.maximum:
             return f"{where} parameter {parameter.name!r} is at most {parameter.maximum:g}; found {value!r}"
-    if parameter.enum and kind != "array" and value not in {str(item) for item in parameter.enum}:
+    if enum and parameter.enum and kind != "array" and value not in {str(item) for item in parameter.enum}:
         allowed = ", ".join(str(item) for item in parameter.enum)
         return f"{where} parameter {parameter.name!r} is one of {allowed}; found {value!r}"
     return None
