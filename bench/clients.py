@@ -10,6 +10,11 @@
    `evaljobs.nemo_evaluator` and `nemo_microservices`. Target: at most a third. For reference also the
    cold first call (import, client, one request) of both, which includes httpx and the models.
 
+3. Download memory: the peak RSS of a process that downloads the 100 MB result archive of a succeeded NeMo v1
+   job from `evaljobs mock` to a file with the generated client (the job is created and awaited beforehand, by
+   this process); for reference, the same process without the download (interpreter, httpx, client). Target:
+   under 50 MB (the body is streamed to disk, never held whole).
+
 `--check` exits 1 when a target is missed.
 """
 
@@ -125,6 +130,62 @@ def wall_ms(code: str, runs: int) -> float:
     return statistics.median(times)
 
 
+DOWNLOAD_BYTES = 100 * 1024 * 1024
+DOWNLOAD_TARGET_MB = 50
+DOWNLOAD = """
+import json, resource, sys, tempfile
+from pathlib import Path
+from evaljobs.nemo_evaluator import Client
+with Client(base_url=sys.argv[1]) as nemo, tempfile.TemporaryDirectory() as folder:
+    written = 0
+    if sys.argv[3] == "download":
+        written = nemo.download_evaluation_job_results(sys.argv[2], Path(folder) / "results.zip").bytes_written
+    # VmHWM: this process image's peak RSS (ru_maxrss would include the forked parent's, counted at exec)
+    status = Path("/proc/self/status")
+    lines = status.read_text().splitlines() if status.exists() else []
+    hwm = [line.split()[1] for line in lines if line.startswith("VmHWM:")]
+    peak = int(hwm[0]) if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"bytes": written, "peak_kb": peak}))
+"""
+
+
+def download_rss() -> tuple[float, float, int]:
+    """Peak RSS (MB) of a process that downloads a succeeded job's 100 MB archive with the generated client, of
+    the same process without the download (the interpreter, httpx and the client), and the bytes written."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "evaljobs.cli",
+            "mock",
+            "--port",
+            "0",
+            "--speed",
+            "1000",
+            "--download-size",
+            "104857600",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip().removeprefix("listening on ")
+        with nemo_evaluator.Client(base_url=url) as nemo:  # the job, created and finished in this process
+            job = nemo.create_evaluation_job({"config": "ns/gsm8k", "target": "ns/llama"})
+            nemo.wait(job.id, poll_interval=0.01)
+        found = {}
+        for mode in ("download", "none"):
+            command = [sys.executable, "-c", DOWNLOAD, url, job.id, mode]
+            found[mode] = json.loads(subprocess.run(command, check=True, capture_output=True, cwd=ROOT).stdout)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+    return found["download"]["peak_kb"] / 1024, found["none"]["peak_kb"] / 1024, found["download"]["bytes"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -180,6 +241,14 @@ def main(argv: list[str] | None = None) -> int:
         f"  for reference, cold first call (import, client, one GET): evaljobs.nemo_evaluator "
         f"{cold['evaljobs.nemo_evaluator']:.0f} ms, nemo_microservices {cold['nemo_microservices']:.0f} ms "
         f"(ratio {cold['evaljobs.nemo_evaluator'] / cold['nemo_microservices']:.2f})"
+    )
+    peak, without, written = download_rss()
+    verdict = "ok" if peak < DOWNLOAD_TARGET_MB else "MISSED"
+    missed += [] if verdict == "ok" else ["download memory"]
+    print("clients: peak RSS of a process downloading a job's result archive from `evaljobs mock` to a path")
+    print(
+        f"  {written / 1024 / 1024:.0f} MB download: peak RSS {peak:.1f} MB (the same process without the download:"
+        f" {without:.1f} MB; target < {DOWNLOAD_TARGET_MB} MB: {verdict})"
     )
     return 1 if args.check and missed else 0
 

@@ -4,6 +4,7 @@ method set and signatures in both, configuration, raw responses, path and query 
 from __future__ import annotations
 
 import inspect
+import io
 import json
 from typing import Any
 
@@ -291,3 +292,53 @@ def test_importing_an_api_package_does_not_import_httpx_or_the_models() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert result.stdout.split("\n")[:2] == ["[]", "True"]
+
+
+EVERY = [(api, op.operation_id) for api in APIS for op in package(api).OPERATIONS]
+"""Every operation of both specs: reads, creates, cancels, deletes and downloads."""
+
+
+def _operation(api: str, operation_id: str) -> dict[str, Any]:
+    for item in cached_spec(api)["paths"].values():
+        for operation in item.values():
+            if operation["operationId"] == operation_id:
+                return dict(operation)
+    raise LookupError(operation_id)
+
+
+@pytest.mark.parametrize("flavor", FLAVORS)
+@pytest.mark.parametrize(("api", "operation_id"), EVERY, ids=[f"{a}.{o}" for a, o in EVERY])
+def test_every_operation_is_served_to_the_client_as_its_declared_result(
+    mock: MockServer, api: str, operation_id: str, flavor: str
+) -> None:
+    operation = _operation(api, operation_id)
+    spec_entry = next(op for op in package(api).OPERATIONS if op.operation_id == operation_id)
+    method = next(name for name in module(api, "_client").Client.__dict__ if _camel(name) == operation_id.lower())
+    arguments = documented_arguments(operation)
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body is not None:
+        arguments.append(next(iter(body["examples"].values()))["value"])
+    sink = io.BytesIO()
+    if spec_entry.success_model is None and spec_entry.success_media_type:  # a download
+        arguments.append(sink)
+    result = call(api, flavor, mock.url, method, *arguments)
+    if spec_entry.success_model is not None:
+        assert type(result) is spec_entry.success_model
+    elif spec_entry.success_media_type:
+        assert isinstance(result, package(api).Download) and result.path is None
+        assert result.bytes_written == len(sink.getvalue()) > 0
+        assert result.content_type == spec_entry.success_media_type
+    else:
+        assert result is None
+    assert [(r.method, r.path.split("?")[0]) for r in mock.requests] == [
+        (spec_entry.method, _concrete(spec_entry.path, arguments))
+    ]
+
+
+def _concrete(template: str, arguments: list[Any]) -> str:
+    for value in arguments:
+        if "{" not in template or not isinstance(value, str | int):
+            break
+        start = template.index("{")
+        template = template[:start] + str(value) + template[template.index("}", start) + 1 :]
+    return template

@@ -3,10 +3,13 @@ unmatched paths, faults injected from Python and over HTTP, and the command line
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import subprocess
 import sys
 import time
+import zipfile
 from typing import Any
 
 import httpx
@@ -80,9 +83,11 @@ def test_a_known_path_with_another_method_is_a_405_in_json(mock: MockServer) -> 
 
 
 def test_no_answer_is_an_html_page(mock: MockServer) -> None:
-    unknown = httpx.request("BREW", f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
-    assert unknown.status_code == 501 and unknown.headers["content-type"] == "application/json"
-    assert "BREW" in unknown.json()["detail"]
+    for method in ("BREW", "QUERY"):  # a method the standard library does not know: a 405 on a known path too
+        unknown = httpx.request(method, f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
+        assert (unknown.status_code, unknown.headers["allow"]) == (405, "GET")
+        assert unknown.headers["content-type"] == "application/json" and method in unknown.json()["detail"]
+    assert httpx.request("BREW", f"{mock.url}/v3/nothing").status_code == 404
     head = httpx.head(f"{mock.url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}")
     assert (head.status_code, head.headers["allow"], head.content) == (405, "GET", b"")
 
@@ -191,3 +196,84 @@ def test_the_python_mock_checks_the_token_only_when_asked_and_stays_on_loopback(
         assert httpx.get(url, headers={"Authorization": "Bearer t"}).status_code == 200
     with pytest.raises(ValueError, match="loopback"):
         MockServer("0.0.0.0")
+
+
+EVERY = [
+    (api, method.upper(), path, operation)
+    for api in APIS
+    for path, item in spec(api)["paths"].items()
+    for method, operation in item.items()
+    if method in ("get", "post", "put", "patch", "delete")
+]
+"""Every operation of both specs: reads, creates, cancels, deletes and downloads."""
+
+# The create operation of the job family a path belongs to, and the body field holding the new id.
+CREATES = {
+    "/v1/evaluation/": ("POST", "/v1/evaluation/jobs", "id"),
+    "/v2/evaluation/": ("POST", "/v2/evaluation/jobs", "id"),
+    "/v2/gen-ai/": ("POST", "/v2/gen-ai/evaluation_runs", "evaluation_run_uuids"),
+}
+
+
+def request_body(operation: dict[str, Any]) -> Any:
+    """The first request body example the operation documents (None without a body)."""
+    content = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    return next(iter(content["examples"].values()))["value"] if content else None
+
+
+def assert_documented(api: str, operation: dict[str, Any], response: httpx.Response) -> None:
+    """The status is one the operation documents, and the body is what that response documents: JSON its schema
+    (through our model) accepts, an archive of its media type, or nothing."""
+    documented = operation["responses"].get(str(response.status_code))
+    assert documented is not None, (response.status_code, response.text[:300])
+    content = documented.get("content", {})
+    if not content:
+        assert response.content == b"", response.content[:100]
+        return
+    media = response.headers["content-type"].split(";")[0]
+    assert media in content, (media, list(content))
+    schema = content[media]["schema"]
+    if media == "application/json":
+        model(api, schema["$ref"].rsplit("/", 1)[-1]).model_validate_json(response.content)
+    elif media == "application/zip":
+        assert zipfile.ZipFile(io.BytesIO(response.content)).testzip() is None
+    elif "gzip" in media:
+        assert gzip.decompress(response.content)
+    else:
+        assert schema.get("format") == "binary" and response.content
+
+
+@pytest.mark.parametrize(("api", "method", "path", "operation"), EVERY, ids=[f"{e[3]['operationId']}" for e in EVERY])
+def test_every_operation_answers_a_documented_status_and_body_for_a_seed_job(
+    mock: MockServer, api: str, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    response = httpx.request(method, mock.url + concrete(path, operation), json=request_body(operation))
+    assert response.status_code < 300, response.text[:300]
+    assert_documented(api, operation, response)
+
+
+@pytest.mark.parametrize(("api", "method", "path", "operation"), EVERY, ids=[f"{e[3]['operationId']}" for e in EVERY])
+def test_every_operation_answers_a_documented_status_and_body_for_a_created_job(
+    mock: MockServer, api: str, method: str, path: str, operation: dict[str, Any]
+) -> None:
+    create_method, create_path, id_field = next(c for prefix, c in CREATES.items() if path.startswith(prefix))
+    create = spec(api)["paths"][create_path][create_method.lower()]
+    role = operation.get("x-evaljobs-job", {}).get("role")
+    schedule = "running=0,succeeded=1000000" if role == "cancel" else "succeeded=0"
+    created = httpx.post(
+        mock.url + create_path, json=request_body(create), headers={"X-Mock-Schedule": schedule}
+    ).json()[id_field]
+    job_id = created[0] if isinstance(created, list) else created
+    id_parameter = operation.get("x-evaljobs-job", {}).get("id")
+    where = path.replace("{" + id_parameter + "}", job_id) if role not in (None, "create", "list") else path
+    response = httpx.request(method, mock.url + concrete(where, operation), json=request_body(operation))
+    assert response.status_code < 300, response.text[:300]
+    assert_documented(api, operation, response)
+    if role not in (None, "create", "list"):
+        seeds = {str(v) for p in operation.get("parameters", []) if p["name"] == id_parameter for v in _values(p)}
+        assert not any(seed.encode() in response.content for seed in seeds), "the created job's, not the seed's"
+
+
+def _values(parameter: dict[str, Any]) -> list[Any]:
+    examples = parameter.get("examples")
+    return [example["value"] for example in examples.values()] if examples else [parameter["example"]]

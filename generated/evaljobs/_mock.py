@@ -36,7 +36,7 @@ from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
 from evaljobs._jobs import dig
-from evaljobs._mock_checks import check_auth, check_body, check_query
+from evaljobs._mock_checks import check_auth, check_body, check_path, check_query
 from evaljobs._mock_downloads import download_answer
 from evaljobs._mock_jobs import JobStore, MockClock, asks_for_page, page_of
 from evaljobs._mock_routes import Answer, RecordedRequest, Route, code_of, error_answer, json_bytes, routes
@@ -133,6 +133,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_OPTIONS = do_HEAD = do_TRACE = do_GET
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (``QUERY``, ``BREW``) is answered too: a 405 with ``Allow`` on a known path, where the
+        standard library would answer 501."""
+        if name.startswith("do_") and name[3:].isalpha():
+            return self.do_GET
+        raise AttributeError(name)
+
     def send(self, status: int, body: bytes, content_type: str | None, headers: Mapping[str, str]) -> None:
         self.send_answer(Answer(status, body, content_type, headers))
 
@@ -180,7 +187,8 @@ class MockServer:
 
     ``speed`` scales the jobs' clock (2.0: a created job succeeds after 1.5 real seconds instead of 3);
     ``auth`` answers 401 to a request without a bearer token where the spec's security asks for one (off by
-    default here, on by default in ``evaljobs mock``); ``download_size`` is the size in bytes of a job's
+    default here, on by default in ``evaljobs mock``); ``token`` turns it on and accepts that token only (any
+    other is a 401, as a real server answers a wrong one); ``download_size`` is the size in bytes of a job's
     synthesized download. The host must be a loopback address: the mock is a test tool.
     """
 
@@ -193,13 +201,15 @@ class MockServer:
         log: bool = False,
         speed: float = 1.0,
         auth: bool = False,
+        token: str | None = None,
         download_size: int = 64 * 1024,
     ) -> None:
         if not _loopback(host):
             raise ValueError(f"the mock listens on loopback addresses only, not {host!r}")
         self.routes = routes(apis)
         self.log = log
-        self.auth = auth
+        self.auth = auth or token is not None
+        self.token = token
         self.clock = MockClock(speed)
         self.jobs = JobStore(self.routes, self.clock, download_size=download_size)
         self._faults: list[Fault] = []
@@ -317,7 +327,8 @@ class MockServer:
                 message = f"mock: {method} is not an operation of {path} (it has {', '.join(allowed)})"
                 return error_answer(None, "405", message, headers={"Allow": ", ".join(allowed)})
             return error_answer(None, "404", f"mock: no operation of any spec matches {method} {path}")
-        refused = (check_auth(route, request.headers) if self.auth else None) or check_query(route, query)
+        refused = check_auth(route, request.headers, self.token) if self.auth else None
+        refused = refused or check_query(route, query) or check_path(route, parameters)
         refused = refused or check_body(route, request.body, request.headers.get("Content-Type", ""))
         if refused is not None:
             return refused

@@ -15,7 +15,8 @@ every other role joins the family of the create operation whose path shares the 
   running=0.5,failed=2`` sets a job's own schedule; cancel moves a job that is not done to cancelled.
 - **Create with a list of ids** (``id`` names an array field): one job per element of the request body's first
   top-level array (at least one).
-- The seed examples stay fixed jobs: their ids are answered from the examples, as without this module.
+- The seed examples stay fixed jobs: their ids are answered from the examples, as without this module, until a
+  delete (answered from its example too): 404 after, as for a created job, until ``clear()``.
 """
 
 from __future__ import annotations
@@ -182,6 +183,8 @@ class JobStore:
         self.clock = clock
         self.download_size = download_size
         self.jobs: dict[str, MockJob] = {}
+        # the seed jobs deleted since the last clear(): 404 from then on, like a created job's
+        self.deleted_seeds: set[tuple[str, str]] = set()
         self._lock = threading.Lock()
         self._random = random.Random()
         self._families: dict[str, _Family] = {}
@@ -245,7 +248,12 @@ class JobStore:
             return self._list(family, route, request.query)
         job_id = parameters.get(job_role.id, "")
         if job_id in family.seed_ids and not self.knows(job_id):
-            return None
+            with self._lock:
+                deleted = (family.name, job_id) in self.deleted_seeds
+                if job_role.role == "delete" and not deleted:
+                    self.deleted_seeds.add((family.name, job_id))
+            if not deleted:
+                return None  # the seed example's answer (a delete's too, once)
         with self._lock:
             job = self.jobs.get(job_id)
             if job is not None and job.family != family.name:
@@ -359,6 +367,7 @@ class JobStore:
     def clear(self) -> None:
         with self._lock:
             self.jobs.clear()
+            self.deleted_seeds.clear()
 
     # --- bodies ----------------------------------------------------------------------------------------------
 
@@ -386,9 +395,12 @@ class JobStore:
         body = _replace(template, family.seed_ids | (also or set()), job.id)
         if isinstance(body, dict):
             if isinstance(job.request, dict):
-                for key, value in job.request.items():
-                    if isinstance(value, str) and isinstance(body.get(key), str) and key not in ("id", "status"):
-                        body[key] = value
+                # the body, or the object an envelope wraps (Gradient's ``{"evaluation_run": {...}}``)
+                inner = next(iter(body.values())) if len(body) == 1 else None
+                for target in (body, inner) if isinstance(inner, dict) else (body,):
+                    for key, value in job.request.items():
+                        if isinstance(value, str) and isinstance(target.get(key), str) and key not in ("id", "status"):
+                            target[key] = value
             _stamp(body, _CREATED_KEYS, job.created_wall)
             _stamp(body, _UPDATED_KEYS, job.created_wall + timedelta(seconds=job.changed(now) - job.created))
             state = job.state(now)

@@ -50,6 +50,9 @@ class Parameter:
     # the values of its enum (through a $ref or an anyOf with null), which the mock checks
     enum: tuple[Any, ...] = ()
     default: Any = None
+    # the inclusive bounds of an integer or number value, which the mock checks
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def json_type(self) -> str:
@@ -315,8 +318,19 @@ def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter,
             examples=tuple(examples),
             enum=next((tuple(m["enum"]) for m in _members(document, schema) if _has_enum(m)), ()),
             default=_deref(document, schema).get("default") if isinstance(_deref(document, schema), Mapping) else None,
+            minimum=_bound(document, schema, "minimum"),
+            maximum=_bound(document, schema, "maximum"),
         )
     return tuple(merged.values())
+
+
+def _bound(document: Mapping[str, Any], schema: Any, key: str) -> float | None:
+    """A parameter's inclusive ``minimum`` or ``maximum`` (through a $ref or an anyOf with null), or None."""
+    for member in _members(document, schema):
+        value = member.get(key) if isinstance(member, Mapping) else None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+    return None
 
 
 def _has_enum(schema: Any) -> bool:

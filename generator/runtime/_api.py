@@ -34,6 +34,9 @@ class Parameter:
     """The JSON Schema type of its value: string, integer, number, boolean or array."""
     enum: tuple[Any, ...] = ()
     default: Any = None
+    minimum: float | None = None
+    """The inclusive bounds of an integer or number value (``minimum``, ``maximum``), where the spec sets them."""
+    maximum: float | None = None
 
 
 @dataclass(frozen=True)

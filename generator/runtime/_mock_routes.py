@@ -112,6 +112,7 @@ def error_answer(
     problems: Sequence[tuple[str, str]] = (),
     headers: Mapping[str, str] | None = None,
     fill: bool = True,
+    where: str = "body",
 ) -> Answer:
     """An error answer of ``status`` in the shape the spec declares for it (its example, else the default
     response's), with ``message`` (and the ``problems``, pointer and message each, of a refused request) written
@@ -119,13 +120,38 @@ def error_answer(
     the spec shows no shape."""
     example = route.example(status) if route is not None else None
     if example is None:
-        body: Any = {"detail": message}
+        body: Any = _unexampled_error(route, status, message, problems, where)
     else:
-        body = _fill_error(example, message, problems) if fill else example
+        body = _fill_error(example, message, problems, where) if fill else example
     return Answer(code_of(status), json_bytes(body), "application/json", dict(headers or {}))
 
 
-def _fill_error(example: Any, message: str, problems: Sequence[tuple[str, str]]) -> Any:
+def _unexampled_error(
+    route: Route | None, status: str, message: str, problems: Sequence[tuple[str, str]], where: str
+) -> Any:
+    """The body of an error the spec declares without an example: ``{"detail": message}``, or FastAPI's
+    ``{"detail": [{"loc", "msg", "type"}]}`` where the status's model refuses a string detail."""
+    plain = {"detail": message}
+    model = route.operation.responses.get(status) if route is not None else None
+    if model is None:
+        return plain
+    try:
+        model.model_validate(plain)
+    except ValueError:
+        entries = [
+            {"loc": _location(where, pointer), "msg": text, "type": "value_error"}
+            for pointer, text in problems or [("", message)]
+        ]
+        return {"detail": entries}
+    return plain
+
+
+def _location(where: str, pointer: str) -> list[str | int]:
+    """FastAPI's ``loc`` of a problem: where it is (``body``, ``query``), then the pointer's steps."""
+    return [where, *(int(p) if p.isdigit() else p for p in pointer.split("/")[1:])]
+
+
+def _fill_error(example: Any, message: str, problems: Sequence[tuple[str, str]], where: str) -> Any:
     """FastAPI's ``{"detail": [{"loc", "msg", "type"}]}`` gets one entry per problem; otherwise the first string
     field named like a message gets ``message``."""
     if not isinstance(example, dict):
@@ -137,7 +163,7 @@ def _fill_error(example: Any, message: str, problems: Sequence[tuple[str, str]])
         for pointer, text in problems or [("", message)]:
             entry = copy.deepcopy(shape)
             if "loc" in entry:
-                entry["loc"] = ["body", *(int(p) if p.isdigit() else p for p in pointer.split("/")[1:])]
+                entry["loc"] = _location(where, pointer)
             if "msg" in entry:
                 entry["msg"] = text
             if "type" in entry:

@@ -68,8 +68,8 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         parameters=(
             Parameter("evaluation_run_uuid", "path", required=True),
-            Parameter("page", "query", type="integer"),
-            Parameter("per_page", "query", type="integer"),
+            Parameter("page", "query", type="integer", minimum=1),
+            Parameter("per_page", "query", type="integer", minimum=1),
         ),
         bearer_auth=True,
         job=JobRole("results", "evaluation_run_uuid"),

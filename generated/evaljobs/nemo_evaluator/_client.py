@@ -285,7 +285,7 @@ class Client(SyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_CANCEL_EVALUATION_JOB, (job_id,), {}, timeout, max_retries)
 
@@ -306,7 +306,7 @@ class Client(SyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_GET_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
 
@@ -332,7 +332,7 @@ class Client(SyncBaseClient):
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._download(
             _DOWNLOAD_EVALUATION_JOB_RESULTS,
@@ -476,7 +476,7 @@ class Client(SyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_CANCEL_EVALUATION_JOB_V2, (job_id,), {}, timeout, max_retries)
 
@@ -497,7 +497,7 @@ class Client(SyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_LIST_EVALUATION_JOB_RESULTS_V2, (job_id,), {}, timeout, max_retries)
 
@@ -518,7 +518,7 @@ class Client(SyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_DOWNLOAD_EVALUATION_JOB_EVALUATION_RESULTS_V2, (job_id,), {}, timeout, max_retries)
 
@@ -544,7 +544,7 @@ class Client(SyncBaseClient):
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._download(
             _DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2,
@@ -575,7 +575,7 @@ class Client(SyncBaseClient):
             result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._call(_GET_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries)
 
@@ -597,13 +597,13 @@ class Client(SyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
-            result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
+            result_name: The name of the result, e.g. `evaluation-results` or `artifacts`. Those two names have literal paths of their own (`.../results/evaluation-results/download`, `.../results/artifacts/download`), which a server matches before this template, so only the other names of a job's results reach this operation.
             destination: a path (written to a temporary file beside it, renamed into place once complete) or a
                 binary file object; the body (application/octet-stream) is streamed, never held in memory.
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return self._download(
             _DOWNLOAD_EVALUATION_JOB_RESULT_V2,
@@ -879,7 +879,7 @@ class AsyncClient(AsyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_CANCEL_EVALUATION_JOB, (job_id,), {}, timeout, max_retries)
 
@@ -900,7 +900,7 @@ class AsyncClient(AsyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `eval-UVW123XYZ456`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_GET_EVALUATION_JOB_RESULTS, (job_id,), {}, timeout, max_retries)
 
@@ -926,7 +926,7 @@ class AsyncClient(AsyncBaseClient):
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._download(
             _DOWNLOAD_EVALUATION_JOB_RESULTS,
@@ -1070,7 +1070,7 @@ class AsyncClient(AsyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_CANCEL_EVALUATION_JOB_V2, (job_id,), {}, timeout, max_retries)
 
@@ -1091,7 +1091,7 @@ class AsyncClient(AsyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_LIST_EVALUATION_JOB_RESULTS_V2, (job_id,), {}, timeout, max_retries)
 
@@ -1112,7 +1112,7 @@ class AsyncClient(AsyncBaseClient):
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_DOWNLOAD_EVALUATION_JOB_EVALUATION_RESULTS_V2, (job_id,), {}, timeout, max_retries)
 
@@ -1138,7 +1138,7 @@ class AsyncClient(AsyncBaseClient):
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._download(
             _DOWNLOAD_EVALUATION_JOB_ARTIFACTS_V2,
@@ -1169,7 +1169,7 @@ class AsyncClient(AsyncBaseClient):
             result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._call(_GET_EVALUATION_JOB_RESULT_V2, (job_id, result_name), {}, timeout, max_retries)
 
@@ -1191,13 +1191,13 @@ class AsyncClient(AsyncBaseClient):
 
         Args:
             job_id: The ID of the job: a semantically-prefixed base58-encoded uuid4 `<prefix>-base58(uuid4())` (SDK docstring), e.g. `job-dq1pjj6vj5p64xaeqgvuk4`. The SDK rejects an empty value before sending a request.
-            result_name: The name of the result, e.g. `evaluation-results` or `artifacts`.
+            result_name: The name of the result, e.g. `evaluation-results` or `artifacts`. Those two names have literal paths of their own (`.../results/evaluation-results/download`, `.../results/artifacts/download`), which a server matches before this template, so only the other names of a job's results reach this operation.
             destination: a path (written to a temporary file beside it, renamed into place once complete) or a
                 binary file object; the body (application/octet-stream) is streamed, never held in memory.
             on_progress: called with ``(bytes_done, total)`` as the body arrives (``total``: None when unannounced).
 
         Raises:
-            APIStatusError: 404 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
+            APIStatusError: 404, 409 (body ``models.ErrorResponse``); 422 (body ``models.HTTPValidationError``).
         """
         return await self._download(
             _DOWNLOAD_EVALUATION_JOB_RESULT_V2,

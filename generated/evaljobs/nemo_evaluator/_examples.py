@@ -555,7 +555,7 @@ KNOWN_IDS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "downloadEvaluationJobResultV2": {
         "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),
-        "result_name": ("evaluation-results",),
+        "result_name": ("custom-metrics",),
     },
     "getEvaluationJobStatusV2": {
         "job_id": ("job-dq1pjj6vj5p64xaeqgvuk4", "job-5mhx2ktc8wq9rz7yb3vnfe"),

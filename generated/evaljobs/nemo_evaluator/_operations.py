@@ -15,8 +15,8 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(
-            Parameter("page", "query", type="integer"),
-            Parameter("page_size", "query", type="integer"),
+            Parameter("page", "query", type="integer", minimum=1),
+            Parameter("page_size", "query", type="integer", minimum=1),
             Parameter("sort", "query", enum=("created_at", "-created_at")),
         ),
         job=JobRole("list"),
@@ -91,6 +91,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationJobCancelResponse,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -104,6 +105,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationResult,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -117,6 +119,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -134,6 +137,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
+        job=JobRole("get", "job_id"),
     ),
     Operation(
         operation_id="listEvaluationJobsV2",
@@ -146,8 +150,8 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(
-            Parameter("page", "query", type="integer"),
-            Parameter("page_size", "query", type="integer"),
+            Parameter("page", "query", type="integer", minimum=1),
+            Parameter("page_size", "query", type="integer", minimum=1),
             Parameter("sort", "query", enum=("created_at", "-created_at", "updated_at", "-updated_at")),
         ),
         job=JobRole("list"),
@@ -224,6 +228,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluatorV2Job,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -237,6 +242,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.PlatformJobListResultResponse,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -250,6 +256,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.EvaluationResultV2,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -263,6 +270,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
@@ -277,6 +285,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": models.PlatformJobResult,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(
@@ -293,6 +302,7 @@ OPERATIONS: tuple[Operation, ...] = (
         responses={
             "200": None,
             "404": models.ErrorResponse,
+            "409": models.ErrorResponse,
             "422": models.HTTPValidationError,
         },
         parameters=(
@@ -313,6 +323,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "422": models.HTTPValidationError,
         },
         parameters=(Parameter("job_id", "path", required=True),),
+        job=JobRole("get", "job_id"),
         job_status=JobStatusFields(
             state_field="status",
             states={
@@ -343,9 +354,10 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         parameters=(
             Parameter("job_id", "path", required=True),
-            Parameter("limit", "query", type="integer"),
+            Parameter("limit", "query", type="integer", minimum=1),
             Parameter("page_cursor", "query"),
         ),
+        job=JobRole("get", "job_id"),
         pagination=Pagination(
             style="cursor",
             items_field="data",
