@@ -8,7 +8,7 @@ import pytest
 from openapi_spec_validator import validate as validate_openapi
 
 from generator.load.checks import check_document
-from tests.conftest import APIS, spec
+from tests.conftest import APIS, ROOT, spec
 
 REQUIRED_OPERATIONS = {
     "nemo_evaluator": {
@@ -143,3 +143,43 @@ def test_docs_versus_sdk_decisions_are_recorded_in_the_spec() -> None:
     gradient = spec("gradient")["components"]["schemas"]
     assert "agent_deployment_name" in gradient["APIEvaluationRun"]["properties"]
     assert "x-evaljobs-decision" in gradient["APIEvaluationRun"]
+
+
+def _flow_continuations(text: str) -> list[tuple[int, int, int]]:
+    """(line number, its indent, its key's indent) of each line continuing a flow collection (``key: {`` ...)
+    that is indented no deeper than the key: what strict YAML readers refuse ("deficient indentation")."""
+    lines = text.split("\n")
+    found, number = [], 0
+    while number < len(lines):
+        line = lines[number].rstrip()
+        number += 1
+        if not line.endswith(("{", "[")) or line.lstrip().startswith("#"):
+            continue
+        key = len(line) - len(line.lstrip())
+        depth, in_string, escaped = 1, False, False
+        while depth > 0 and number < len(lines):
+            following = lines[number]
+            indent = len(following) - len(following.lstrip())
+            if following.strip() and indent <= key:
+                found.append((number + 1, indent, key))
+            for char in following:
+                if in_string:
+                    escaped, in_string = (False, True) if escaped else (char == "\\", char != '"')
+                elif char == '"':
+                    in_string = True
+                elif char in "{[":
+                    depth += 1
+                elif char in "}]":
+                    depth -= 1
+            number += 1
+    return found
+
+
+@pytest.mark.parametrize("api", APIS)
+def test_flow_style_examples_are_indented_for_strict_yaml_readers(api: str) -> None:
+    """Redocly's YAML reader (js-yaml) refuses a flow collection's line indented no deeper than its key, which
+    PyYAML accepts: the specs must read the same in the tools users run (checked with `redocly lint` 2.77)."""
+    text = (ROOT / "schemas" / f"{api}.openapi.yaml").read_text(encoding="utf-8")
+    assert _flow_continuations(text) == []
+    assert _flow_continuations('a:\n  b: {\n    "c": 1\n  }\n') == [(4, 2, 2)]  # the check sees the case
+    assert _flow_continuations('a:\n  b: {\n    "c": "}"\n    }\n') == []
