@@ -61,7 +61,7 @@ class Inexpressible(Exception):
 
 Native = tuple[Any, ...]
 """A node of the native scanner (native/scan.c), nested: a struct is ``("ref", struct name)``."""
-UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": msgspec decides
+UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": the walk decides
 
 
 @dataclass
@@ -138,10 +138,9 @@ class FastTypes:
         self, targets: Mapping[str, str | None]
     ) -> tuple[tuple[Native, ...], dict[str, int], dict[str, int]]:
         """The native scanner's program (flat nodes, referring to each other by index), the node of each
-        target that has a fast type, and of a list of its values (for the drift walk). Every node accepts at
-        most what its msgspec type accepts; the scanner also refuses duplicate keys, which msgspec leaves to
-        ``without_duplicates`` (the lenient program's open objects do not check their unknown keys: its
-        payloads have been decoded strictly before)."""
+        target that has one, and of a list of its values (for the drift walk). Every node accepts at most what
+        its annotation describes; the scanner also refuses duplicate keys (the lenient program's open objects
+        do not check their unknown keys: its payloads have been decoded strictly before)."""
         nodes: list[Native] = []
         placed: dict[Native, int] = {}
         structs: dict[str, int] = {}
