@@ -18,6 +18,7 @@ from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
 from evaljobs._report import Drift, Error, FailOn, Report
 from evaljobs._validation import targets as _registry
+from evaljobs._validation.targets import Target
 from evaljobs._validation.validator import Validator
 
 OK, FINDINGS, USAGE = 0, 1, 2
@@ -168,6 +169,15 @@ def _checked(payload: Payload, validator: Validator) -> Outcome:
         return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")
 
 
+def operation_targets(payload: Payload, validator: Validator) -> list[Target] | None:
+    """The schemas of the response of a HAR entry's operation (empty: no operation answers it with its
+    status), or None where the validator's own choice applies: a bare payload, or --schema/--endpoint named
+    (they win over the HAR's operation)."""
+    if payload.exchange is None or validator.forced:
+        return None
+    return _registry.response(*payload.exchange)
+
+
 def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
     """The report on a captured exchange: its response (matched to its operation by method, path and status,
     unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks),
@@ -178,12 +188,10 @@ def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
         response: Report | None = None
         skipped = payload.skipped
         if skipped is None:
-            targets = None
-            if payload.exchange is not None and not validator.forced:  # --schema/--endpoint win over HAR
-                targets = _registry.response(*payload.exchange)
-                if not targets:
-                    method, path, status = payload.exchange
-                    skipped = f"no operation of any spec answers {method} {path} with {status}"
+            targets = operation_targets(payload, validator)
+            if targets == [] and payload.exchange is not None:
+                method, path, status = payload.exchange
+                skipped = f"no operation of any spec answers {method} {path} with {status}"
             if skipped is None:
                 response = validator.check(payload.data, payload.source, targets)
         from evaljobs._validation import request_checks  # noqa: PLC0415 - HAR captures only

@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from evaljobs import _spec_text
+from evaljobs._cli_validate import operation_targets
 from evaljobs._inputs import Payload, payloads, units
 from evaljobs._report import Report
 from evaljobs._suggest import Observations, apply, fragment, patch
-from evaljobs._validation import targets as _registry
 from evaljobs._validation.validator import Validator
 
 OK, USAGE = 0, 2
@@ -106,10 +106,10 @@ def suggest_paths(args: argparse.Namespace, out: TextIO) -> int:
 def _checked(payload: Payload, validator: Validator) -> Report | None:
     """The report on ``payload`` (a HAR entry against its operation's schemas), None for a HAR entry that
     no operation answers."""
-    if payload.exchange is not None and not validator.forced:
-        chosen = _registry.response(*payload.exchange)
-        return validator.check(payload.data, payload.source, chosen) if chosen else None
-    return validator.check(payload.data, payload.source)
+    chosen = operation_targets(payload, validator)
+    if chosen == []:
+        return None
+    return validator.check(payload.data, payload.source, chosen)
 
 
 def _decoded(data: bytes) -> Any:
