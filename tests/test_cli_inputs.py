@@ -172,6 +172,30 @@ def test_the_exit_status_follows_fail_on(tmp_path: Path) -> None:
     assert 'failures="1"' in junit and "undocumented_parameter" in junit, junit
 
 
+def test_a_har_is_read_as_one_by_its_content_on_stdin_and_named_json(tmp_path: Path) -> None:
+    """A HAR piped on standard input, or saved as .json, is read entry by entry as a .har file is (it used to
+    pass as one payload, valid with drift); a payload whose first key is not an object ``log`` stays one."""
+    body = (ROOT / RUN).read_text()
+    run = "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c"
+    broken = '{"evaluation_run": 5}'
+    capture = har([("GET", run, 200, "application/json", body), ("GET", run, 200, "application/json", broken)])
+    named = tmp_path / "capture.json"
+    named.write_text(capture)
+    expected = [
+        ("1 GET /v2/gen-ai/evaluation_runs/8f0c 200", True),
+        ("2 GET /v2/gen-ai/evaluation_runs/8f0c 200", False),  # a number for an object
+    ]
+    for source, result in (
+        ("<stdin>", evaljobs("validate", "--format", "json", "-", stdin=capture.encode())),
+        (str(named), evaljobs("validate", "--format", "json", str(named))),
+    ):
+        assert result.returncode == 1, result.stderr
+        found = [(r["source"], r["valid"]) for r in reports(result)]
+        assert found == [(f"{source}:{entry}", valid) for entry, valid in expected], found
+    plain = evaljobs("validate", "--format", "json", "-", stdin=b'{"log": "text", "entries": []}')
+    assert [r["source"] for r in reports(plain)] == ["<stdin>"], plain.stdout
+
+
 def test_junit_output_is_read_by_a_junit_parser() -> None:
     result = evaljobs("validate", "--format", "junit", "samples/captures")
     assert result.returncode == 1

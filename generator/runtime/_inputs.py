@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
+_HAR_START = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"log"[ \t\r\n]*:[ \t\r\n]*\{')
 CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
 TAIL = 2 * CHUNK  # the end of a cut JSONL file, cut in pieces of CHUNK // 4: the processes of --jobs finish
 # within a small piece of each other instead of a whole one (on a single large file, the usual --jobs input)
@@ -244,7 +246,7 @@ def payloads(unit: Unit) -> Iterator[Payload]:
             data = first + stream.readall()
             if not piped and len(data) < unit.size:
                 yield Payload(unit.path, problem=_shrank(unit.size, len(data)))
-            elif path.suffix == ".har":
+            elif path.suffix == ".har" or is_har(data):
                 yield from _har(unit.path, data)
             else:
                 yield Payload(unit.path, data)
@@ -341,8 +343,17 @@ def _stdin() -> Iterator[Payload]:
             if line.strip(BLANK):
                 yield Payload(f"<stdin>:{number}", line)
         return
-    whole = (line + b"\n" if ended else line for _, line, ended in itertools.chain(head, lines))
-    yield Payload("<stdin>", b"".join(whole))
+    whole = b"".join(line + b"\n" if ended else line for _, line, ended in itertools.chain(head, lines))
+    if is_har(whole):
+        yield from _har("<stdin>", whole)
+        return
+    yield Payload("<stdin>", whole)
+
+
+def is_har(data: bytes) -> bool:
+    """Whether ``data`` is a HAR capture by its content, whatever its name (a ``.json`` file, standard input): a
+    JSON object whose first key is ``log`` and holds an object, as every HAR writer puts it (its only key)."""
+    return _HAR_START.match(data) is not None
 
 
 def _whole_value(line: bytes) -> bool:
