@@ -196,6 +196,43 @@ def test_a_har_is_read_as_one_by_its_content_on_stdin_and_named_json(tmp_path: P
     assert [r["source"] for r in reports(plain)] == ["<stdin>"], plain.stdout
 
 
+def test_csv_output_has_a_row_per_finding_as_json_reports_them(tmp_path: Path) -> None:
+    """--format csv: a header, then a row per finding with the same findings the json lines hold, the same
+    exit status; a cell a spreadsheet would run as a formula is written as text."""
+    import csv
+
+    run = "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c"
+    capture = tmp_path / "=cmd.har"  # a file name that a spreadsheet would take for a formula
+    capture.write_text(har([("GET", run + "?page=x&foo=1", 200, "application/json", '{"evaluation_run": 5}')]))
+    paths = [str(ROOT / "samples" / "captures"), capture.name]
+    as_json = evaljobs("validate", "--format", "json", *paths, cwd=tmp_path)
+    as_csv = evaljobs("validate", "--format", "csv", *paths, cwd=tmp_path)
+    assert as_csv.returncode == as_json.returncode == 1, as_csv.stderr
+    rows = list(csv.reader(as_csv.stdout.splitlines()))
+    assert rows[0] == ["source", "schema", "in", "severity", "kind", "where", "message"]
+    expected = []
+    for report in reports(as_json):
+        for finding in [*report["errors"], *report["drift"]]:  # type: ignore[misc]
+            place = finding["pointer"]
+            if "parameter" in finding:
+                place = f"{finding['location']} parameter {finding['parameter']!r}"
+            source = str(report["source"])
+            expected.append(
+                [
+                    "'" + source if source.startswith("=") else source,
+                    report["schema"] or "",
+                    finding.get("in", ""),
+                    finding.get("severity", "warning" if "kind" in finding and "in" not in finding else "error"),
+                    finding.get("kind", ""),
+                    place,
+                    finding["message"],
+                ]
+            )
+    assert rows[1:] == expected
+    assert any(row[0].startswith("'=") and row[2] == "request" for row in rows[1:]), rows[-3:]
+    assert len(rows) > 10
+
+
 def test_junit_output_is_read_by_a_junit_parser() -> None:
     result = evaljobs("validate", "--format", "junit", "samples/captures")
     assert result.returncode == 1

@@ -113,6 +113,8 @@ def formatter(name: str, *, colour: bool, fail_on: FailOn) -> Format:
         return TextFormat(colour, fail_on)
     if name == "json":
         return JsonFormat(fail_on)
+    if name == "csv":
+        return CsvFormat(fail_on)
     return JunitFormat(fail_on)
 
 
@@ -235,7 +237,44 @@ class JunitFormat:
         return [head, f"  {suite}>\n", *held, "  </testsuite>\n</testsuites>\n"]
 
 
-Format = TextFormat | JsonFormat | JunitFormat
+class CsvFormat:
+    """A row per finding (RFC 4180, with a header row): where it was found and what. A payload without findings
+    has no row; skipped captures are told on standard error, as for json."""
+
+    holds = False
+    head = "source,schema,in,severity,kind,where,message\r\n"
+
+    def __init__(self, fail_on: FailOn) -> None:
+        self.fail_on = fail_on
+
+    def report(self, report: Report) -> Piece:
+        import csv  # noqa: PLC0415 - only for --format csv
+        import io  # noqa: PLC0415
+
+        text = io.StringIO()
+        rows = csv.writer(text)
+        findings: list[Error | Drift] = [*report.errors, *report.drift]
+        for finding in findings:
+            place = where(finding) if finding.parameter is not None else finding.pointer
+            cells = (report.source, report.schema, finding.side, finding.severity, finding.kind, place, finding.message)
+            rows.writerow([_cell(cell or "") for cell in cells])  # (a response's errors have no kind)
+        return STDOUT, text.getvalue()
+
+    def skipped(self, source: str, reason: str) -> Piece:
+        return STDERR, f"evaljobs: {visible(source)}: skipped ({visible(reason)})\n"
+
+    def end(self, tally: Tally, held: list[str]) -> list[str]:
+        return []
+
+
+def _cell(text: str) -> str:
+    """A CSV cell that a spreadsheet shows as text, never runs as a formula: a leading =, +, -, @, tab or carriage
+    return (a file name, a payload's value) gets a ' before it (OWASP's advice on CSV injection)."""
+    text = visible(text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+Format = TextFormat | JsonFormat | JunitFormat | CsvFormat
 
 
 def where(finding: Error | Drift) -> str:
@@ -304,6 +343,8 @@ class Writer:
         self.out = out
         self.form = form
         self.held: list[str] = []
+        if isinstance(form, CsvFormat):  # its header row, before any report
+            out.write(form.head)
 
     def write(self, rendered: Rendered) -> None:
         for stream, text in rendered.pieces:

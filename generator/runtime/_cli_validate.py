@@ -38,7 +38,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target = check.add_mutually_exclusive_group()
     target.add_argument("--endpoint", metavar='"METHOD PATH"', help="the operation the payloads answer")
     target.add_argument("--schema", metavar="API.Name", help="the schema to validate against")
-    check.add_argument("--format", choices=["text", "json", "junit"], default="text", help="report format")
+    check.add_argument("--format", choices=["text", "json", "junit", "csv"], default="text", help="report format")
     failing = check.add_mutually_exclusive_group()
     failing.add_argument("--strict", action="store_true", help="drift fails too (exit 1): --fail-on warning")
     failing.add_argument(
