@@ -233,6 +233,41 @@ def test_csv_output_has_a_row_per_finding_as_json_reports_them(tmp_path: Path) -
     assert len(rows) > 10
 
 
+def test_coverage_counts_the_operations_and_documented_statuses_reached(tmp_path: Path) -> None:
+    """--coverage: which operations the HAR's exchanges reached, and which documented statuses (a status counts
+    for the key that documents it; one no key documents counts for none), against every spec's totals."""
+    run = "https://api.digitalocean.com/v2/gen-ai/evaluation_runs/8f0c"
+    body = (ROOT / RUN).read_text()
+    capture = tmp_path / "session.har"
+    capture.write_text(
+        har(
+            [
+                ("GET", run, 200, "application/json", body),
+                ("GET", run, 200, "application/json", body),
+                ("GET", run, 503, "application/json", '{"id": "unavailable", "message": "try later"}'),
+                ("GET", "http://nemo.test/v1/evaluation/jobs/eval-1", 418, "application/json", "{}"),
+                ("GET", "http://nemo.test/v2/unknown", 200, "application/json", "{}"),
+            ]
+        )
+    )
+    result = evaljobs("validate", "--format", "json", "--coverage", str(capture))
+    found = json.loads(result.stdout.splitlines()[-1])["coverage"]
+    rows = {(row["api"], row["operation"]): row for row in found["by_operation"]}
+    run_row, job_row = rows["gradient", "getEvaluationRun"], rows["nemo_evaluator", "getEvaluationJob"]
+    assert (run_row["seen"], run_row["documented_seen"]) == (["200", "503"], ["200", "default"])
+    assert (job_row["seen"], job_row["documented_seen"]) == (["418"], [])
+    assert found["operations"] == {"seen": 2, "total": len(rows)}
+    documented = sum(len(row["documented"]) for row in rows.values())
+    assert found["statuses"] == {"seen": 2, "total": documented}
+    reached = {("gradient", "getEvaluationRun"), ("nemo_evaluator", "getEvaluationJob")}
+    assert all(not row["seen"] for key, row in rows.items() if key not in reached)
+    text = evaljobs("validate", "--coverage", str(capture)).stdout
+    assert f"coverage: 2/{len(rows)} operations, 2/{documented} documented statuses" in text, text
+    assert "gradient GET /v2/gen-ai/evaluation_runs/{evaluation_run_uuid} (getEvaluationRun): 200 503 of " in text
+    plain = evaljobs("validate", "--format", "json", str(capture)).stdout
+    assert '{"coverage"' not in plain  # only when asked
+
+
 def test_junit_output_is_read_by_a_junit_parser() -> None:
     result = evaljobs("validate", "--format", "junit", "samples/captures")
     assert result.returncode == 1

@@ -8,11 +8,12 @@ file or dead worker never stops the rest of the batch: what it cost is named on 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import TextIO
+from typing import Any, TextIO
 
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
@@ -48,6 +49,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     check.add_argument(
         "--jobs", type=_jobs, default=1, metavar="N", help="processes sharing the work, this one included (default 1)"
+    )
+    check.add_argument(
+        "--coverage",
+        action="store_true",
+        help="after the report, the operations and documented response statuses the HAR exchanges reached",
     )
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(run=run)
@@ -86,6 +92,14 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     finally:
         progress.close()
     writer.finish(tally)
+    if args.coverage:
+        from evaljobs._validation.request_checks import coverage  # noqa: PLC0415 - only with --coverage
+
+        found = coverage(tally.seen)
+        if args.format == "json":
+            out.write(json.dumps({"coverage": found}, sort_keys=False) + "\n")
+        else:
+            (out if args.format == "text" else sys.stderr).write(coverage_text(found))
     if not tally.outcomes:
         print(f"evaljobs: nothing to validate: no payload in {', '.join(args.paths)}", file=sys.stderr)
         return USAGE
@@ -205,10 +219,27 @@ def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
             drift += [] if beyond is None else [beyond]
         if response is None and not (errors or drift):
             return "skipped", (payload.source, skipped or "")
+        operation = None
+        if request is not None and payload.exchange is not None:
+            operation = (request.operation.api, request.operation.operation_id, payload.exchange[2])
         if response is None:
-            return "report", Report(payload.source, None, errors, drift)
+            return "report", Report(payload.source, None, errors, drift, operation)
         errors += [replace(error, side="response") for error in response.errors]
         drift += [replace(found, side="response") for found in response.drift]
-        return "report", Report(payload.source, response.schema, errors, drift)
+        return "report", Report(payload.source, response.schema, errors, drift, operation)
     except Exception as error:  # one payload's failure is reported, and the run goes on
         return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")
+
+
+def coverage_text(found: dict[str, Any]) -> str:
+    """``--coverage`` as a person reads it: the totals, then each operation with the statuses seen."""
+    operations, statuses = found["operations"], found["statuses"]
+    lines = [
+        f"coverage: {operations['seen']}/{operations['total']} operations, "
+        f"{statuses['seen']}/{statuses['total']} documented statuses"
+    ]
+    for each in found["by_operation"]:
+        seen = " ".join(each["seen"]) or "not seen"
+        where = f"{each['api']} {each['method']} {each['path']} ({each['operation']})"
+        lines.append(f"  {where}: {seen} of {' '.join(each['documented'])}")
+    return "\n".join(lines) + "\n"

@@ -98,6 +98,9 @@ class Report:
     schema: str | None
     errors: list[Error] = field(default_factory=list)
     drift: list[Drift] = field(default_factory=list)
+    operation: tuple[str, str, int] | None = None
+    """For a captured exchange matched to an operation: (api, operationId, the response's status); for
+    ``--coverage``, not part of the JSON report."""
 
     @property
     def valid(self) -> bool:

@@ -12,6 +12,7 @@ import os
 import re
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -38,6 +39,7 @@ class Tally:
         self.payloads = self.valid = self.invalid = self.unreadable = self.skipped = 0
         self.drifted = 0  # valid payloads with drift (the drift of an invalid one is in its report)
         self.failing = 0  # payloads that fail (see Report.fails): JUnit failures, exit status 1
+        self.seen: Counter[tuple[str, str, int]] = Counter()  # exchanges per (api, operationId, status)
 
     def add(self, report: Report, fail_on: FailOn) -> None:
         self.payloads += 1
@@ -47,6 +49,8 @@ class Tally:
             self.invalid += 1
         self.drifted += report.valid and report.drifted  # counted among the valid ones only
         self.failing += report.fails(fail_on)
+        if report.operation is not None:
+            self.seen[report.operation] += 1
 
     def merge(self, other: Tally) -> None:
         for name, value in vars(other).items():

@@ -17,7 +17,7 @@ The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no mod
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ from evaljobs._validation.targets import routes_module
 if TYPE_CHECKING:
     from evaljobs._validation.validator import Validator
 
-__all__ = ["RequestFindings", "check", "undocumented", "undocumented_status"]
+__all__ = ["RequestFindings", "check", "coverage", "undocumented", "undocumented_status"]
 
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
@@ -74,8 +74,7 @@ class RequestSpec:
 
     def documents(self, status: int) -> bool:
         """Whether the operation documents the response ``status``: itself, its class or ``default``."""
-        wanted = {str(status), f"{str(status)[:1]}XX", "DEFAULT"}
-        return any(documented.upper() in wanted for documented in self.statuses)
+        return _documenting(self, status) is not None
 
     @property
     def json_body(self) -> bool:
@@ -291,3 +290,44 @@ def _validator(label: str) -> Validator | None:
         return Validator(schema=label)
     except LookupError:
         return None
+
+
+def coverage(seen: Mapping[tuple[str, str, int], int]) -> dict[str, Any]:
+    """What the exchanges ``seen`` (per api, operationId and status) reached of every spec: the operations, and
+    the response statuses each documents (a status counts for the one that documents it: itself, else its
+    class ``4XX``, else ``default``), with totals."""
+    by_operation = []
+    statuses_seen = statuses_total = operations_seen = 0
+    for api in evaljobs.APIS:
+        for operation in _operations(api):
+            reached = sorted(status for each, name, status in seen if (each, name) == (api, operation.operation_id))
+            documented = list(operation.statuses)
+            hit = {_documenting(operation, status) for status in reached} - {None}
+            by_operation.append(
+                {
+                    "api": api,
+                    "operation": operation.operation_id,
+                    "method": operation.method,
+                    "path": operation.path,
+                    "seen": [str(status) for status in reached],
+                    "documented": documented,
+                    "documented_seen": [status for status in documented if status in hit],
+                }
+            )
+            operations_seen += bool(reached)
+            statuses_seen += len(hit)
+            statuses_total += len(documented)
+    return {
+        "operations": {"seen": operations_seen, "total": len(by_operation)},
+        "statuses": {"seen": statuses_seen, "total": statuses_total},
+        "by_operation": by_operation,
+    }
+
+
+def _documenting(operation: RequestSpec, status: int) -> str | None:
+    """The key of ``operation``'s responses that documents ``status``: itself, else its class, else default."""
+    keys = {key.upper(): key for key in operation.statuses}
+    for wanted in (str(status), f"{str(status)[:1]}XX", "DEFAULT"):
+        if wanted in keys:
+            return keys[wanted]
+    return None
