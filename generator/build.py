@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,8 @@ from generator.schema import build as build_model
 from generator.schema.nodes import ROOT
 
 RUNTIME = Path(__file__).parent / "runtime"
+# Header parameters OpenAPI says to ignore: HTTP's own (the request's media types, its credentials).
+_HEADERS_OF_HTTP = frozenset({"accept", "content-type", "authorization"})
 
 
 @dataclass
@@ -188,6 +192,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "targets": targets,
             "routes": found_routes,
             "requests": [request_entry(operation) for operation in api.operations],
+            "servers": server_urls(api.document),
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in targets},
             "native": native,
@@ -205,14 +210,35 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
     return scanned
 
 
+def server_urls(document: Mapping[str, Any]) -> list[str]:
+    """The URLs of the document's ``servers``, each variable replaced by its default (as a client would call
+    it); a relative URL stays a path."""
+    urls = []
+    for server in document.get("servers") or []:
+        if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+            continue
+        given = server.get("variables")
+        variables: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
+
+        def default(match: re.Match[str], variables: Mapping[str, Any] = variables) -> str:
+            found = variables.get(match.group(1))
+            return str(found.get("default", "")) if isinstance(found, Mapping) else match.group(0)
+
+        urls.append(re.sub(r"\{([^{}]+)\}", default, server["url"]))
+    return list(dict.fromkeys(urls))
+
+
 def request_entry(operation: OperationSpec) -> dict[str, Any]:
     """What ``operation`` takes, as the plain data of ``REQUESTS`` in ``evaljobs/_routes/<api>.py`` (read by
     ``evaljobs._validation.request_checks``): keys with their default values (false, empty, none) are left out."""
     parameters = []
     for parameter in operation.parameters:
-        if parameter.location not in ("path", "query"):
+        if parameter.location not in ("path", "query", "header") or (
+            parameter.location == "header" and parameter.name.lower() in _HEADERS_OF_HTTP
+        ):
             continue
-        entry: dict[str, Any] = {"name": parameter.name, "in": parameter.location}
+        name = parameter.name.lower() if parameter.location == "header" else parameter.name
+        entry: dict[str, Any] = {"name": name, "in": parameter.location}
         if parameter.required:
             entry["required"] = True
         if parameter.json_type != "string":
@@ -235,6 +261,12 @@ def request_entry(operation: OperationSpec) -> dict[str, Any]:
         found["body_schema"] = body.model
     if body is not None and body.required:
         found["body_required"] = True
+    if operation.response_media_types:
+        found["response_media_types"] = {
+            status: list(media) for status, media in operation.response_media_types.items()
+        }
+    if operation.security:
+        found["security"] = [[credential.as_data() for credential in each] for each in operation.security]
     return found
 
 

@@ -81,8 +81,15 @@ def test_har_entries_are_matched_to_their_operations(tmp_path: Path) -> None:
         "1 GET /v2/gen-ai/evaluation_runs/8f0c 200",
         "2 GET /v2/gen-ai/evaluation_runs/8f0c 404",
         "3 GET /v2/account 200",
+        "4 GET /v1/evaluation/jobs/eval-1 200",
         "5 GET /v1/evaluation/jobs/eval-1/status 200",
     }
+    html = found["4 GET /v1/evaluation/jobs/eval-1 200"]  # not JSON, and not what the operation answers: drift
+    assert (html["schema"], html["valid"], html["errors"]) == (None, True, [])
+    assert [(d["in"], d["kind"], d["severity"]) for d in html["drift"]] == [
+        ("response", "unexpected_content_type", "warning")
+    ]
+    assert "documents application/json for status 200; the response is text/html" in html["drift"][0]["message"]
     undocumented = found["3 GET /v2/account 200"]  # no spec has the path: the exchange's drift, not a skip
     assert (undocumented["schema"], undocumented["valid"], undocumented["errors"]) == (None, True, [])
     assert [(d["in"], d["kind"], d["severity"]) for d in undocumented["drift"]] == [
@@ -92,9 +99,8 @@ def test_har_entries_are_matched_to_their_operations(tmp_path: Path) -> None:
     assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["schema"] == "gradient.Error"
     assert found["2 GET /v2/gen-ai/evaluation_runs/8f0c 404"]["errors"][0]["pointer"] == "/message"
     assert found["5 GET /v1/evaluation/jobs/eval-1/status 200"]["schema"] == "nemo_evaluator.EvaluationStatusDetails"
-    assert "4 GET /v1/evaluation/jobs/eval-1 200: skipped (no JSON body (text/html))" in result.stderr
     text = evaljobs("validate", str(capture))
-    assert text.stdout.splitlines()[-1] == "4 payload(s): 3 valid (1 with drift), 1 invalid; 1 capture(s) skipped"
+    assert text.stdout.splitlines()[-1] == "5 payload(s): 4 valid (2 with drift), 1 invalid"
     broken = tmp_path / "broken.har"
     broken.write_text('{"log": {}}')
     assert evaljobs("validate", str(broken)).returncode == 2

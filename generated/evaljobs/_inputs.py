@@ -36,7 +36,8 @@ NAMED_SKIPPED = 5  # files of other kinds named in a folder's note, the rest cou
 class Request:
     """The request of a captured exchange, as ``evaljobs._validation.request_checks`` checks it: ``path`` as sent (not
     decoded), ``query`` its parameters in order (decoded), ``body`` None when none was sent, ``body_problem`` a
-    body that could not be read (its base64 does not decode)."""
+    body that could not be read (its base64 does not decode), ``url`` the whole URL (its scheme and host: which
+    server it was sent to), ``headers`` in order, names in lower case."""
 
     method: str
     path: str
@@ -44,6 +45,8 @@ class Request:
     body: bytes | None = None
     media_type: str = ""
     body_problem: str | None = None
+    url: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,8 @@ class Payload:
     problem: str | None = None
     skipped: str | None = None
     request: Request | None = None
+    media_type: str = ""
+    """The media type of a captured response's body ("" without a body, or for a bare payload)."""
 
     @property
     def size(self) -> int:
@@ -396,14 +401,16 @@ def _har(source: str, data: bytes) -> Iterator[Payload]:
         sent = _request(method, path, url, request)
         mime = str(content.get("mimeType", ""))
         text = content.get("text")
+        media = mime if text not in (None, "") else ""
         if text is None or "json" not in mime.lower():
-            yield Payload(label, skipped=f"no JSON body ({mime or 'no content type'})", request=sent)
+            skipped = f"no JSON body ({mime or 'no content type'})"
+            yield Payload(label, skipped=skipped, exchange=(method, path, status), request=sent, media_type=media)
             continue
         body = _body(text, content.get("encoding"))
         if body is None:
             yield Payload(label, problem="its base64 body does not decode")
             continue
-        yield Payload(label, body, exchange=(method, path, status), request=sent)
+        yield Payload(label, body, exchange=(method, path, status), request=sent, media_type=media)
 
 
 def _request(method: str, path: str, url: str, request: Any) -> Request:
@@ -417,14 +424,20 @@ def _request(method: str, path: str, url: str, request: Any) -> Request:
         query = tuple(
             (str(item.get("name", "")), str(item.get("value", ""))) for item in listed if isinstance(item, dict)
         )
+    listed_headers = request.get("headers")
+    headers = tuple(
+        (str(item.get("name", "")).lower(), str(item.get("value", "")))
+        for item in (listed_headers if isinstance(listed_headers, list) else ())
+        if isinstance(item, dict) and not str(item.get("name", "")).startswith(":")  # HTTP/2 pseudo-headers
+    )
     posted = request.get("postData")
     if not isinstance(posted, dict) or posted.get("text") in (None, ""):
-        return Request(method, path, query)
+        return Request(method, path, query, url=url, headers=headers)
     media = str(posted.get("mimeType") or "")
     body = _body(posted["text"], posted.get("encoding"))
     if body is None:
-        return Request(method, path, query, b"", media, "its base64 body does not decode")
-    return Request(method, path, query, body, media)
+        return Request(method, path, query, b"", media, "its base64 body does not decode", url, headers)
+    return Request(method, path, query, body, media, url=url, headers=headers)
 
 
 def _body(text: object, encoding: object) -> bytes | None:

@@ -18,8 +18,13 @@ DriftKind = Literal[
     "undocumented_endpoint",
     "undocumented_method",
     "undocumented_status",
+    "undocumented_header",
+    "undocumented_server",
+    "unexpected_content_type",
 ]
-ErrorKind = Literal["invalid_request_body", "missing_request_body", "missing_parameter", "invalid_parameter"]
+ErrorKind = Literal[
+    "invalid_request_body", "missing_request_body", "missing_parameter", "invalid_parameter", "security_not_met"
+]
 """What a request's error is about (a response's errors have no kind)."""
 Side = Literal["request", "response"]
 Severity = Literal["error", "warning", "info"]
@@ -27,13 +32,15 @@ FailOn = Literal["error", "warning", "drift"]
 """What makes a payload fail (``--fail-on``): its errors (the default), also its drift of severity warning
 (``--strict``), or also its info findings."""
 
-_INFO: frozenset[str] = frozenset({"undocumented_parameter"})  # drift worth knowing, less than a warning
+_INFO: frozenset[str] = frozenset(
+    {"undocumented_parameter", "undocumented_header"}
+)  # drift worth knowing, less than a warning
 
 
 @dataclass(frozen=True, slots=True)
 class Error:
     """The payload breaks the spec at ``pointer`` (a JSON pointer into the body; empty for the whole body, and
-    for a finding about a request's ``parameter``, which names it with its ``location``: path or query)."""
+    for a finding about a request's ``parameter``, which names it with its ``location``: path, query or header)."""
 
     pointer: str
     message: str

@@ -116,6 +116,23 @@ class Download:
 
 
 @dataclass(frozen=True)
+class Credential:
+    """One credential a security requirement asks for: where it is sent (``in``: header, query or cookie),
+    under which ``name`` (a header's in lower case), and for an HTTP scheme its ``scheme`` word (bearer, basic)
+    that begins the Authorization header's value."""
+
+    location: str
+    name: str
+    scheme: str = ""
+
+    def as_data(self) -> dict[str, str]:
+        found = {"in": self.location, "name": self.name}
+        if self.scheme:
+            found["scheme"] = self.scheme
+        return found
+
+
+@dataclass(frozen=True)
 class OperationSpec:
     operation_id: str
     method: str
@@ -139,6 +156,10 @@ class OperationSpec:
     job: JobRole | None = None
     # whether every security requirement of the operation asks for a bearer token (Authorization header)
     bearer_auth: bool = False
+    # its security requirements: alternatives, each the credentials it needs together (empty: none asked)
+    security: tuple[tuple[Credential, ...], ...] = ()
+    # status code -> the media types of that response's body as the spec lists them (no key: no body)
+    response_media_types: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # the media type of the first 2xx response ("" without a body): application/json, or a download's type
     success_media_type: str = ""
     download: Download | None = None
@@ -261,6 +282,8 @@ def extract(
                     request_media_types=_request_media_types(document, operation.get("requestBody")),
                     job=job,
                     bearer_auth=_bearer_auth(document, operation),
+                    security=_security(document, operation),
+                    response_media_types=_response_media_types(document, operation.get("responses") or {}),
                     success_media_type=_success_media_type(document, operation),
                     download=None if success else _download(document, operation.get("responses") or {}),
                     unknown_id_status=str(unknown_id)
@@ -641,6 +664,51 @@ def _bearer_auth(document: Mapping[str, Any], operation: Mapping[str, Any]) -> b
     return all(
         isinstance(requirement, Mapping) and any(bearer(name) for name in requirement) for requirement in requirements
     )
+
+
+def _security(document: Mapping[str, Any], operation: Mapping[str, Any]) -> tuple[tuple[Credential, ...], ...]:
+    """The operation's security requirements (else the document's): each alternative's credentials. An empty
+    alternative (``{}``: none needed) makes the whole empty, as does a scheme this reading does not know (mutual
+    TLS: nothing a capture shows), so that no request is blamed for a credential it could not have shown."""
+    requirements = operation.get("security", document.get("security"))
+    if not isinstance(requirements, list):
+        return ()
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    alternatives: list[tuple[Credential, ...]] = []
+    for requirement in requirements:
+        if not isinstance(requirement, Mapping) or not requirement:
+            return ()
+        credentials = []
+        for name in requirement:
+            scheme = _deref(document, schemes.get(name)) if isinstance(schemes, Mapping) else None
+            credential = _credential(scheme) if isinstance(scheme, Mapping) else None
+            if credential is None:
+                return ()
+            credentials.append(credential)
+        alternatives.append(tuple(dict.fromkeys(credentials)))
+    return tuple(alternatives)
+
+
+def _credential(scheme: Mapping[str, Any]) -> Credential | None:
+    kind = scheme.get("type")
+    if kind in _BEARER_SCHEMES:
+        return Credential("header", "authorization", "bearer")
+    if kind == "http":
+        return Credential("header", "authorization", str(scheme.get("scheme", "")).lower())
+    if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
+        location, name = str(scheme["in"]), str(scheme["name"])
+        return Credential(location, name.lower() if location == "header" else name)
+    return None
+
+
+def _response_media_types(document: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    found = {}
+    for status, raw in responses.items():
+        node = _deref(document, raw)
+        content = node.get("content") if isinstance(node, Mapping) else None
+        if isinstance(content, Mapping) and content:
+            found[str(status)] = tuple(str(media) for media in content)
+    return found
 
 
 def _success_media_type(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from typing import Any, TextIO
@@ -19,6 +19,7 @@ from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
 from evaljobs._report import Drift, Error, FailOn, Report
 from evaljobs._validation import targets as _registry
+from evaljobs._validation.request_checks import BY_PATH, Matching
 from evaljobs._validation.targets import Target
 from evaljobs._validation.validator import Validator
 
@@ -55,6 +56,28 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="store_true",
         help="after the report, the operations and documented response statuses the HAR exchanges reached",
     )
+    check.add_argument(
+        "--match",
+        choices=["path", "basepath", "host"],
+        default="path",
+        help="how a captured exchange finds its spec: by its path (the default; a server's base path may lead it), "
+        "only below a server's base path, or only on a server's scheme, host and port",
+    )
+    check.add_argument(
+        "--server",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="the server the captures were made against, in place of the specs' own servers (repeatable)",
+    )
+    check.add_argument(
+        "--ignore-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a request header that is nobody's concern, never reported as undocumented (a trailing * for a "
+        "prefix: x-stainless-*; repeatable)",
+    )
     check.add_argument("paths", nargs="+", metavar="PATH")
     check.set_defaults(run=run)
 
@@ -80,7 +103,8 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
         print(f"evaljobs: {error.args[0]}", file=sys.stderr)
         return USAGE
     fail_on: FailOn = args.fail_on or ("warning" if args.strict else "error")
-    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on)
+    matching = Matching(args.match, tuple(args.server), tuple(name.lower() for name in args.ignore_header))
+    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on, matching)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
     streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
     try:
@@ -140,6 +164,7 @@ class _Settings:
     format_name: str
     colour: bool  # decided by the command's process: workers have no terminal to ask
     fail_on: FailOn
+    matching: Matching = BY_PATH
 
     def format(self) -> Format:
         return formatter(self.format_name, colour=self.colour, fail_on=self.fail_on)
@@ -149,7 +174,7 @@ class _Settings:
         matched last first, which can decide the schema named for a payload that fits several): so the
         output of a batch is the same whichever process validates it."""
         validator = Validator(endpoint=self.endpoint, schema=self.schema)
-        outcomes = (outcome for item in batch for outcome in _outcomes(item, validator))
+        outcomes = (outcome for item in batch for outcome in _outcomes(item, validator, self.matching))
         return render(outcomes, self.format(), sum(item.size for item in batch))
 
     def not_validated(self, batch: list[Unit | Payload], reason: str) -> Rendered:
@@ -162,12 +187,12 @@ class _Settings:
         return render(outcomes, self.format(), sum(item.size for item in batch))
 
 
-def _outcomes(item: Unit | Payload, validator: Validator) -> Iterator[Outcome]:
+def _outcomes(item: Unit | Payload, validator: Validator, matching: Matching = BY_PATH) -> Iterator[Outcome]:
     for payload in [item] if isinstance(item, Payload) else payloads(item):
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
         elif payload.request is not None:
-            yield _exchange(payload, payload.request, validator)
+            yield _exchange(payload, payload.request, validator, matching)
         elif payload.skipped is not None:
             yield "skipped", (payload.source, payload.skipped)
         else:
@@ -183,39 +208,47 @@ def _checked(payload: Payload, validator: Validator) -> Outcome:
         return "problem", (payload.source, f"not validated: internal error ({type(error).__name__}: {error})")
 
 
-def operation_targets(payload: Payload, validator: Validator) -> list[Target] | None:
+def operation_targets(
+    payload: Payload, validator: Validator, paths: Mapping[str, str] | None = None
+) -> list[Target] | None:
     """The schemas of the response of a HAR entry's operation (empty: no operation answers it with its
     status), or None where the validator's own choice applies: a bare payload, or --schema/--endpoint named
-    (they win over the HAR's operation)."""
+    (they win over the HAR's operation). ``paths``: the exchange's path within each spec (``Matching``)."""
     if payload.exchange is None or validator.forced:
         return None
-    return _registry.response(*payload.exchange)
+    return _registry.response(*payload.exchange, paths)
 
 
-def _exchange(payload: Payload, sent: Request, validator: Validator) -> Outcome:
+def _exchange(payload: Payload, sent: Request, validator: Validator, matching: Matching = BY_PATH) -> Outcome:
     """The report on a captured exchange: its response (matched to its operation by method, path and status,
     unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks),
     each finding marked with its side; a request no operation matches, and a status its operation does not
     document, are drift. An exchange whose response is not validated (no JSON body, no schema for its status) is
     skipped, unless the exchange has findings: then the report holds those alone (no schema)."""
     try:
+        from evaljobs._validation import request_checks  # noqa: PLC0415 - HAR captures only
+
+        paths = matching.paths(sent)
         response: Report | None = None
         skipped = payload.skipped
         if skipped is None:
-            targets = operation_targets(payload, validator)
+            targets = operation_targets(payload, validator, paths)
             if targets == [] and payload.exchange is not None:
                 method, path, status = payload.exchange
                 skipped = f"no operation of any spec answers {method} {path} with {status}"
             if skipped is None:
                 response = validator.check(payload.data, payload.source, targets)
-        from evaljobs._validation import request_checks  # noqa: PLC0415 - HAR captures only
-
         prefer = [response.schema.split(".", 1)[0]] if response is not None and response.schema else []
-        request = request_checks.check(sent, prefer)
+        request = request_checks.check(sent, prefer, matching, paths)
         errors: list[Error] = [] if request is None else [*request.errors]
-        drift: list[Drift] = [request_checks.undocumented(sent)] if request is None else [*request.drift]
+        drift: list[Drift] = (
+            [request_checks.undocumented(sent, matching, paths)] if request is None else [*request.drift]
+        )
         if request is not None and payload.exchange is not None:
-            beyond = request_checks.undocumented_status(request.operation, payload.exchange[2])
+            status = payload.exchange[2]
+            beyond = request_checks.undocumented_status(request.operation, status)
+            if beyond is None:
+                beyond = request_checks.unexpected_response_type(request.operation, status, payload.media_type)
             drift += [] if beyond is None else [beyond]
         if response is None and not (errors or drift):
             return "skipped", (payload.source, skipped or "")

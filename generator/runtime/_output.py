@@ -283,16 +283,22 @@ Format = TextFormat | JsonFormat | JunitFormat | CsvFormat
 
 def where(finding: Error | Drift) -> str:
     """Where a finding is, as a person reads it: its JSON pointer (``/`` for the whole body), the parameter of
-    a request it is about (``query parameter 'page'``), or for an exchange the spec does not document at all
-    (its endpoint, method or status), what it is."""
+    a request it is about (``query parameter 'page'``), or for a finding about the exchange as a whole (its
+    endpoint, method, status, server, content type or credentials), what it is."""
     if finding.parameter is not None:
         return f"{finding.location} parameter {finding.parameter!r}"
-    if isinstance(finding, Drift) and finding.kind in _UNDOCUMENTED:
-        return _UNDOCUMENTED[finding.kind]
-    return finding.pointer or "/"
+    return _PLACES.get(finding.kind or "") or finding.pointer or "/"
 
 
-_UNDOCUMENTED = {"undocumented_endpoint": "endpoint", "undocumented_method": "method", "undocumented_status": "status"}
+# Findings about an exchange as a whole: what they are about stands for their place.
+_PLACES = {
+    "undocumented_endpoint": "endpoint",
+    "undocumented_method": "method",
+    "undocumented_status": "status",
+    "undocumented_server": "server",
+    "unexpected_content_type": "content type",
+    "security_not_met": "credentials",
+}
 
 
 def _drift_word(drift: Drift) -> str:

@@ -85,6 +85,15 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "body_media_types": ("application/json",),
         "body_schema": "CreateEvaluationRunRequest",
         "body_required": True,
+        "response_media_types": {
+            "200": ("application/json",),
+            "401": ("application/json",),
+            "404": ("application/json",),
+            "429": ("application/json",),
+            "500": ("application/json",),
+            "default": ("application/json",),
+        },
+        "security": (({"in": "header", "name": "authorization", "scheme": "bearer"},),),
     },
     {
         "method": "GET",
@@ -92,6 +101,15 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationRun",
         "statuses": ("200", "401", "404", "429", "500", "default"),
         "parameters": ({"name": "evaluation_run_uuid", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "401": ("application/json",),
+            "404": ("application/json",),
+            "429": ("application/json",),
+            "500": ("application/json",),
+            "default": ("application/json",),
+        },
+        "security": (({"in": "header", "name": "authorization", "scheme": "bearer"},),),
     },
     {
         "method": "GET",
@@ -103,6 +121,15 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "page", "in": "query", "type": "integer"},
             {"name": "per_page", "in": "query", "type": "integer"},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "401": ("application/json",),
+            "404": ("application/json",),
+            "429": ("application/json",),
+            "500": ("application/json",),
+            "default": ("application/json",),
+        },
+        "security": (({"in": "header", "name": "authorization", "scheme": "bearer"},),),
     },
     {
         "method": "GET",
@@ -113,6 +140,15 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "evaluation_run_uuid", "in": "path", "required": True},
             {"name": "prompt_id", "in": "path", "required": True, "type": "integer"},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "401": ("application/json",),
+            "404": ("application/json",),
+            "429": ("application/json",),
+            "500": ("application/json",),
+            "default": ("application/json",),
+        },
+        "security": (({"in": "header", "name": "authorization", "scheme": "bearer"},),),
     },
     {
         "method": "GET",
@@ -123,10 +159,26 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "evaluation_test_case_uuid", "in": "path", "required": True},
             {"name": "evaluation_test_case_version", "in": "query", "type": "integer"},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "401": ("application/json",),
+            "404": ("application/json",),
+            "429": ("application/json",),
+            "500": ("application/json",),
+            "default": ("application/json",),
+        },
+        "security": (({"in": "header", "name": "authorization", "scheme": "bearer"},),),
     },
 )
 """What each operation takes, for checking a captured request (``evaljobs._validation.request_checks``): ``method``, ``path``
 (its template) and ``operation_id``; ``parameters`` (path and query), each with ``name``, ``in`` and, where they
 apply, ``required``, ``type`` (integer, number, boolean or array; else a string), ``items`` (an array's item type)
-and ``enum`` (as text); ``body_media_types`` (absent: the operation takes no body), ``body_schema`` (the JSON
-body's schema) and ``body_required``."""
+and ``enum`` (as text), header parameters named in lower case; ``body_media_types`` (absent: the operation takes no
+body), ``body_schema`` (the JSON body's schema) and ``body_required``; ``statuses`` (the documented response statuses)
+and ``response_media_types`` (status -> the media types of its body); ``security`` (absent: none asked): the
+alternatives, each a list of the credentials it needs together, each with ``in`` (header, query, cookie), ``name``
+and, for an HTTP scheme, ``scheme`` (bearer, basic: the first word of the Authorization header)."""
+
+SERVERS: tuple[str, ...] = ("https://api.digitalocean.com",)
+"""The URLs of the spec's servers (variables at their defaults): where ``--match host`` and ``--match basepath``
+expect its operations."""

@@ -205,6 +205,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "page_size", "in": "query", "type": "integer"},
             {"name": "sort", "in": "query", "enum": ("created_at", "-created_at")},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "POST",
@@ -214,6 +219,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "body_media_types": ("application/json",),
         "body_schema": "CreateEvaluationJobRequest",
         "body_required": True,
+        "response_media_types": {"200": ("application/json",), "422": ("application/json",)},
     },
     {
         "method": "GET",
@@ -221,6 +227,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationJob",
         "statuses": ("200", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "DELETE",
@@ -228,6 +239,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "deleteEvaluationJob",
         "statuses": ("204", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {"404": ("application/json",), "422": ("application/json",)},
     },
     {
         "method": "POST",
@@ -235,6 +247,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "cancelEvaluationJob",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -242,6 +260,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationJobResults",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -249,6 +273,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "downloadEvaluationJobResults",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/zip",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -256,6 +286,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationJobStatus",
         "statuses": ("200", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -267,6 +302,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "page_size", "in": "query", "type": "integer"},
             {"name": "sort", "in": "query", "enum": ("created_at", "-created_at", "updated_at", "-updated_at")},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "POST",
@@ -276,6 +316,7 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "body_media_types": ("application/json",),
         "body_schema": "CreateEvaluationJobV2Request",
         "body_required": True,
+        "response_media_types": {"200": ("application/json",), "422": ("application/json",)},
     },
     {
         "method": "GET",
@@ -283,6 +324,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationJobV2",
         "statuses": ("200", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "DELETE",
@@ -290,6 +336,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "deleteEvaluationJobV2",
         "statuses": ("200", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "POST",
@@ -297,6 +348,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "cancelEvaluationJobV2",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -304,6 +361,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "listEvaluationJobResultsV2",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -311,6 +374,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "downloadEvaluationJobEvaluationResultsV2",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -318,6 +387,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "downloadEvaluationJobArtifactsV2",
         "statuses": ("200", "404", "409", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/gzip", "application/octet-stream"),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -328,6 +403,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "job_id", "in": "path", "required": True},
             {"name": "result_name", "in": "path", "required": True},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -338,6 +419,12 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "job_id", "in": "path", "required": True},
             {"name": "result_name", "in": "path", "required": True},
         ),
+        "response_media_types": {
+            "200": ("application/octet-stream",),
+            "404": ("application/json",),
+            "409": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -345,6 +432,11 @@ REQUESTS: tuple[dict[str, Any], ...] = (
         "operation_id": "getEvaluationJobStatusV2",
         "statuses": ("200", "404", "422"),
         "parameters": ({"name": "job_id", "in": "path", "required": True},),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
     {
         "method": "GET",
@@ -356,10 +448,22 @@ REQUESTS: tuple[dict[str, Any], ...] = (
             {"name": "limit", "in": "query", "type": "integer"},
             {"name": "page_cursor", "in": "query"},
         ),
+        "response_media_types": {
+            "200": ("application/json",),
+            "404": ("application/json",),
+            "422": ("application/json",),
+        },
     },
 )
 """What each operation takes, for checking a captured request (``evaljobs._validation.request_checks``): ``method``, ``path``
 (its template) and ``operation_id``; ``parameters`` (path and query), each with ``name``, ``in`` and, where they
 apply, ``required``, ``type`` (integer, number, boolean or array; else a string), ``items`` (an array's item type)
-and ``enum`` (as text); ``body_media_types`` (absent: the operation takes no body), ``body_schema`` (the JSON
-body's schema) and ``body_required``."""
+and ``enum`` (as text), header parameters named in lower case; ``body_media_types`` (absent: the operation takes no
+body), ``body_schema`` (the JSON body's schema) and ``body_required``; ``statuses`` (the documented response statuses)
+and ``response_media_types`` (status -> the media types of its body); ``security`` (absent: none asked): the
+alternatives, each a list of the credentials it needs together, each with ``in`` (header, query, cookie), ``name``
+and, for an HTTP scheme, ``scheme`` (bearer, basic: the first word of the Authorization header)."""
+
+SERVERS: tuple[str, ...] = ("http://nemo.test",)
+"""The URLs of the spec's servers (variables at their defaults): where ``--match host`` and ``--match basepath``
+expect its operations."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+from collections.abc import Mapping
 from functools import cache
 from types import ModuleType
 from typing import Any, NamedTuple
@@ -213,13 +214,15 @@ def _route_patterns(api: str) -> tuple[tuple[str, re.Pattern[str], str, str, str
     return tuple(routes)
 
 
-def _matches(method: str, path: str) -> list[tuple[str, str, str]]:
-    """(api, status, schema name) of every response of the operations that ``method`` and ``path`` name."""
+def _matches(method: str, path: str, paths: Mapping[str, str] | None = None) -> list[tuple[str, str, str]]:
+    """(api, status, schema name) of every response of the operations that ``method`` and ``path`` (within each
+    spec: ``paths``, where given) name."""
+    within = paths if paths is not None else dict.fromkeys(evaljobs.APIS, path)
     return [
         (api, status, name)
-        for api in evaljobs.APIS
+        for api, each in within.items()
         for route_method, pattern, template, status, name in _route_patterns(api)
-        if route_method == method.upper() and (path == template or pattern.fullmatch(path))
+        if route_method == method.upper() and (each == template or pattern.fullmatch(each))
     ]
 
 
@@ -235,10 +238,11 @@ def endpoint(text: str) -> list[Target]:
     return list(dict.fromkeys(found))
 
 
-def response(method: str, path: str, status: int) -> list[Target]:
+def response(method: str, path: str, status: int, paths: Mapping[str, str] | None = None) -> list[Target]:
     """The schemas of the response ``status`` of the operation at ``method`` ``path`` (a captured exchange):
-    the exact status, else its class (``4XX``), else ``default``; empty when no spec has the operation."""
-    matches = _matches(method, path)
+    the exact status, else its class (``4XX``), else ``default``; empty when no spec has the operation.
+    ``paths``: the path within each spec the exchange can belong to, in place of ``path`` (others left out)."""
+    matches = _matches(method, path, paths)
     for wanted in (str(status), f"{str(status)[:1]}XX", "default"):
         found = [target(api, name) for api, declared, name in matches if declared.upper() == wanted.upper()]
         if found:

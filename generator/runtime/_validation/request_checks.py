@@ -7,21 +7,33 @@
 - Its path parameters (from the template) and query parameters (decoded): a required one missing, a value that
   is not of the parameter's type (integer, number, boolean, an enum), and, as drift of severity info, a query
   parameter the operation does not document (``undocumented_parameter``).
+- Its header parameters as its query parameters; a header neither the operation nor HTTP itself defines (nor
+  a credential of its security, nor one ``--ignore-header`` names) is drift of severity info
+  (``undocumented_header``).
+- Its credentials: none of the operation's security alternatives met is an error (``security_not_met``).
+- Its body's media type, and the response's, among those the operation documents (``unexpected_content_type``).
 - A request no operation matches is drift: ``undocumented_method`` where an operation has its path (with
-  another method), else ``undocumented_endpoint``; a response status the operation does not document (nor its
+  another method), else ``undocumented_endpoint``; with ``--match host``, a request to a host no spec lists
+  (nor ``--server``) is ``undocumented_server``; a response status the operation does not document (nor its
   class, ``4XX``, nor ``default``) is the response's drift, ``undocumented_status``.
+
+Which spec an exchange belongs to (``Matching``): by its path alone, the default, with a spec server's base path
+taken off where it has one (``/api/v3/pets`` for ``/pets`` of ``https://host/api/v3``); ``--match basepath``:
+only below a server's base path; ``--match host``: only on a server's scheme, host and port. ``--server URL``
+names the server the capture was made against, in place of the specs' own.
 
 The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no model or pydantic import.
 """
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import unquote, urlsplit
 
 import evaljobs
 from evaljobs._inputs import Request
@@ -31,13 +43,154 @@ from evaljobs._validation.targets import routes_module
 if TYPE_CHECKING:
     from evaljobs._validation.validator import Validator
 
-__all__ = ["RequestFindings", "check", "coverage", "undocumented", "undocumented_status"]
+__all__ = [
+    "Matching",
+    "RequestFindings",
+    "check",
+    "coverage",
+    "locate",
+    "undocumented",
+    "undocumented_status",
+    "unexpected_response_type",
+]
 
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _BOOLEAN = ("true", "false")
 _ARTICLE = {"integer": "an integer", "number": "a number", "boolean": "true or false"}
+# Request headers HTTP itself, browsers, proxies and tracing define: never an API's own parameters.
+_HTTP_HEADERS = frozenset(
+    {
+        "accept",
+        "accept-charset",
+        "accept-encoding",
+        "accept-language",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "authorization",
+        "baggage",
+        "cache-control",
+        "connection",
+        "content-encoding",
+        "content-length",
+        "content-md5",
+        "content-type",
+        "cookie",
+        "date",
+        "dnt",
+        "early-data",
+        "expect",
+        "forwarded",
+        "from",
+        "host",
+        "if-match",
+        "if-modified-since",
+        "if-none-match",
+        "if-range",
+        "if-unmodified-since",
+        "keep-alive",
+        "max-forwards",
+        "origin",
+        "pragma",
+        "priority",
+        "proxy-authorization",
+        "proxy-connection",
+        "range",
+        "referer",
+        "sentry-trace",
+        "te",
+        "trailer",
+        "traceparent",
+        "tracestate",
+        "transfer-encoding",
+        "upgrade",
+        "upgrade-insecure-requests",
+        "user-agent",
+        "via",
+        "warning",
+        "x-amzn-trace-id",
+        "x-correlation-id",
+        "x-http-method-override",
+        "x-real-ip",
+        "x-request-id",
+        "x-requested-with",
+    }
+)
+_HTTP_HEADER_PREFIXES = ("sec-", "x-forwarded-", "x-b3-", "x-envoy-", "x-datadog-", "cf-", "x-amz-")
+_SCHEME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+MatchMode = Literal["path", "basepath", "host"]
+
+
+@dataclass(frozen=True)
+class Matching:
+    """How exchanges are matched to the specs (``--match``, ``--server``) and which request headers are nobody's
+    concern (``--ignore-header``, names in lower case, a trailing ``*`` for a prefix)."""
+
+    mode: MatchMode = "path"
+    servers: tuple[str, ...] = ()
+    ignore_headers: tuple[str, ...] = ()
+
+    def paths(self, request: Request) -> dict[str, str]:
+        """The path ``request`` has within each spec it can belong to (its servers' base paths taken off):
+        api -> path; a spec it cannot belong to (another host, outside its base path) is left out."""
+        found: dict[str, str] = {}
+        sent = urlsplit(request.url) if request.url else None
+        for api in evaljobs.APIS:
+            servers = [urlsplit(url) for url in (self.servers or routes_servers(api))]
+            if self.mode == "host":
+                servers = [each for each in servers if sent is not None and _same_origin(sent, each)]
+            bases = [each.path.rstrip("/") for each in servers]
+            if self.mode == "path":
+                bases.append("")
+            for base in sorted(set(bases), key=len, reverse=True):
+                if request.path == base or request.path.startswith(base + "/"):
+                    found[api] = request.path[len(base) :] or "/"
+                    break
+        return found
+
+    def ignores(self, header: str) -> bool:
+        return any(fnmatch.fnmatchcase(header, pattern) for pattern in self.ignore_headers)
+
+
+BY_PATH = Matching()
+"""The default matching: by the path alone."""
+
+
+def _same_origin(sent: Any, server: Any) -> bool:
+    """Whether a request's URL went to ``server`` (a relative server URL: any host). Default ports count as given."""
+    if not server.netloc:
+        return True
+    ports = {"http": 80, "https": 443}
+    try:
+        sent_port = sent.port or ports.get(sent.scheme)
+        server_port = server.port or ports.get(server.scheme)
+    except ValueError:
+        return False
+    return (sent.scheme, (sent.hostname or "").lower(), sent_port) == (
+        server.scheme,
+        (server.hostname or "").lower(),
+        server_port,
+    )
+
+
+def routes_servers(api: str) -> tuple[str, ...]:
+    return tuple(getattr(routes_module(api), "SERVERS", ()))
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A credential a security requirement asks for (see ``REQUESTS``' ``security``)."""
+
+    location: str
+    name: str
+    scheme: str = ""
+
+    def shown(self) -> str:
+        if self.location == "header":
+            word = f"{self.scheme.capitalize()} " if self.scheme else ""
+            return f"header {self.name}: {word}..."
+        return f"{self.location} parameter {self.name}"
 
 
 @dataclass(frozen=True)
@@ -71,6 +224,9 @@ class RequestSpec:
     body_required: bool = False
     statuses: tuple[str, ...] = ()
     """The response statuses the operation documents, as the spec writes them (``200``, ``4XX``, ``default``)."""
+    response_media_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Status (as ``statuses`` writes it) -> the media types of its body (no key: the spec documents no body)."""
+    security: tuple[tuple[Credential, ...], ...] = ()
 
     def documents(self, status: int) -> bool:
         """Whether the operation documents the response ``status``: itself, its class or ``default``."""
@@ -90,28 +246,46 @@ class RequestFindings:
     drift: list[Drift]
 
 
-def check(request: Request, prefer: Sequence[str] = ()) -> RequestFindings | None:
+def check(
+    request: Request,
+    prefer: Sequence[str] = (),
+    matching: Matching = BY_PATH,
+    paths: Mapping[str, str] | None = None,
+) -> RequestFindings | None:
     """The findings of ``request`` against the operation its method and path match (an API in ``prefer`` first:
-    the API of the response's schema); None when no operation of any spec matches."""
-    found = _operation(request.method, request.path, prefer)
+    the API of the response's schema); None when no operation of any spec matches. ``paths``: the request's path
+    within each spec (``Matching.paths``), when the caller has it already."""
+    found = _operation(request.method, matching.paths(request) if paths is None else paths, prefer)
     if found is None:
         return None
     operation, values = found
     findings = RequestFindings(operation, [], [])
-    _check_parameters(operation, values, request.query, findings)
-    _check_body(operation, request, findings)
+    headers: dict[str, list[str]] = {}
+    for name, value in request.headers:
+        headers.setdefault(name, []).append(value)
+    _check_parameters(operation, values, request.query, headers, findings)
+    _check_headers(operation, headers, matching, findings)
+    _check_security(operation, request, headers, matching, findings)
+    _check_body(operation, request, headers, findings)
     return findings
 
 
-def undocumented(request: Request) -> Drift:
-    """The drift of a request that no operation of any spec matches: its method, where operations have its path,
-    else its endpoint."""
+def undocumented(request: Request, matching: Matching = BY_PATH, paths: Mapping[str, str] | None = None) -> Drift:
+    """The drift of a request that no operation of any spec matches: its server (``--match host``: no spec is
+    served where it went), else its method, where operations have its path, else its endpoint."""
+    paths = matching.paths(request) if paths is None else paths
+    servers = matching.servers or tuple(dict.fromkeys(url for api in evaljobs.APIS for url in routes_servers(api)))
+    sent = urlsplit(request.url) if request.url else None
+    if matching.mode == "host" and not any(sent and _same_origin(sent, urlsplit(url)) for url in servers):
+        host = sent.netloc.rpartition("@")[2] if sent else "(no URL)"
+        message = f"{host} is not a server of any spec (servers: {', '.join(servers) or 'none'})"
+        return Drift("", "undocumented_server", message, side="request")
     methods = sorted(
         {
             operation.method
-            for api in evaljobs.APIS
+            for api, path in paths.items()
             for operation in _operations(api)
-            if operation.pattern.fullmatch(request.path)
+            if operation.pattern.fullmatch(path)
         }
     )
     if methods:
@@ -123,6 +297,26 @@ def undocumented(request: Request) -> Drift:
     return Drift("", "undocumented_endpoint", message, side="request")
 
 
+def locate(request: Request, matching: Matching) -> dict[str, str]:
+    """The request's path within each spec it can belong to (see ``Matching.paths``)."""
+    return matching.paths(request)
+
+
+def unexpected_response_type(operation: RequestSpec, status: int, media_type: str) -> Drift | None:
+    """The response's drift when its body's ``media_type`` is not one ``operation`` documents for ``status`` (or
+    the status documents no body); None when it is, or when the status is not documented at all (that is
+    ``undocumented_status``)."""
+    key = _documenting(operation, status)
+    if key is None or not media_type:
+        return None
+    documented = operation.response_media_types.get(key, ())
+    if any(_media_matches(media_type, each) for each in documented):
+        return None
+    listed = ", ".join(documented) if documented else "no body"
+    message = f"{operation.operation_id} documents {listed} for status {key}; the response is {media_type}"
+    return Drift("", "unexpected_content_type", message, side="response")
+
+
 def undocumented_status(operation: RequestSpec, status: int) -> Drift | None:
     """The response's drift when ``operation`` does not document ``status``; None when it does."""
     if operation.documents(status):
@@ -132,11 +326,14 @@ def undocumented_status(operation: RequestSpec, status: int) -> Drift | None:
     return Drift("", "undocumented_status", message, side="response")
 
 
-def _operation(method: str, path: str, prefer: Sequence[str]) -> tuple[RequestSpec, dict[str, str]] | None:
-    """The operation of ``method`` and ``path`` and its path parameters' values: the template with the fewest
-    parameters wins (``/jobs/latest`` over ``/jobs/{id}``), then an API of ``prefer``, then spec order."""
+def _operation(
+    method: str, paths: Mapping[str, str], prefer: Sequence[str]
+) -> tuple[RequestSpec, dict[str, str]] | None:
+    """The operation of ``method`` and the path (within each spec: ``paths``) and its path parameters' values: the
+    template with the fewest parameters wins (``/jobs/latest`` over ``/jobs/{id}``), then an API of ``prefer``,
+    then spec order."""
     best: tuple[tuple[int, int], RequestSpec, dict[str, str]] | None = None
-    for api in evaljobs.APIS:
+    for api, path in paths.items():
         for operation in _operations(api):
             if operation.method != method.upper():
                 continue
@@ -183,18 +380,30 @@ def _spec(api: str, entry: dict[str, Any]) -> RequestSpec:
         body_schema=entry.get("body_schema"),
         body_required=bool(entry.get("body_required", False)),
         statuses=tuple(str(status) for status in entry.get("statuses", ())),
+        response_media_types={
+            str(status): tuple(media) for status, media in entry.get("response_media_types", {}).items()
+        },
+        security=tuple(
+            tuple(Credential(str(each["in"]), str(each["name"]), str(each.get("scheme", ""))) for each in alternative)
+            for alternative in entry.get("security", ())
+        ),
     )
 
 
 def _check_parameters(
-    operation: RequestSpec, path_values: dict[str, str], query: Sequence[tuple[str, str]], findings: RequestFindings
+    operation: RequestSpec,
+    path_values: dict[str, str],
+    query: Sequence[tuple[str, str]],
+    headers: Mapping[str, list[str]],
+    findings: RequestFindings,
 ) -> None:
     sent: dict[str, list[str]] = {name: [value] for name, value in path_values.items()}
     given: dict[str, list[str]] = {}
     for name, value in query:
         given.setdefault(name, []).append(value)
+    by_location = {"path": sent, "query": given, "header": headers}
     for parameter in operation.parameters:
-        values = given.get(parameter.name, []) if parameter.location == "query" else sent.get(parameter.name, [])
+        values = by_location.get(parameter.location, {}).get(parameter.name, [])
         if not values and parameter.required:
             message = f"required {parameter.location} parameter {parameter.name!r} is missing"
             findings.errors.append(_error(parameter, "missing_parameter", message))
@@ -203,11 +412,82 @@ def _check_parameters(
             if problem is not None:
                 findings.errors.append(_error(parameter, "invalid_parameter", problem))
     documented = sorted(parameter.name for parameter in operation.parameters if parameter.location == "query")
+    credentials = {each.name for alternative in operation.security for each in alternative if each.location == "query"}
     for name in given:
-        if name not in documented:
+        if name not in documented and name not in credentials:
             listed = ", ".join(documented) or "none"
             message = f"{name!r} is not a query parameter of {operation.operation_id} (documented: {listed})"
             findings.drift.append(Drift("", "undocumented_parameter", message, "request", name, "query"))
+
+
+def _check_headers(
+    operation: RequestSpec, headers: Mapping[str, list[str]], matching: Matching, findings: RequestFindings
+) -> None:
+    """Headers that neither the operation (its header parameters, its credentials) nor HTTP define: info."""
+    documented = {parameter.name for parameter in operation.parameters if parameter.location == "header"}
+    documented |= {each.name for alternative in operation.security for each in alternative if each.location == "header"}
+    for name in headers:
+        if name in documented or name in _HTTP_HEADERS or name.startswith(_HTTP_HEADER_PREFIXES):
+            continue
+        if matching.ignores(name):
+            continue
+        listed = ", ".join(sorted(documented)) or "none"
+        message = f"header {name!r} is not a parameter of {operation.operation_id} (documented headers: {listed})"
+        findings.drift.append(Drift("", "undocumented_header", message, "request", name, "header"))
+
+
+def _check_security(
+    operation: RequestSpec,
+    request: Request,
+    headers: Mapping[str, list[str]],
+    matching: Matching,
+    findings: RequestFindings,
+) -> None:
+    """An error when no alternative of the operation's security has each of its credentials in the request. A
+    capture that recorded no request header at all cannot tell, and a header ``--ignore-header`` names is not
+    judged (a browser's "sanitized" HAR leaves Authorization out): such a credential counts as shown."""
+    if not operation.security:
+        return
+    query = {name for name, _ in request.query}
+    cookies = {
+        part.split("=", 1)[0].strip() for value in headers.get("cookie", ()) for part in value.split(";") if "=" in part
+    }
+
+    def shown(credential: Credential) -> bool:
+        if credential.location == "query":
+            return credential.name in query
+        if credential.location == "cookie":
+            return credential.name in cookies or not request.headers or matching.ignores("cookie")
+        if not request.headers or matching.ignores(credential.name):
+            return True
+        return any(_credential_value(value, credential.scheme) for value in headers.get(credential.name, ()))
+
+    if any(all(shown(each) for each in alternative) for alternative in operation.security):
+        return
+    wanted = " or ".join(" and ".join(each.shown() for each in alternative) for alternative in operation.security)
+    message = f"{operation.operation_id} needs credentials ({wanted}); the request has none that fit"
+    findings.errors.append(Error("", message, "request", "security_not_met"))
+
+
+def _credential_value(value: str, scheme: str) -> bool:
+    """Whether a header's ``value`` can be the credential: not empty, and, for an HTTP scheme, not another
+    scheme's (``Basic ...`` for a bearer token); a value a recorder redacted whole still counts as shown."""
+    word, _, rest = value.strip().partition(" ")
+    if not word:
+        return False
+    if not scheme or not rest.strip() or not _SCHEME_WORD.fullmatch(word):
+        return True
+    return word.lower() == scheme
+
+
+def _media_matches(sent: str, documented: str) -> bool:
+    """Whether the media type ``sent`` is one ``documented`` allows (``*/*``, ``application/*``; parameters and
+    case aside)."""
+    sent_base = sent.split(";", 1)[0].strip().lower()
+    wanted = documented.split(";", 1)[0].strip().lower()
+    if wanted in ("*/*", sent_base):
+        return True
+    return wanted.endswith("/*") and sent_base.startswith(wanted[:-1])
 
 
 def _error(parameter: ParameterSpec, kind: ErrorKind, message: str) -> Error:
@@ -238,8 +518,20 @@ def _scalar_problem(kind: str, enum: tuple[str, ...], value: str) -> str | None:
     return None
 
 
-def _check_body(operation: RequestSpec, request: Request, findings: RequestFindings) -> None:
+def _check_body(
+    operation: RequestSpec, request: Request, headers: Mapping[str, list[str]], findings: RequestFindings
+) -> None:
     name = operation.operation_id
+    media_type = request.media_type or next(iter(headers.get("content-type", ())), "")
+    if (
+        request.body is not None
+        and media_type
+        and operation.body_media_types
+        and not any(_media_matches(media_type, each) for each in operation.body_media_types)
+    ):
+        listed = ", ".join(operation.body_media_types)
+        message = f"{name} takes {listed}; the request body is {media_type}"
+        findings.drift.append(Drift("", "unexpected_content_type", message, "request"))
     if request.body is None:
         if operation.body_required:
             message = f"{name} requires a request body ({', '.join(operation.body_media_types)}); none was sent"
