@@ -17,7 +17,11 @@ OLDEST_TESTS := tests/test_types.py tests/test_examples.py tests/test_property_r
 	tests/test_native.py tests/test_cli.py tests/test_client_calls.py tests/test_client_faults.py tests/test_mock.py \
 	tests/test_wait.py tests/test_client_requests.py tests/test_client_downloads.py
 
-.PHONY: install generate check test test-oldest lock validate bench
+# Redocly CLI lints the hand-written specs as users' tools read them (`redocly lint`), pinned by
+# tools/redocly/package-lock.json and installed from the npm registry where npm is (skipped with a word otherwise).
+REDOCLY := tools/redocly/node_modules/.bin/redocly
+
+.PHONY: install generate check test test-oldest lock validate bench lint-specs
 
 $(STAMP): pyproject.toml $(LOCK) native/scan.c
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,12 +45,22 @@ generate: $(STAMP)
 	$(PY) -m generator generate
 	$(PY) -m compileall -q generated
 
-check: $(STAMP)
+check: $(STAMP) lint-specs
 	$(PY) -m generator check
 	$(VENV)/bin/ruff check generator generated tests
 	$(VENV)/bin/ruff format --check generator generated tests
 	$(VENV)/bin/mypy generated/evaljobs
 	$(VENV)/bin/mypy generator --exclude generator/runtime
+
+$(REDOCLY): tools/redocly/package-lock.json
+	cd tools/redocly && npm ci --no-audit --no-fund --loglevel=error
+	touch $(REDOCLY)
+
+lint-specs:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s --no-print-directory $(REDOCLY) && \
+		out=$$(REDOCLY_TELEMETRY=off $(REDOCLY) lint --format=summary schemas/*.openapi.yaml 2>&1); status=$$?; \
+		printf '%s\n' "$$out" | grep -v '[║╔╚]' | grep .; exit $$status; \
+	else echo "evaljobs: npm not found: the specs are not linted by Redocly CLI (install Node.js 20+ and npm)" >&2; fi
 
 # -v on top of the configured -q: a line per test file with its progress; then the slowest tests.
 test: $(STAMP)
