@@ -63,6 +63,8 @@ class Payload:
     request: Request | None = None
     media_type: str = ""
     """The media type of a captured response's body ("" without a body, or for a bare payload)."""
+    started: str = ""
+    """When the exchange started, as its capture wrote it (a HAR entry's ``startedDateTime``; "" when unknown)."""
 
     @property
     def size(self) -> int:
@@ -397,6 +399,8 @@ def _har(source: str, data: bytes) -> Iterator[Payload]:
             yield Payload(f"{source}:{index}", skipped="not a request and response")
             continue
         path = urlsplit(url).path or "/"
+        started = entry.get("startedDateTime")
+        started = started if isinstance(started, str) else ""
         label = f"{source}:{index} {method} {path} {status}"
         sent = _request(method, path, url, request)
         mime = str(content.get("mimeType", ""))
@@ -404,13 +408,15 @@ def _har(source: str, data: bytes) -> Iterator[Payload]:
         media = mime if text not in (None, "") else ""
         if text is None or "json" not in mime.lower():
             skipped = f"no JSON body ({mime or 'no content type'})"
-            yield Payload(label, skipped=skipped, exchange=(method, path, status), request=sent, media_type=media)
+            yield Payload(
+                label, skipped=skipped, exchange=(method, path, status), request=sent, media_type=media, started=started
+            )
             continue
         body = _body(text, content.get("encoding"))
         if body is None:
-            yield Payload(label, problem="its base64 body does not decode")
+            yield Payload(label, problem="its base64 body does not decode", started=started)
             continue
-        yield Payload(label, body, exchange=(method, path, status), request=sent, media_type=media)
+        yield Payload(label, body, exchange=(method, path, status), request=sent, media_type=media, started=started)
 
 
 def _request(method: str, path: str, url: str, request: Any) -> Request:
