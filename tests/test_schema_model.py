@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.runtime._datetimes import LOCAL_PATTERN
 from generator.schema import build
 from generator.schema.examples import NO_EXAMPLE
 from generator.schema.nodes import Intersection, Object, Ref, Scalar, Union
@@ -38,6 +39,33 @@ def test_openapi_30_nullable_and_boolean_bounds_are_translated() -> None:
     assert written["score"] == {"type": "number", "exclusiveMinimum": 0, "maximum": 1}
     assert written["count"] == {"type": "integer", "minimum": 0}
     assert model.document()["openapi"] == "3.1.0"
+
+
+def test_the_portable_spelling_of_a_naive_timestamp_reads_as_a_date_time() -> None:
+    offset = {"x-evaljobs-datetime-offset": "optional"}
+    spec = _openapi(
+        {
+            "Job": {
+                "type": "object",
+                "properties": {
+                    "portable": {"type": ["string", "null"], "pattern": LOCAL_PATTERN, **offset},
+                    "bare": {"type": "string", **offset},
+                    "older": {"type": "string", "format": "date-time", **offset},
+                    "other_pattern": {"type": "string", "pattern": "^[0-9]+$", **offset},
+                    "no_extension": {"type": "string", "pattern": LOCAL_PATTERN},
+                },
+            }
+        },
+        version="3.1.0",
+    )
+    model, problems = build(spec, "openapi", "t")
+    assert problems == []
+    written = model.document()["components"]["schemas"]["Job"]["properties"]
+    assert written["portable"] == {"type": ["string", "null"], "format": "date-time", **offset}
+    assert list(written["portable"]) == ["type", "format", "x-evaljobs-datetime-offset"]
+    assert written["bare"] == written["older"] == {"type": "string", "format": "date-time", **offset}
+    assert written["other_pattern"] == {"type": "string", "pattern": "^[0-9]+$", **offset}
+    assert written["no_extension"] == {"type": "string", "pattern": LOCAL_PATTERN}
 
 
 def test_nested_allof_keeps_every_property_and_required_name() -> None:

@@ -18,6 +18,7 @@ import pytest
 import yaml
 
 from evaljobs import _cli_suggest, _spec_text
+from evaljobs._datetimes import LOCAL_PATTERN
 from evaljobs._suggest import infer, locate, owner
 from evaljobs.cli import main
 from generator.load.document import load_document
@@ -102,7 +103,7 @@ EXPECTED_PATCH = [
     {
         "op": "add",
         "path": "/components/schemas/Job/allOf/1/properties/finished_at",
-        "value": {"type": "string", "format": "date-time", "x-evaljobs-datetime-offset": "optional"},
+        "value": {"type": "string", "pattern": LOCAL_PATTERN, "x-evaljobs-datetime-offset": "optional"},
     },
     {"op": "add", "path": "/components/schemas/Job/allOf/1/properties/note", "value": {"type": "null"}},
     {"op": "add", "path": "/components/schemas/Job/allOf/1/properties/priority", "value": {"type": "integer"}},
@@ -243,7 +244,7 @@ def test_round_trip_on_the_project_specs_and_samples(tmp_path: Path, capsys: pyt
         (["2025-01-01T00:00:00Z", "2025-01-01T00:00:00.123+05:30"], {"type": "string", "format": "date-time"}),
         (
             ["2025-01-01T00:00:00", "2025-01-01T00:00:00Z"],
-            {"type": "string", "format": "date-time", "x-evaljobs-datetime-offset": "optional"},
+            {"type": "string", "pattern": LOCAL_PATTERN, "x-evaljobs-datetime-offset": "optional"},
         ),
         (["2025-01-01T00:00:00Z", "soon"], {"type": "string"}),
         (["3fa85f64-5717-4562-b3fc-2c963f66afa6"], {"type": "string", "format": "uuid"}),

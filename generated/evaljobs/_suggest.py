@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from evaljobs._datetimes import LOCAL_PATTERN, OFFSET_KEY
 from evaljobs._datetimes import problem as _datetime_problem
 from evaljobs._report import Drift, Report, pointer_token
 
@@ -33,7 +34,7 @@ __all__ = ["Observations", "Placed", "infer", "locate", "owner", "patch"]
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*")
-OFFSET_OPTIONAL = "x-evaljobs-datetime-offset"
+OFFSET_OPTIONAL = OFFSET_KEY
 
 
 def unescape(token: str) -> str:
@@ -276,7 +277,7 @@ def _string_format(values: list[str]) -> dict[str, Any]:
     if all(_datetime_problem(value, True, "") is None for value in values):
         return {"format": "date-time"}
     if all(_datetime_problem(value, False, "") is None for value in values):
-        return {"format": "date-time", OFFSET_OPTIONAL: "optional"}
+        return {"pattern": LOCAL_PATTERN, OFFSET_OPTIONAL: "optional"}  # the portable spelling (_datetimes)
     if all(_UUID.fullmatch(value) for value in values):
         return {"format": "uuid"}
     if all(_URI.fullmatch(value) for value in values):

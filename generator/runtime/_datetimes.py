@@ -7,10 +7,18 @@ import re
 from datetime import UTC, datetime, timedelta, timezone
 from typing import TypeVar
 
-__all__ = ["EXPECTED", "LOCAL_EXPECTED", "parse", "problem"]
+__all__ = ["EXPECTED", "LOCAL_EXPECTED", "LOCAL_PATTERN", "OFFSET_KEY", "parse", "problem"]
 
 EXPECTED = "an RFC 3339 date-time such as 2025-03-19T22:50:15.684382Z"
 LOCAL_EXPECTED = "an ISO 8601 date-time such as 2025-03-19T22:50:15.684382 (offset optional)"
+
+OFFSET_KEY = "x-evaljobs-datetime-offset"
+# How a spec says "a date-time whose offset may be missing" so that every tool reads it alike: a string with
+# this pattern and ``x-evaljobs-datetime-offset: optional``, and no ``format: date-time`` (which requires the
+# offset). The generator reads it as ``format: date-time`` with the offset optional.
+LOCAL_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
+)
 
 # RFC 3339, section 5.6, with ASCII digits only. The offset group is optional here; the strict
 # type refuses a match without it.

@@ -2,6 +2,8 @@
 
 - OpenAPI 3.0 is translated here: ``nullable: true`` allows null, a boolean ``exclusiveMinimum`` or
   ``exclusiveMaximum`` moves the bound it qualifies, ``example`` stays an annotation;
+- a string with ``x-evaljobs-datetime-offset: optional`` and no ``format`` (the portable spelling of a naive
+  timestamp: the pattern ``_datetimes.LOCAL_PATTERN`` or none) is read as ``format: date-time``;
 - a reference to a named schema stays a ``Ref``; a reference anywhere else (a property of another schema, a
   schema under ``paths``) is read in place;
 - ``allOf`` is merged into one object when every member is an object (directly or through references) and
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.problems import Problem, join_pointer
+from generator.runtime._datetimes import LOCAL_PATTERN, OFFSET_KEY
 from generator.schema import canonical
 from generator.schema.nodes import (
     ANNOTATION_KEYS,
@@ -194,7 +197,14 @@ class Reader:
                     constraints[exclusive] = constraints.pop(bound)
         if common["nullable"] and "null" not in types:
             types = [*types, "null"]
-        return Scalar(types=tuple(types), format=raw.get("format"), constraints=constraints, **common)
+        written = raw.get("format")
+        if written is None and raw.get(OFFSET_KEY) == "optional" and constraints.get("pattern", LOCAL_PATTERN) == LOCAL_PATTERN:
+            # The portable spelling of a date-time whose offset may be missing (a pattern, as other tools read it):
+            # read as `format: date-time` with the offset optional, written back so in the canonical document.
+            constraints.pop("pattern", None)
+            written = "date-time"
+            common["order"] = tuple("format" if key == "pattern" else key for key in common["order"])
+        return Scalar(types=tuple(types), format=written, constraints=constraints, **common)
 
     def _object(self, raw: Mapping[str, Any], pointer: str, common: dict[str, Any], *, declared: bool) -> Node:
         properties: Mapping[str, Any] = raw["properties"] if isinstance(raw.get("properties"), Mapping) else {}
