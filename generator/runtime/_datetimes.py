@@ -16,9 +16,7 @@ OFFSET_KEY = "x-evaljobs-datetime-offset"
 # How a spec says "a date-time whose offset may be missing" so that every tool reads it alike: a string with
 # this pattern and ``x-evaljobs-datetime-offset: optional``, and no ``format: date-time`` (which requires the
 # offset). The generator reads it as ``format: date-time`` with the offset optional.
-LOCAL_PATTERN = (
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
-)
+LOCAL_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})?$"
 
 # RFC 3339, section 5.6, with ASCII digits only. The offset group is optional here; the strict
 # type refuses a match without it.

@@ -198,7 +198,8 @@ class Reader:
         if common["nullable"] and "null" not in types:
             types = [*types, "null"]
         written = raw.get("format")
-        if written is None and raw.get(OFFSET_KEY) == "optional" and constraints.get("pattern", LOCAL_PATTERN) == LOCAL_PATTERN:
+        portable = constraints.get("pattern", LOCAL_PATTERN) == LOCAL_PATTERN
+        if written is None and raw.get(OFFSET_KEY) == "optional" and portable:
             # The portable spelling of a date-time whose offset may be missing (a pattern, as other tools read it):
             # read as `format: date-time` with the offset optional, written back so in the canonical document.
             constraints.pop("pattern", None)
