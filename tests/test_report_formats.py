@@ -426,3 +426,20 @@ def test_a_digest_grows_with_groups_not_with_payloads() -> None:
 def test_timestamps_are_read_leniently(text: str, seconds: float | None) -> None:
     found = instant(text)
     assert found == (None if seconds is None else pytest.approx(seconds, abs=1e-6))
+
+
+@pytest.mark.parametrize("output", ["grouped", "sarif", "html", "json"])
+def test_the_reports_of_the_whole_run_are_the_same_with_jobs(package: Path, tmp_path: Path, output: str) -> None:
+    """600 captures make three batches (256 files a batch): with --jobs 3 each worker folds its own digest, and
+    the command's process merges them in input order into the same report."""
+    for number in range(600):
+        each, _ = EVERYTHING[number % len(EVERYTHING)]
+        capture(tmp_path, {**each, "startedDateTime": f"2026-03-01T{number // 60:02d}:{number % 60:02d}:00Z"},
+                name=f"{number:03d}.har")  # fmt: skip
+    options = ["--summary"] if output == "json" else []
+    alone = shop(package, tmp_path, "--format", output, *options)
+    shared = shop(package, tmp_path, "--format", output, "--jobs", "3", *options)
+    assert alone.returncode == shared.returncode == 1, alone.stderr + shared.stderr
+    assert alone.stdout == shared.stdout
+    if output == "grouped":
+        assert "  unknown_field  x74" in alone.stdout  # 2 of every 16 captures (the 13th and 16th): 37 x 2
