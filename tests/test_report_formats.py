@@ -336,7 +336,7 @@ def test_html_is_one_self_contained_page_with_a_plot_per_operation(package: Path
     text = "".join(page.text)
     for kind in KIND_NAMES:
         assert kind in text, kind
-    assert "Over time" in text and "from 2026-03-01 10:00:07 to 2026-03-01 10:09:08" in text
+    assert "Over time" in text and "Exchanges per 10 seconds from 2026-03-01 10:00:00 to 2026-03-01 10:09:10" in text
     # shop.listItems, shop.createItem, shop.deleteItem, GET /v1/nowhere, PUT /v1/items, GET /v1/items (the mirror's)
     assert page.tags["svg"] == 6
     assert "Coverage" in text and "3/3 operations" in text
@@ -420,6 +420,10 @@ def test_a_digest_grows_with_groups_not_with_payloads() -> None:
         ("1772359207", 1772359207.0),
         ("1772359207123", 1772359207.123),
         ("yesterday", None),
+        ("nan", None),
+        ("-inf", None),
+        ("1e300", None),
+        ("2026-02-30T00:00:00Z", None),
         ("", None),
     ],
 )
@@ -443,3 +447,16 @@ def test_the_reports_of_the_whole_run_are_the_same_with_jobs(package: Path, tmp_
     assert alone.stdout == shared.stdout
     if output == "grouped":
         assert "  unknown_field  x74" in alone.stdout  # 2 of every 16 captures (the 13th and 16th): 37 x 2
+
+
+def test_a_plot_over_a_year_has_at_most_sixty_bars_of_whole_weeks() -> None:
+    from evaljobs._html_report import _plots
+
+    digest = Digest()
+    for day in range(0, 365, 3):
+        report = Report("x", "shop.Items", [], [], ("shop", "listItems", 200))
+        report.started = str(1_767_225_600 + day * 86400)  # from 2026-01-01
+        digest.add(report, "error")
+    page = _plots(digest, 1000)
+    assert "Exchanges per week from 2026-01-01 00:00:00 to 2026-12-31 00:00:00" in page, page[:300]
+    assert page.count("<rect ") == 52  # (weeks start on Thursdays, as the epoch's first did)

@@ -9,6 +9,7 @@ and a finding's kind, side and place) and with the timeline's buckets, which coa
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -242,7 +243,8 @@ _ZONE = re.compile(r"([+-]\d\d)(\d\d)$")
 def instant(text: str) -> float | None:
     """Seconds since the epoch of an ISO 8601 date-time, read leniently: ``Z`` or an offset with or without its
     colon (none: UTC), a space for the ``T``, a comma for the decimal point, any number of fraction digits, a
-    date alone; or a number of seconds (or milliseconds, past 10^11) since the epoch. None for anything else."""
+    date alone; or a number of seconds (or milliseconds, past 10^11) since the epoch. None for anything else
+    (``nan`` and ``inf`` included)."""
     text = text.strip()
     if not text:
         return None
@@ -251,6 +253,8 @@ def instant(text: str) -> float | None:
     except ValueError:
         pass
     else:
+        if not math.isfinite(number) or abs(number) >= 1e15:  # (nan, inf; beyond any date a capture has)
+            return None
         return number / 1000 if abs(number) >= 1e11 else number
     text = _FRACTION.sub(lambda match: "." + (match.group(2) + "000000")[:6], text, count=1)
     if text[-1:] in ("Z", "z"):

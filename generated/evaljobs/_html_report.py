@@ -20,6 +20,8 @@ from evaljobs._report import FailOn, Report
 
 BINS = 60
 """The most bars of a plot: the timeline's buckets are gathered into at most this many."""
+_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 604800)
+"""The widths of a bar, in seconds: the narrowest that keeps the bars to ``BINS`` (else whole weeks)."""
 
 _WORDS = {"error": "error", "warning": "drift", "info": "info"}
 
@@ -152,8 +154,13 @@ def _plots(digest: Digest, limit: int) -> str:
         return ""
     first = min(index for _, index in timeline.buckets) * timeline.width
     last = (max(index for _, index in timeline.buckets) + 1) * timeline.width
-    bins = max(1, min(BINS, (last - first) // timeline.width))
-    step = (last - first) / bins
+    step = next(
+        (each for each in _STEPS if each >= timeline.width and (last - first) / each <= BINS),
+        max(timeline.width, -(-(last - first) // BINS // 604800) * 604800),
+    )
+    first -= first % step
+    bins = max(1, -(-(last - first) // step))
+    last = first + bins * step
     series = _binned(timeline, first, step, bins)
     start, end = _when(first), _when(last)
     parts = [
@@ -168,18 +175,18 @@ def _plots(digest: Digest, limit: int) -> str:
     return "".join(parts)
 
 
-def _binned(timeline: Timeline, first: int, step: float, bins: int) -> dict[str, list[list[int]]]:
+def _binned(timeline: Timeline, first: int, step: int, bins: int) -> dict[str, list[list[int]]]:
     series: dict[str, list[list[int]]] = {}
     for (operation, index), counts in timeline.buckets.items():
-        place = min(bins - 1, int((index * timeline.width - first) / step))
+        place = min(bins - 1, (index * timeline.width - first) // step)
         row = series.setdefault(operation, [[0, 0, 0] for _ in range(bins)])[place]
         for position, count in enumerate(counts):
             row[position] += count
     return series
 
 
-def _plot(bars: list[list[int]], step: float, first: int) -> str:
-    width, height, left, bottom = 720, 110, 44, 18
+def _plot(bars: list[list[int]], step: int, first: int) -> str:
+    width, height, left, bottom = 720, 116, 44, 24
     plot_width, plot_height = width - left - 8, height - bottom - 8
     most = max(total for total, _, _ in bars) or 1
     slot = plot_width / len(bars)
@@ -189,6 +196,8 @@ def _plot(bars: list[list[int]], step: float, first: int) -> str:
         f'<line x1="{left}" y1="{8 + plot_height}" x2="{width - 8}" y2="{8 + plot_height}" stroke="#999"/>',
         f'<text x="{left - 4}" y="16" text-anchor="end">{most:,}</text>',
         f'<text x="{left - 4}" y="{8 + plot_height}" text-anchor="end">0</text>',
+        f'<text x="{left}" y="{height - 6}">{_when(first)}</text>',
+        f'<text x="{width - 8}" y="{height - 6}" text-anchor="end">{_when(first + len(bars) * step)}</text>',
     ]
     for position, (total, invalid, drifted) in enumerate(bars):
         if not total:
@@ -220,11 +229,11 @@ def _when(seconds: float) -> str:
         return f"{seconds:.0f} s"
 
 
-def _duration(seconds: float) -> str:
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.3g} {unit}(s)"
-    return f"{seconds:.3g} second(s)"
+def _duration(seconds: int) -> str:
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds // size} {unit}{'s' * (seconds != size)}" if seconds != size else unit
+    return f"{seconds} seconds" if seconds != 1 else "second"
 
 
 def _coverage(found: dict[str, Any]) -> str:
