@@ -128,3 +128,30 @@ def test_what_fails_follows_fail_on(fail_on: FailOn, failing: int, ending: str) 
         tally.add(report, fail_on)
     assert tally.failing == failing
     assert tally.summary(fail_on) == f"4 payload(s): 3 valid (1 with drift), {ending}"
+
+
+@pytest.mark.parametrize("output", ["grouped", "html"])
+def test_the_reports_of_the_whole_run_escape_the_data(hostile: Path, output: str) -> None:
+    """The grouped text and the HTML page carry no control character from the data: escaped visibly (and the
+    page's markup characters as entities)."""
+    result = run("--format", output, str(hostile))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
+    text = result.stdout.decode("utf-8")
+    assert not FORBIDDEN & set(text), sorted({hex(ord(c)) for c in FORBIDDEN & set(text)})
+    assert "\\x1b[31mred\\x1b[0m" in text and "\\u202egnp.exe" in text
+    if output == "html":
+        assert "]]&gt;&lt;/failure&gt;&lt;x a=&quot;&amp;" in text and "<x a=" not in text
+
+
+def test_sarif_parses_strictly_for_hostile_input(hostile: Path) -> None:
+    result = run("--format", "sarif", str(hostile))
+    assert result.returncode == 1 and b"Traceback" not in result.stderr, result.stderr
+    log = orjson.loads(result.stdout)  # refuses lone surrogates
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert "file://" + str(hostile) + "/bad-value.json" in uris
+    from evaljobs._sarif import _uri  # a file name's undecodable bytes, percent-encoded as they are
+
+    assert _uri(os.fsdecode(b"/x/bad\xff\xfe name.json")) == "file:///x/bad%FF%FE%20name.json"
+    assert _uri("runs/a#1.jsonl") == "runs/a%231.jsonl"
+    messages = " ".join(r["message"]["text"] for r in log["runs"][0]["results"])
+    assert "\\x1b[31mred\\x1b[0m" in messages

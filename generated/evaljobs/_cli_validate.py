@@ -40,7 +40,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target = check.add_mutually_exclusive_group()
     target.add_argument("--endpoint", metavar='"METHOD PATH"', help="the operation the payloads answer")
     target.add_argument("--schema", metavar="API.Name", help="the schema to validate against")
-    check.add_argument("--format", choices=["text", "json", "junit", "csv"], default="text", help="report format")
+    check.add_argument(
+        "--format",
+        choices=["text", "json", "junit", "csv", "grouped", "sarif", "html"],
+        default="text",
+        help="report format: grouped is text by operation and finding with counts; sarif for code scanning; html "
+        "a self-contained page",
+    )
+    check.add_argument(
+        "--summary", action="store_true", help='with --format json: one last line, {"summary": {...}}, the totals'
+    )
     failing = check.add_mutually_exclusive_group()
     failing.add_argument("--strict", action="store_true", help="drift fails too (exit 1): --fail-on warning")
     failing.add_argument(
@@ -103,8 +112,11 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
         print(f"evaljobs: {error.args[0]}", file=sys.stderr)
         return USAGE
     fail_on: FailOn = args.fail_on or ("warning" if args.strict else "error")
+    if args.summary and args.format != "json":
+        print("evaljobs: --summary goes with --format json", file=sys.stderr)
+        return USAGE
     matching = Matching(args.match, tuple(args.server), tuple(name.lower() for name in args.ignore_header))
-    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on, matching)
+    settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on, matching, args.summary)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
     streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
     try:
@@ -115,21 +127,21 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
             progress.advance(rendered.tally.outcomes, rendered.size)
     finally:
         progress.close()
-    writer.finish(tally)
+    found = None
     if args.coverage:
         from evaljobs._validation.request_checks import coverage  # noqa: PLC0415 - only with --coverage
 
         found = coverage(tally.seen)
+    status = USAGE if not tally.outcomes or tally.unreadable else FINDINGS if tally.failing else OK
+    writer.finish(tally, status, found)
+    if found is not None and not writer.form.covers:  # (sarif, html and json --summary hold it)
         if args.format == "json":
             out.write(json.dumps({"coverage": found}, sort_keys=False) + "\n")
         else:
-            (out if args.format == "text" else sys.stderr).write(coverage_text(found))
+            (out if args.format in ("text", "grouped") else sys.stderr).write(coverage_text(found))
     if not tally.outcomes:
         print(f"evaljobs: nothing to validate: no payload in {', '.join(args.paths)}", file=sys.stderr)
-        return USAGE
-    if tally.unreadable:
-        return USAGE
-    return FINDINGS if tally.failing else OK
+    return status
 
 
 def _sized(work: Iterable[Unit | Payload], progress: Progress) -> Iterator[Unit | Payload]:
@@ -165,9 +177,10 @@ class _Settings:
     colour: bool  # decided by the command's process: workers have no terminal to ask
     fail_on: FailOn
     matching: Matching = BY_PATH
+    summary: bool = False  # --summary (json)
 
     def format(self) -> Format:
-        return formatter(self.format_name, colour=self.colour, fail_on=self.fail_on)
+        return formatter(self.format_name, colour=self.colour, fail_on=self.fail_on, summary=self.summary)
 
     def render(self, batch: list[Unit | Payload]) -> Rendered:
         """The output of one batch. Each batch has a validator of its own (a validator tries the schema that
@@ -192,11 +205,18 @@ def _outcomes(item: Unit | Payload, validator: Validator, matching: Matching = B
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
         elif payload.request is not None:
-            yield _exchange(payload, payload.request, validator, matching)
+            yield _stamped(_exchange(payload, payload.request, validator, matching), payload, payload.request)
         elif payload.skipped is not None:
             yield "skipped", (payload.source, payload.skipped)
         else:
             yield _checked(payload, validator)
+
+
+def _stamped(outcome: Outcome, payload: Payload, sent: Request) -> Outcome:
+    """An exchange's report with its request line and when it started (for the grouped, sarif and html reports)."""
+    if isinstance(outcome[1], Report):
+        outcome[1].endpoint, outcome[1].started = f"{sent.method.upper()} {sent.path}", payload.started
+    return outcome
 
 
 def _checked(payload: Payload, validator: Validator) -> Outcome:

@@ -108,6 +108,12 @@ class Report:
     operation: tuple[str, str, int] | None = None
     """For a captured exchange matched to an operation: (api, operationId, the response's status); for
     ``--coverage``, not part of the JSON report."""
+    endpoint: str | None = None
+    """For a captured exchange: its request's method and path (``GET /v1/jobs``), which names it in the grouped
+    reports when no operation matches it; not part of the JSON report."""
+    started: str = ""
+    """For a captured exchange: when it started, as its capture wrote it (ISO 8601, "" when unknown); for the
+    timeline of the HTML report, not part of the JSON report."""
 
     @property
     def valid(self) -> bool:

@@ -1,9 +1,11 @@
 """The reports of ``evaljobs validate``: text for people, JSON Lines for programs, JUnit XML for CI systems.
 
 Rendering happens where the payloads are validated: ``render`` turns the outcomes of a batch of input into
-text with a format (``TextFormat``, ``JsonFormat``, ``JunitFormat``), in the command's process or in a
-``--jobs`` worker alike. The command's process only writes the rendered batches in input order with a
-``Writer``, adds up their tallies, and ends the document.
+text with a format (``TextFormat``, ``JsonFormat``, ``JunitFormat``, ``CsvFormat``; ``SarifFormat`` in
+evaljobs/_sarif.py), in the command's process or in a ``--jobs`` worker alike. The command's process only writes
+the rendered batches in input order with a ``Writer``, adds up their tallies, and ends the document. The reports
+written from what the whole run found (``GroupedFormat``, ``HtmlFormat``, ``--format json --summary``) fold each
+batch's reports into a ``Digest`` (evaljobs/_digest.py) where they are rendered, and write it at the end.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from evaljobs._digest import Digest
 from evaljobs._report import Drift, Error, FailOn, Report
 
 if TYPE_CHECKING:
@@ -73,28 +76,70 @@ class Tally:
 
 @dataclass
 class Rendered:
-    """A batch of input, validated and rendered: its pieces of output in order, what it found, its size."""
+    """A batch of input, validated and rendered: its pieces of output in order, what it found, its size, and
+    for a format written from the whole run's findings, their digest."""
 
     pieces: list[Piece] = field(default_factory=list)
     tally: Tally = field(default_factory=Tally)
     size: int = 0
+    digest: Digest | None = None
+
+
+@dataclass(frozen=True)
+class Ending:
+    """What the end of a document may tell besides the tally: the run's digest (for the formats that keep one),
+    its exit status and ``--coverage`` (None without it)."""
+
+    digest: Digest
+    status: int
+    coverage: dict[str, Any] | None = None
+
+
+class Format(Protocol):
+    """A report format: a piece of output per report and per skipped capture, then the end of the document."""
+
+    fail_on: FailOn
+    holds: bool  # the pieces wait for the end (the document starts with the counts)
+    digests: bool  # the reports are folded into a Digest (the document is written from it at the end)
+    joined: bool  # each piece starts with a comma, which the first piece written goes without
+    covers: bool  # the document holds --coverage (nothing is written after it)
+    head: str  # written before any piece
+
+    def report(self, report: Report) -> Piece: ...
+
+    def skipped(self, source: str, reason: str) -> Piece: ...
+
+    def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]: ...
+
+
+class _Plain:
+    """The defaults of a format's attributes: pieces written as they come, no digest, nothing before them."""
+
+    holds = digests = joined = covers = False
+    head = ""
 
 
 def render(outcomes: Iterable[Outcome], form: Format, size: int) -> Rendered:
     """The output of ``outcomes``, with consecutive pieces for one stream joined into one."""
-    rendered = Rendered(size=size)
-    tally, stream = rendered.tally, STDOUT
+    rendered = Rendered(size=size, digest=Digest() if form.digests else None)
+    tally, stream, digest = rendered.tally, STDOUT, rendered.digest
     run: list[str] = []
     for kind, value in outcomes:
         if isinstance(value, Report):
             tally.add(value, form.fail_on)
+            if digest is not None:
+                digest.add(value, form.fail_on)
             piece = form.report(value)
         elif kind == "skipped":
             tally.skipped += 1
+            if digest is not None:
+                digest.skip(*value)
             piece = form.skipped(*value)
         else:
             tally.unreadable += 1
             piece = STDERR, f"evaljobs: {visible(value[0])}: {visible(value[1])}\n"
+        if not piece[1]:  # a format that writes the report at the end
+            continue
         if piece[0] != stream and run:
             rendered.pieces.append((stream, "".join(run)))
             run = []
@@ -111,21 +156,31 @@ def use_colour(out: TextIO) -> bool:
 
 
 @cache
-def formatter(name: str, *, colour: bool, fail_on: FailOn) -> Format:
+def formatter(name: str, *, colour: bool, fail_on: FailOn, summary: bool = False) -> Format:
     """The format ``--format name`` names, built once per process and choice of options."""
     if name == "text":
         return TextFormat(colour, fail_on)
     if name == "json":
-        return JsonFormat(fail_on)
+        return JsonFormat(fail_on, summary=summary)
     if name == "csv":
         return CsvFormat(fail_on)
+    if name == "grouped":
+        from evaljobs._grouped import GroupedFormat  # noqa: PLC0415 - each format's module only for it
+
+        return GroupedFormat(colour, fail_on)
+    if name == "sarif":
+        from evaljobs._sarif import SarifFormat  # noqa: PLC0415
+
+        return SarifFormat(fail_on)
+    if name == "html":
+        from evaljobs._html_report import HtmlFormat  # noqa: PLC0415
+
+        return HtmlFormat(fail_on)
     return JunitFormat(fail_on)
 
 
-class TextFormat:
+class TextFormat(_Plain):
     """A block per payload with findings, a line per clean payload, then the summary; colour on a terminal."""
-
-    holds = False  # pieces go out as they come
 
     def __init__(self, colour: bool, fail_on: FailOn) -> None:
         self.fail_on = fail_on
@@ -162,19 +217,19 @@ class TextFormat:
     def skipped(self, source: str, reason: str) -> Piece:
         return STDOUT, f" skip {visible(source)}  {self.dim}{visible(reason)}{self.reset}\n"
 
-    def end(self, tally: Tally, held: list[str]) -> list[str]:
+    def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
         return [tally.summary(self.fail_on) + "\n"]
 
 
-class JsonFormat:
-    """One JSON object per payload per line, as the contract describes; skipped captures are not payloads."""
+class JsonFormat(_Plain):
+    """One JSON object per payload per line, as the contract describes; skipped captures are not payloads.
+    With ``summary``, one last line: ``{"summary": {...}}`` (see ``summary``), holding --coverage too."""
 
-    holds = False
-
-    def __init__(self, fail_on: FailOn) -> None:
+    def __init__(self, fail_on: FailOn, *, summary: bool = False) -> None:
         import orjson  # noqa: PLC0415 - (8 ms of start-up) for this format only
 
         self.fail_on = fail_on
+        self.digests = self.covers = summary
         self.dumps, self.refused = orjson.dumps, orjson.JSONEncodeError
 
     def report(self, report: Report) -> Piece:
@@ -187,11 +242,42 @@ class JsonFormat:
     def skipped(self, source: str, reason: str) -> Piece:
         return STDERR, f"evaljobs: {visible(source)}: skipped ({visible(reason)})\n"
 
-    def end(self, tally: Tally, held: list[str]) -> list[str]:
-        return []
+    def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
+        if not self.digests:
+            return []
+        found = {"summary": summary(tally, ending, self.fail_on)}
+        try:
+            return [self.dumps(found).decode() + "\n"]
+        except self.refused:
+            return [self.dumps(_without_surrogates(found)).decode() + "\n"]
 
 
-class JunitFormat:
+def summary(tally: Tally, ending: Ending, fail_on: FailOn) -> dict[str, Any]:
+    """The totals of a run: payloads by verdict, findings by severity and by kind, what fails, the exit status,
+    and --coverage where it was asked for."""
+    digest = ending.digest
+    found: dict[str, Any] = {
+        "payloads": tally.payloads,
+        "verdicts": {
+            "valid": tally.valid,
+            "drifted": tally.drifted,  # among the valid ones, as in the text report's summary
+            "invalid": tally.invalid,
+            "skipped": tally.skipped,
+            "unreadable": tally.unreadable,
+        },
+        "failing": tally.failing,
+        "fail_on": fail_on,
+        "severities": {severity: digest.severities[severity] for severity in ("error", "warning", "info")},
+        "kinds": dict(sorted(digest.kinds.items())),
+        "groups": len(digest.groups),
+        "exit_status": ending.status,
+    }
+    if ending.coverage is not None:
+        found["coverage"] = ending.coverage
+    return found
+
+
+class JunitFormat(_Plain):
     """A JUnit XML document: a test case per payload; errors (and drift, with --strict or --fail-on) are
     failures, skipped captures are skipped test cases, drift that does not fail goes to the case's system-out.
     Each case is rendered on its own, indented as it sits in the document."""
@@ -229,7 +315,7 @@ class JunitFormat:
         self.tree.indent(case, level=2)  # a case sits two levels deep: <testsuites><testsuite><testcase>
         return "    " + self.tree.tostring(case, encoding="unicode") + "\n"
 
-    def end(self, tally: Tally, held: list[str]) -> list[str]:
+    def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
         cases = tally.payloads + tally.skipped
         suite = (
             f'<testsuite name="evaljobs validate" tests="{cases}" failures="{tally.failing}" '
@@ -241,11 +327,10 @@ class JunitFormat:
         return [head, f"  {suite}>\n", *held, "  </testsuite>\n</testsuites>\n"]
 
 
-class CsvFormat:
+class CsvFormat(_Plain):
     """A row per finding (RFC 4180, with a header row): where it was found and what. A payload without findings
     has no row; skipped captures are told on standard error, as for json."""
 
-    holds = False
     head = "source,schema,in,severity,kind,where,message\r\n"
 
     def __init__(self, fail_on: FailOn) -> None:
@@ -267,7 +352,7 @@ class CsvFormat:
     def skipped(self, source: str, reason: str) -> Piece:
         return STDERR, f"evaljobs: {visible(source)}: skipped ({visible(reason)})\n"
 
-    def end(self, tally: Tally, held: list[str]) -> list[str]:
+    def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
         return []
 
 
@@ -276,9 +361,6 @@ def _cell(text: str) -> str:
     return (a file name, a payload's value) gets a ' before it (OWASP's advice on CSV injection)."""
     text = visible(text)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-Format = TextFormat | JsonFormat | JunitFormat | CsvFormat
 
 
 def where(finding: Error | Drift) -> str:
@@ -347,26 +429,34 @@ def _without_surrogates(value: Any) -> Any:
 
 class Writer:
     """Writes rendered batches in the order it is given them: reports on ``out`` (held back until the end
-    for a format whose document starts with the counts), messages about the input on standard error."""
+    for a format whose document starts with the counts), messages about the input on standard error; merges
+    their digests for a format written from the whole run's findings."""
 
     def __init__(self, out: TextIO, form: Format) -> None:
         self.out = out
         self.form = form
         self.held: list[str] = []
-        if isinstance(form, CsvFormat):  # its header row, before any report
+        self.digest = Digest()
+        self.first = True  # no piece written yet (a joined format's first piece goes without its comma)
+        if form.head:  # a CSV header row, the start of a SARIF document: before any report
             out.write(form.head)
 
     def write(self, rendered: Rendered) -> None:
+        if rendered.digest is not None:
+            self.digest.merge(rendered.digest)
         for stream, text in rendered.pieces:
             if stream == STDERR:
                 sys.stderr.write(text)
-            elif self.form.holds:
-                self.held.append(text)
+                continue
+            piece = text.removeprefix(",") if self.form.joined and self.first else text
+            self.first = False
+            if self.form.holds:
+                self.held.append(piece)
             else:
-                self.out.write(text)
+                self.out.write(piece)
 
-    def finish(self, tally: Tally) -> None:
-        self.out.writelines(self.form.end(tally, self.held))
+    def finish(self, tally: Tally, status: int = 0, coverage: dict[str, Any] | None = None) -> None:
+        self.out.writelines(self.form.end(tally, self.held, Ending(self.digest, status, coverage)))
 
 
 class Progress:
