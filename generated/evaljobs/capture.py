@@ -52,12 +52,31 @@ class _Exchange:
         except httpx.RequestNotRead:  # a streamed body: kept as it goes out
             self.streamed = True
 
+    def read_already(self, response: httpx.Response) -> bool:
+        """Whether ``response`` came whole (as ``httpx.MockTransport`` gives it): then it is recorded now."""
+        try:
+            content = response.content  # (decoded: whatever its Content-Encoding said)
+        except httpx.ResponseNotRead:
+            return False
+        self.received.feed(content)
+        self.finish(response)
+        return True
+
     def receiving(self, response: httpx.Response) -> Body:
         self.received = Body(self.limit, response.headers.get("content-encoding", ""))
         return self.received
 
     def finish(self, response: httpx.Response) -> None:
-        found = entry(
+        """Record the exchange; should that fail (a capture file that cannot be written), the client's call
+        still succeeds, and the failure is one of ``unchecked``."""
+        try:
+            self.recorder.record(self.entry(response))
+        except Exception as error:  # the client's exchange went well: what failed is the capture's
+            where = f"{self.request.method} {self.request.url}"
+            self.recorder.unchecked.append((where, f"not recorded: {type(error).__name__}: {error}"))
+
+    def entry(self, response: httpx.Response) -> dict[str, Any]:
+        return entry(
             started=self.started,
             elapsed=time.perf_counter() - self.clock,
             method=self.request.method,
@@ -70,7 +89,6 @@ class _Exchange:
             response_body=self.received,
             http_version=response.http_version,
         )
-        self.recorder.record(found)
 
 
 class CaptureOptions(TypedDict, total=False):
@@ -132,6 +150,11 @@ class _Captures:
         """(source, reason) of each exchange with nothing to check (no JSON body, no operation)."""
         return self.recorder.skipped
 
+    @property
+    def unchecked(self) -> list[tuple[str, str]]:
+        """(source, reason) of each exchange that could not be recorded or checked."""
+        return self.recorder.unchecked
+
 
 class CaptureTransport(_Captures, httpx.BaseTransport):
     """An httpx transport that records and checks every exchange it carries (see the module's docstring).
@@ -152,7 +175,8 @@ class CaptureTransport(_Captures, httpx.BaseTransport):
         if exchange.streamed:
             request.stream = _SentStream(request.stream, exchange.sent)
         response = self.transport.handle_request(request)
-        response.stream = _ReceivedStream(response, exchange)
+        if not exchange.read_already(response):
+            response.stream = _ReceivedStream(response, exchange)
         return response
 
     def close(self) -> None:
@@ -175,7 +199,8 @@ class AsyncCaptureTransport(_Captures, httpx.AsyncBaseTransport):
         if exchange.streamed:
             request.stream = _AsyncSentStream(request.stream, exchange.sent)
         response = await self.transport.handle_async_request(request)
-        response.stream = _AsyncReceivedStream(response, exchange)
+        if not exchange.read_already(response):
+            response.stream = _AsyncReceivedStream(response, exchange)
         return response
 
     async def aclose(self) -> None:

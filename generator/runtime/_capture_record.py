@@ -44,12 +44,11 @@ def redact_header(name: str, value: str) -> str:
     """``value`` of the header ``name`` as a capture keeps it: a credential's secret replaced by ``[redacted]``."""
     lowered = name.lower()
     if lowered in _COOKIE_HEADERS:
-        separator = ";" if lowered == "set-cookie" else "; "
         parts = value.split(";")
         if lowered == "set-cookie":  # name=value; Path=/; HttpOnly: the attributes are no secret
             head, _, _ = parts[0].partition("=")
-            return separator.join([f"{head.strip()}={REDACTED}", *(part.strip() for part in parts[1:])])
-        return separator.join(f"{part.partition('=')[0].strip()}={REDACTED}" for part in parts if part.strip())
+            return "; ".join([f"{head.strip()}={REDACTED}", *(part.strip() for part in parts[1:])])
+        return "; ".join(f"{part.partition('=')[0].strip()}={REDACTED}" for part in parts if part.strip())
     if lowered in _SECRET_HEADERS:
         scheme = _SCHEME.match(value.strip())
         return f"{scheme.group(1)} {REDACTED}" if scheme and lowered.endswith("authorization") else REDACTED
@@ -57,12 +56,12 @@ def redact_header(name: str, value: str) -> str:
 
 
 def redact_url(url: str) -> str:
-    """``url`` without its user and password, and with the values of query parameters named like a credential
-    replaced by ``[redacted]`` (the other parameters as they were sent)."""
+    """``url`` with ``redacted`` for its user and password, and the values of query parameters named like a
+    credential replaced by ``[redacted]`` (the other parameters as they were sent)."""
     parts = urlsplit(url)
     netloc = parts.netloc
     if "@" in netloc:
-        netloc = f"{REDACTED}@{netloc.rpartition('@')[2]}"
+        netloc = f"redacted@{netloc.rpartition('@')[2]}"  # (brackets would read as an IPv6 address)
     query = "&".join(_redact_pair(pair) for pair in parts.query.split("&")) if parts.query else parts.query
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
