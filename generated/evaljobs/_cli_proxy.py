@@ -159,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        if not server.settle(timeout=min(args.timeout, 10.0)):  # the exchanges under way end and are recorded first
+            print("evaljobs proxy: stopped with exchanges still under way: not recorded", file=sys.stderr)
         server.server_close()
         recorder.close()
     return _finish(args, writer, tally, out)

@@ -12,8 +12,10 @@ standard error, nothing recorded (no exchange with the API took place).
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -55,7 +57,26 @@ class ProxyServer(ThreadingHTTPServer):
         self.recorder = recorder
         self.body_limit = body_limit
         self.upstream = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        self._busy = 0  # exchanges between their request and their record
+        self._idle = threading.Condition()
         super().__init__((host, port), _Handler)
+
+    @contextmanager
+    def exchange(self) -> Iterator[None]:
+        with self._idle:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._idle:
+                self._busy -= 1
+                self._idle.notify_all()
+
+    def settle(self, timeout: float) -> bool:
+        """Wait until no exchange is under way (their records written), ``timeout`` seconds at most; whether
+        none is."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._busy == 0, timeout)
 
     @property
     def url(self) -> str:
@@ -76,6 +97,10 @@ class _Handler(BaseHTTPRequestHandler):
         """Quiet: the findings are the proxy's output."""
 
     def forward(self) -> None:
+        with self.server.exchange():
+            self._forward()
+
+    def _forward(self) -> None:
         started, clock = now(), time.perf_counter()
         server = self.server
         target = self.path
