@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,3 +123,23 @@ def test_a_capture_file_that_cannot_be_written_is_refused(mock: MockServer, tmp_
     result = evaljobs("proxy", "--target", mock.url, "--har", str(tmp_path / "missing" / "out.har"))
     assert result.returncode == 2
     assert result.stderr.startswith("evaljobs proxy: cannot write ") and "Traceback" not in result.stderr
+
+
+def test_the_proxy_forwards_the_clients_headers_and_adds_none(mock: MockServer, tmp_path: Path) -> None:
+    capture = tmp_path / "raw.har"
+    with proxy("--target", mock.url + "/", "--har", str(capture)) as running:
+        host, port = running.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as connection:
+            connection.sendall(
+                f"GET /v1/evaluation/jobs/{NEMO_V1_JOB} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode()
+            )
+            answer = b"".join(iter(lambda: connection.recv(65536), b""))
+        status, _, err = running.stop()
+    assert answer.startswith(b"HTTP/1.1 200 ") and NEMO_V1_JOB.encode() in answer, answer[:200]
+    assert status == 0, err
+    (received,) = [each for each in mock.requests if each.path.endswith(NEMO_V1_JOB)]
+    names = {name.lower() for name in received.headers}
+    assert "accept-encoding" not in names and "user-agent" not in names
+    (entry,) = json.loads(capture.read_text())["log"]["entries"]
+    assert entry["request"]["url"] == f"{mock.url}/v1/evaluation/jobs/{NEMO_V1_JOB}"
+    assert {item["name"].lower() for item in entry["request"]["headers"]} == {"host", "connection"}

@@ -4,13 +4,15 @@ back, and hands each finished exchange to a ``Recorder`` (capture file and check
 One thread per client connection (``ThreadingHTTPServer``), HTTP/1.1 with keep-alive; one ``httpx.Client``
 (its connection pool) to the target. Bodies go through in pieces both ways: a body is kept (decoded) only up to
 the body limit, for the capture and the checks, whatever its size. The Host header is the target's; the
-hop-by-hop headers (Connection, Transfer-Encoding...) are not forwarded. The exchange is recorded with the URL
-it was sent to on the target. The target unreachable or too slow: 502 or 504 to the client, a line on
+hop-by-hop headers (Connection, Transfer-Encoding...) are not forwarded, and no header is added (no
+Accept-Encoding the client did not send: the body reaches it as the target sent it). The exchange is
+recorded with the URL it was sent to on the target. The target unreachable or too slow: 502 or 504 to the client, a line on
 standard error, nothing recorded (no exchange with the API took place).
 """
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
 import time
@@ -37,6 +39,7 @@ _HOP_BY_HOP = frozenset(
         "transfer-encoding",
         "upgrade",
         "host",
+        "expect",  # (this server answers 100-continue itself)
     }
 )
 _PIECE = 64 * 1024
@@ -57,6 +60,10 @@ class ProxyServer(ThreadingHTTPServer):
         self.recorder = recorder
         self.body_limit = body_limit
         self.upstream = httpx.Client(timeout=timeout, follow_redirects=False, trust_env=False)
+        for name in ("Accept", "Accept-Encoding", "User-Agent"):  # the client's own, or none: never httpx's
+            del self.upstream.headers[name]
+        if ":" in host:
+            self.address_family = socket.AF_INET6
         self._busy = 0  # exchanges between their request and their record
         self._idle = threading.Condition()
         super().__init__((host, port), _Handler)
