@@ -6,8 +6,8 @@ One thread per client connection (``ThreadingHTTPServer``), HTTP/1.1 with keep-a
 the body limit, for the capture and the checks, whatever its size. The Host header is the target's; the
 hop-by-hop headers (Connection, Transfer-Encoding...) are not forwarded, and no header is added (no
 Accept-Encoding the client did not send: the body reaches it as the target sent it). The exchange is
-recorded with the URL it was sent to on the target. The target unreachable or too slow: 502 or 504 to the client, a line on
-standard error, nothing recorded (no exchange with the API took place).
+recorded with the URL it was sent to on the target. The target unreachable or too slow: 502 or 504 to the
+client, a line on standard error, nothing recorded (no exchange with the API took place).
 """
 
 from __future__ import annotations
