@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from evaljobs import _cli_mock, _cli_schemas, _cli_suggest, _cli_validate, _cli_watch
+from evaljobs import _cli_mock, _cli_proxy, _cli_schemas, _cli_suggest, _cli_validate, _cli_watch
 
 USAGE = 2
-SUBCOMMANDS = (_cli_validate, _cli_suggest, _cli_mock, _cli_watch, _cli_schemas)
+SUBCOMMANDS = (_cli_validate, _cli_suggest, _cli_mock, _cli_proxy, _cli_watch, _cli_schemas)
 """Modules with ``add_parser(subparsers)``; the parser they add sets ``run(args) -> int`` as its default."""
 
 
