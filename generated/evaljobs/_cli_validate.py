@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
@@ -22,6 +22,9 @@ from evaljobs._validation import targets as _registry
 from evaljobs._validation.request_checks import BY_PATH, Matching
 from evaljobs._validation.targets import Target
 from evaljobs._validation.validator import Validator
+
+if TYPE_CHECKING:
+    from evaljobs._cluster import Cluster
 
 OK, FINDINGS, USAGE = 0, 1, 2
 
@@ -57,8 +60,16 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         choices=["error", "warning", "drift"],
         help="what fails (exit 1): errors (the default), also drift of severity warning, or also info findings",
     )
-    check.add_argument(
+    pool = check.add_mutually_exclusive_group()
+    pool.add_argument(
         "--jobs", type=_jobs, default=1, metavar="N", help="processes sharing the work, this one included (default 1)"
+    )
+    pool.add_argument(
+        "--dask",
+        type=_dask,
+        metavar="ADDRESS",
+        help="validate on a Dask cluster: a scheduler's address (tcp://host:8786), or local[:N] for N worker "
+        "processes here (needs pip install 'evaljobs[dask]')",
     )
     check.add_argument(
         "--coverage",
@@ -101,6 +112,15 @@ def _jobs(text: str) -> int:
     return value
 
 
+def _dask(text: str) -> str:
+    from evaljobs._cluster import parse_address  # noqa: PLC0415 - only with --dask
+
+    try:
+        return parse_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def run(args: argparse.Namespace) -> int:
     return validate_paths(args, sys.stdout)
 
@@ -119,14 +139,19 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on, matching, args.summary)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
     streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
+    cluster = _cluster(args.dask, streamed) if getattr(args, "dask", None) else None
+    if isinstance(cluster, int):
+        return cluster
     try:
         grouped = batches(_sized(units(args.paths), progress))
-        for rendered in _rendered(grouped, settings, 1 if streamed else args.jobs, streamed=streamed):
+        for rendered in _rendered(grouped, settings, 1 if streamed else args.jobs, streamed=streamed, cluster=cluster):
             writer.write(rendered)
             tally.merge(rendered.tally)
             progress.advance(rendered.tally.outcomes, rendered.size)
     finally:
         progress.close()
+        if cluster is not None:
+            cluster.close()
     found = None
     if args.coverage:
         from evaljobs._validation.request_checks import coverage  # noqa: PLC0415 - only with --coverage
@@ -151,12 +176,36 @@ def _sized(work: Iterable[Unit | Payload], progress: Progress) -> Iterator[Unit 
         yield item
 
 
+def _cluster(address: str, streamed: bool) -> Cluster | int:
+    """The Dask cluster of ``--dask``, or the exit status of a usage error."""
+    from evaljobs._cluster import Cluster, ClusterUnavailable  # noqa: PLC0415 - only with --dask
+
+    if streamed:
+        print("evaljobs: --dask validates files and URLs its workers read, not standard input (-)", file=sys.stderr)
+        return USAGE
+    try:
+        return Cluster(address)
+    except ClusterUnavailable as error:
+        print(f"evaljobs: {error}", file=sys.stderr)
+        return USAGE
+
+
 def _rendered(
-    grouped: Iterator[list[Unit | Payload]], settings: _Settings, jobs: int, *, streamed: bool
+    grouped: Iterator[list[Unit | Payload]],
+    settings: _Settings,
+    jobs: int,
+    *,
+    streamed: bool,
+    cluster: Cluster | None = None,
 ) -> Iterator[Rendered]:
     """Each batch validated and rendered, in input order. With --jobs, by worker processes, which start on
     the first batches while this process cuts the rest (it reads a JSONL file through to count its lines);
     a batch a worker could not finish (it died, or failed) is reported as not validated."""
+    if cluster is not None:  # every batch a task of the cluster's (evaljobs._cluster)
+        from evaljobs._cluster import ordered_map as on_cluster  # noqa: PLC0415 - only with --dask
+
+        yield from on_cluster(settings.render, grouped, cluster, settings.not_validated)
+        return
     first = list(islice(grouped, jobs))
     if len(first) < 2:  # one process: every batch cut first, so that the progress display knows the total
         # (but standard input, validated as it comes)

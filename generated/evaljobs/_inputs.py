@@ -97,7 +97,12 @@ def note(source: str, message: str) -> None:
 def units(paths: Sequence[str]) -> Iterator[Unit | Payload]:
     """The units of ``paths`` in order (standard input's payloads themselves); a path that cannot be read
     yields a Payload with its problem."""
+    from evaljobs import _storage  # noqa: PLC0415 - URLs and compressed files (it imports this module)
+
     for name in paths:
+        if _storage.located(name):
+            yield from _storage.units(name)
+            continue
         if name == "-":
             yield from _stdin()
             continue
@@ -230,6 +235,11 @@ def batches(work: Iterable[Unit | Payload]) -> Iterator[list[Unit | Payload]]:
 def payloads(unit: Unit) -> Iterator[Payload]:
     """The payloads of one unit; a file that shrank since it was listed is a problem naming what was not
     read, and a pipe is read only if a process writes to it."""
+    from evaljobs import _storage  # noqa: PLC0415 - URLs and compressed files (it imports this module)
+
+    if isinstance(unit, _storage.Located):
+        yield from _storage.payloads(unit)
+        return
     path = Path(unit.path)
     try:
         fd = os.open(unit.path, os.O_RDONLY | os.O_NONBLOCK)  # (a FIFO's open would wait for a writer)
