@@ -227,6 +227,8 @@ def test_grouped_counts_each_finding_once_per_operation_and_place(package: Path,
         "17 distinct finding(s) in 6 operation(s) or schema(s)",
         "16 payload(s): 10 valid (9 with drift), 6 invalid",
     ]
+    covered = shop(package, everything, "--format", "grouped", "--coverage").stdout
+    assert covered.startswith(text) and covered[len(text) :].startswith("coverage: 3/3 operations, 3/3 documented")
 
 
 def test_grouped_prints_at_most_a_thousand_groups(package: Path, tmp_path: Path) -> None:
