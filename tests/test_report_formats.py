@@ -227,6 +227,8 @@ def test_grouped_counts_each_finding_once_per_operation_and_place(package: Path,
         "17 distinct finding(s) in 6 operation(s) or schema(s)",
         "16 payload(s): 10 valid (9 with drift), 6 invalid",
     ]
+    covered = shop(package, everything, "--format", "grouped", "--coverage").stdout
+    assert covered.startswith(text) and covered[len(text) :].startswith("coverage: 3/3 operations, 3/3 documented")
 
 
 def test_grouped_prints_at_most_a_thousand_groups(package: Path, tmp_path: Path) -> None:
@@ -460,3 +462,25 @@ def test_a_plot_over_a_year_has_at_most_sixty_bars_of_whole_weeks() -> None:
     page = _plots(digest, 1000)
     assert "Exchanges per week from 2026-01-01 00:00:00 to 2026-12-31 00:00:00" in page, page[:300]
     assert page.count("<rect ") == 52  # (weeks start on Thursdays, as the epoch's first did)
+
+
+@pytest.mark.parametrize(
+    ("source", "uri", "region", "web"),
+    [
+        ("caps/a b.har:7 GET /x y 0", "caps/a%20b.har", None, ({"method": "GET", "target": "/x y"}, 0)),
+        ("<stdin>:3 POST /v1/items 201", "%3Cstdin%3E", None, ({"method": "POST", "target": "/v1/items"}, 201)),
+        ("runs.jsonl:12", "runs.jsonl", {"startLine": 12}, None),
+        ("run.json", "run.json", None, None),
+    ],
+)
+def test_sarif_locations_from_each_kind_of_source(
+    source: str, uri: str, region: dict[str, int] | None, web: tuple[dict[str, str], int] | None
+) -> None:
+    from evaljobs._sarif import SarifFormat
+
+    finding = Drift("/a/0", "unknown_field", "field 'a' is not in the spec", side="response")
+    found = SarifFormat("error").result(Report(source, "shop.Items", [], [finding]), finding)
+    physical = found["locations"][0]["physicalLocation"]
+    assert physical["artifactLocation"]["uri"] == uri and physical.get("region") == region
+    assert (None if web is None else (found["webRequest"], found["webResponse"]["statusCode"])) == web
+    assert found["level"] == "warning" and found["message"]["text"] == "/a/0: field 'a' is not in the spec"

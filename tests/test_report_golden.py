@@ -59,7 +59,7 @@ def _compare(name: str, produced: bytes, *, compressed: bool = False) -> None:
         pytest.fail(f"{name} differs at line {first + 1}:\n  got:      {got!r}\n  expected: {want!r}")
 
 
-@pytest.mark.parametrize("output", ["text", "json", "junit"])
+@pytest.mark.parametrize("output", ["text", "json", "junit", "csv"])
 def test_the_sample_report_is_unchanged(output: str) -> None:
     _compare(f"samples.{output}", _validate("--format", output, "samples/captures"))
 

@@ -98,7 +98,7 @@ class Group:
 
 @dataclass(slots=True)
 class OperationCounts:
-    """The reports of one operation: how many, how many with errors, with drift (severity warning), failing."""
+    """The reports of one operation: how many, how many with errors, valid with drift (severity warning), failing."""
 
     reports: int = 0
     invalid: int = 0
@@ -170,7 +170,7 @@ class Digest:
         counts = self.operations.setdefault(operation, OperationCounts())
         counts.reports += 1
         counts.invalid += not report.valid
-        counts.drifted += report.drifted
+        counts.drifted += report.valid and report.drifted  # (as in the summary: among the valid ones)
         counts.failing += report.fails(fail_on)
         findings: list[Error | Drift] = [*report.errors, *report.drift]
         for finding in findings:

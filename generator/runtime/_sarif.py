@@ -24,7 +24,8 @@ from evaljobs._report import _INFO, Drift, Error, ErrorKind, FailOn, Report
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
-_EXCHANGE = re.compile(r"(?P<file>.*):(?P<entry>\d+) (?P<method>\S+) (?P<path>\S*) (?P<status>\d{3})")
+_EXCHANGE = re.compile(r"(?P<file>.*):(?P<entry>\d+) (?P<method>\S+) (?P<path>.*) (?P<status>\d+)")
+"""A HAR entry's source: ``file:N METHOD PATH STATUS`` (N its number in the capture, not a line)."""
 _LINE = re.compile(r"(?P<file>.*):(?P<line>\d+)")
 
 
