@@ -158,3 +158,15 @@ def test_a_malformed_request_costs_its_connection_and_no_traceback(mock: MockSer
         status, _, err = running.stop()
     assert status == 0
     assert "evaljobs proxy: a connection from 127.0.0.1 failed: " in err and "Traceback" not in err
+
+
+def test_ignored_headers_are_no_findings(mock: MockServer) -> None:
+    args = ("--target", mock.url, "--format", "json", "--ignore-header", "x-stainless-*", "--ignore-header", "X-Trace")
+    with proxy(*args) as running:
+        NeMoMicroservices(base_url=running.url, max_retries=0).evaluation.jobs.retrieve(
+            NEMO_V1_JOB, extra_headers={"X-Trace": "1"}
+        )
+        status, out, err = running.stop()
+    assert status == 0, err
+    (report,) = (json.loads(line) for line in out.splitlines())
+    assert report["valid"] and report["drift"] == []
