@@ -143,3 +143,30 @@ def test_the_proxy_forwards_the_clients_headers_and_adds_none(mock: MockServer, 
     (entry,) = json.loads(capture.read_text())["log"]["entries"]
     assert entry["request"]["url"] == f"{mock.url}/v1/evaluation/jobs/{NEMO_V1_JOB}"
     assert {item["name"].lower() for item in entry["request"]["headers"]} == {"host", "connection"}
+
+
+def test_a_malformed_request_costs_its_connection_and_no_traceback(mock: MockServer) -> None:
+    with proxy("--target", mock.url) as running:
+        host, port = running.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port))) as connection:
+            head = "POST /v1/evaluation/jobs HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+            connection.sendall(head.encode() + b"zz-not-a-size\r\n")
+            connection.settimeout(30)
+            assert b"".join(iter(lambda: connection.recv(65536), b"")) == b""  # closed without an answer
+        with httpx.Client(base_url=running.url) as http:  # the proxy serves on
+            assert http.get(f"/v1/evaluation/jobs/{NEMO_V1_JOB}").status_code == 200
+        status, _, err = running.stop()
+    assert status == 0
+    assert "evaljobs proxy: a connection from 127.0.0.1 failed: " in err and "Traceback" not in err
+
+
+def test_ignored_headers_are_no_findings(mock: MockServer) -> None:
+    args = ("--target", mock.url, "--format", "json", "--ignore-header", "x-stainless-*", "--ignore-header", "X-Trace")
+    with proxy(*args) as running:
+        NeMoMicroservices(base_url=running.url, max_retries=0).evaluation.jobs.retrieve(
+            NEMO_V1_JOB, extra_headers={"X-Trace": "1"}
+        )
+        status, out, err = running.stop()
+    assert status == 0, err
+    (report,) = (json.loads(line) for line in out.splitlines())
+    assert report["valid"] and report["drift"] == []

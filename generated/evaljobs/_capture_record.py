@@ -37,7 +37,6 @@ _SECRET_QUERY = re.compile(
     r"|password|passwd|signature|sig|session|x-amz-(signature|credential|security-token))"
 )
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9-]*) +\S")
-Headers = list[tuple[str, str]]
 
 
 def redact_header(name: str, value: str) -> str:

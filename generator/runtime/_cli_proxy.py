@@ -62,6 +62,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         metavar="BYTES",
         help="bytes of a body kept for the capture and the checks (default 8 MiB); longer ones pass unrecorded",
     )
+    proxy.add_argument(
+        "--match",
+        choices=["path", "basepath", "host"],
+        default="path",
+        help="how an exchange finds its spec, as for evaljobs validate (the recorded URL is the target's)",
+    )
+    proxy.add_argument(
+        "--server", action="append", default=[], metavar="URL", help="a server URL in place of the specs' own"
+    )
+    proxy.add_argument(
+        "--ignore-header",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a request header never reported as undocumented (a trailing * for a prefix: x-stainless-*)",
+    )
     proxy.set_defaults(run=run)
 
 
@@ -121,6 +137,7 @@ def run(args: argparse.Namespace) -> int:
     from evaljobs._capture_record import DEFAULT_BODY_LIMIT  # noqa: PLC0415
     from evaljobs._output import Tally, Writer, formatter, render, use_colour  # noqa: PLC0415
     from evaljobs._proxy import ProxyServer  # noqa: PLC0415
+    from evaljobs._validation.request_checks import Matching  # noqa: PLC0415
 
     problem = target_problem(args.target, args.timeout)
     if problem is not None:
@@ -138,11 +155,16 @@ def run(args: argparse.Namespace) -> int:
 
     path = args.har or args.ndjson
     try:
-        recorder = Recorder(path, "har" if args.har else "ndjson" if args.ndjson else None, on_outcome=show)
+        recorder = Recorder(
+            path,
+            "har" if args.har else "ndjson" if args.ndjson else None,
+            matching=Matching(args.match, tuple(args.server), tuple(name.lower() for name in args.ignore_header)),
+            fail_on=args.fail_on,
+            on_outcome=show,
+        )
     except OSError as error:
         print(f"evaljobs proxy: cannot write {path}: {error.strerror or error}", file=sys.stderr)
         return USAGE
-    recorder.fail_on = args.fail_on
     limit = DEFAULT_BODY_LIMIT if args.body_limit is None else args.body_limit
     try:
         server = ProxyServer(args.host, args.port, args.target, recorder, timeout=args.timeout, body_limit=limit)

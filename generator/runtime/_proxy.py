@@ -91,6 +91,13 @@ class ProxyServer(ThreadingHTTPServer):
         host = str(host)
         return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """One line on standard error, never a traceback: a connection the proxy could not serve."""
+        error = sys.exc_info()[1]
+        sys.stderr.write(
+            f"evaljobs proxy: a connection from {client_address[0]} failed: {type(error).__name__}: {error}\n"
+        )
+
     def server_close(self) -> None:
         super().server_close()
         self.upstream.close()
@@ -153,7 +160,10 @@ class _Handler(BaseHTTPRequestHandler):
             response_body=received,
             http_version=response.http_version,
         )
-        server.recorder.record(found)
+        try:
+            server.recorder.record(found)
+        except OSError as error:  # the client has its answer: what failed is the capture
+            sys.stderr.write(f"evaljobs proxy: {self.command} {url}: not recorded: {error.strerror or error}\n")
 
     def _request_content(self, sent: Body) -> bytes | Iterator[bytes] | None:
         """The request's body, read whole when it is small, else passed on in pieces (kept in ``sent`` meanwhile)."""
