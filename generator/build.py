@@ -18,8 +18,8 @@ from generator.emit import render
 from generator.emit.models import generate_models
 from generator.emit.models_input import NAMES_KEY, for_models
 from generator.emit.operations import OperationSpec, extract
+from generator.emit.scanner_programs import ScannerPrograms
 from generator.emit.schema_json import bundle
-from generator.emit.validator_types import FastTypes
 from generator.emit.walk_programs import program
 from generator.load.checks import check_document
 from generator.load.discover import SpecFile, discover
@@ -158,8 +158,7 @@ def write_checks(apis: list[Api], package: Path, env: jinja2.Environment, scanne
     directory.mkdir()
     _write(directory / "__init__.py", render.render(env, "_walk_programs/__init__.py.jinja"))
     for api in apis:
-        keys = {name: ROOT if api.root and name == api.root else name for name in _target_pointers(api)}
-        found = program(api.model, keys, api.class_of_key, scanned[api.spec.name])
+        found = program(api.model, _target_keys(api), api.class_of_key, scanned[api.spec.name])
         context = {"file": api.spec.path.name, "nodes": found.nodes, "targets": found.targets}
         _write(directory / f"{api.spec.name}.py", render.render(env, "_walk_programs/api.py.jinja", **context))
 
@@ -176,10 +175,10 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
     scanned: dict[str, set[str]] = {}
     for api in apis:
         kind = api.spec.kind
-        pointers = _target_pointers(api)
-        fast = FastTypes(api.document, kind)
-        targets = {name: fast.target(pointer, name) for name, pointer in pointers.items()}
-        native, native_targets, native_lists = fast.native_program(targets)
+        keys = _target_keys(api)
+        strict = ScannerPrograms(api.model)
+        names = [name for name, key in keys.items() if strict.target(key, name)]
+        native, native_targets, native_lists = strict.program(names)
         scanned[api.spec.name] = set(native_targets)
         found_routes = [
             (operation.method, operation.path, status, model)
@@ -189,20 +188,20 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         ]
         context = {
             "file": api.spec.path.name,
-            "targets": targets,
             "routes": found_routes,
             "requests": [request_entry(operation) for operation in api.operations],
             "servers": server_urls(api.document),
             "root": api.root or None,
-            "classes": {name: api.class_of(name) for name in targets},
+            "classes": {name: api.class_of(name) for name in keys},
             "native": native,
             "native_targets": native_targets,
             "native_lists": native_lists,
             "api": api.spec.name,
-            "fields": fast.top_level_fields(targets),
+            "fields": strict.top_level_fields(names),
         }
-        lenient_types, lenient_targets = _lenient_types(api, pointers, targets)
-        context["lenient_native"], context["lenient_targets"], _ = lenient_types.native_program(lenient_targets)
+        lenient = ScannerPrograms(api.model, lenient=True)
+        lenient_names = [name for name in names if lenient.target(keys[name], name)]
+        context["lenient_native"], context["lenient_targets"], _ = lenient.program(lenient_names)
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)
@@ -270,20 +269,10 @@ def request_entry(operation: OperationSpec) -> dict[str, Any]:
     return found
 
 
-def _target_pointers(api: Api) -> dict[str, str]:
+def _target_keys(api: Api) -> dict[str, str]:
     """The schemas a payload can be validated against (the spec's own and its named bodies, not the named
-    inline schemas): name -> JSON pointer into the canonical document."""
-    return {api.root if name == ROOT else name: pointer for name, pointer in api.model.targets().items()}
-
-
-def _lenient_types(
-    api: Api, pointers: dict[str, str], targets: dict[str, str | None]
-) -> tuple[FastTypes, dict[str, str | None]]:
-    """The lenient types of ``api`` (the fast path's, with drift allowed: see generator.emit.validator_types) and the
-    annotation of each schema. A schema without a fast-path type has no lenient one either."""
-    types = FastTypes(api.document, api.spec.kind, lenient=True)
-    found = {name: None if targets[name] is None else types.target(pointer, name) for name, pointer in pointers.items()}
-    return types, found
+    inline schemas): name -> the key of its named schema in the schema model."""
+    return {api.root if key == ROOT else key: key for key in api.model.targets()}
 
 
 def api_templates(kind: str) -> list[str]:

@@ -1,17 +1,16 @@
-"""Hypothesis strategies for JSON payloads that are valid under the schemas in ``schemas/``.
+"""Hypothesis strategies for JSON payloads that are valid under the schemas of a spec, drawn from the schema
+model's nodes: the spec is read by generator.schema.read, as the generator reads it (nested allOf merged,
+OpenAPI 3.0's spellings translated), and each kind of node (generator.schema.nodes) has its strategy, so
+that the property tests draw payloads as the generated code understands the spec.
 
-The specs are OpenAPI 3.1 documents (JSON Schema 2020-12, conventions in ``schemas/README.md``). This module
-interprets the subset of JSON Schema those specs use and turns a schema into a strategy producing plain JSON
-values (``dict``/``list``/``str``/``int``/``float``/``bool``/``None``), so that property tests can check that
-the generated models round-trip every valid payload.
-
-Supported keywords: local ``$ref`` (resolved against the document, recursion allowed), ``type`` (a string or
-a list, ``"null"`` included), ``enum``, ``const``, ``anyOf``, ``oneOf`` (a value matches exactly one
-branch), ``allOf`` (merged), ``properties``, ``required``, ``additionalProperties``, ``minProperties``,
-``maxProperties``, ``items``, ``minItems``, ``maxItems``, ``uniqueItems``, ``minLength``, ``maxLength``,
-``pattern``, ``minimum``, ``maximum``, ``exclusiveMinimum``, ``exclusiveMaximum``, ``multipleOf`` and the
-formats ``date-time``, ``date``, ``uuid``, ``int32``/``int64``/``uint32``/``uint64``. Other keywords
-(descriptions, examples, defaults, unknown formats, ``x-`` extensions) are ignored, except:
+A strategy produces plain JSON values (``dict``/``list``/``str``/``int``/``float``/``bool``/``None``).
+``Ref`` (recursion allowed), ``Scalar`` (types, bounds, lengths, ``pattern``, ``multipleOf``, the formats
+``date-time``, ``date``, ``uuid``, ``int32``/``int64``/``uint32``/``uint64``), ``Enum``, ``Const``,
+``Array``, ``Object`` (properties, required, additionalProperties, property counts), ``Union`` (a ``oneOf``
+value matches exactly one member) and ``Intersection`` (an ``allOf`` the model could not merge: drawn from a
+member, checked against all). Whether a drawn value matches a node is asked of jsonschema, on the node
+written back by generator.schema.canonical. Descriptions, examples, defaults, unknown formats and ``x-``
+extensions are ignored, except:
 
 - ``x-evaljobs-datetime-offset: optional`` on a ``date-time`` string: naive timestamps are generated too;
 - ``x-evaljobs-sdk-required: [names]`` on an object: with ``sdk_required=True`` these names are required.
@@ -34,13 +33,29 @@ from __future__ import annotations
 import calendar
 import json
 import math
-import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final, TypeGuard
-from urllib.parse import unquote
 
 from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from generator.problems import escape_pointer_token
+from generator.schema import canonical
+from generator.schema.nodes import (
+    AnyValue,
+    Array,
+    Const,
+    Enum,
+    Intersection,
+    Node,
+    Object,
+    Opaque,
+    Ref,
+    Scalar,
+    Union,
+)
+from generator.schema.read import Reader
 
 __all__ = [
     "DRIFT_ENUM_PREFIX",
@@ -65,29 +80,12 @@ INT64_MAX: Final = 2**63 - 1
 UINT32_MAX: Final = 2**32 - 1
 UINT64_MAX: Final = 2**64 - 1
 
-_JSON_TYPES: Final = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
-_OBJECT_KEYWORDS: Final = frozenset(
-    {"properties", "required", "additionalProperties", "minProperties", "maxProperties", SDK_REQUIRED_KEY}
-)
-_ARRAY_KEYWORDS: Final = frozenset({"items", "minItems", "maxItems", "uniqueItems"})
-_STRING_KEYWORDS: Final = frozenset({"minLength", "maxLength", "pattern"})
-_NUMBER_KEYWORDS: Final = frozenset({"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"})
-# Keywords that constrain or shape a value; everything else is an annotation and is ignored.
-_CONSTRAINT_KEYWORDS: Final = (
-    frozenset({"$ref", "allOf", "anyOf", "oneOf", "type", "enum", "const", "format"})
-    | _OBJECT_KEYWORDS
-    | _ARRAY_KEYWORDS
-    | _STRING_KEYWORDS
-    | _NUMBER_KEYWORDS
-)
-
 _FIXED_OFFSETS: Final = ("Z", "z", "+00:00", "+05:30", "-08:00")
 _SMALL_TEXT_SIZE: Final = 12  # extra characters beyond minLength for unconstrained strings
 _MAX_EXTRA_ITEMS: Final = 3  # extra items beyond minItems / extra map entries beyond what is needed
 _CAPTURE_TEXT_SIZE: Final = 48  # the same with capture_like=True (the bench's corpora)
 _CAPTURE_EXTRA_ITEMS: Final = 24
 
-Schema = Mapping[str, Any] | bool
 
 # --------------------------------------------------------------------------------------------------------
 # Leaf strategies (all lazy: nothing is computed at import time)
@@ -173,26 +171,16 @@ def _dates(draw: st.DrawFn) -> str:
 
 
 # --------------------------------------------------------------------------------------------------------
-# Small JSON Schema helpers
+# Small helpers
+
+_DATA_KEYS: Final = frozenset({"const", "default", "example", "examples", "enum"})
+_SCALAR_KEYWORDS: Final = frozenset(
+    {"minLength", "maxLength", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+)
 
 
 def _is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _json_equal(a: Any, b: Any) -> bool:
-    """Equality of JSON values: ``true`` is not ``1``, ``1`` is ``1.0``."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return isinstance(a, bool) and isinstance(b, bool) and a is b
-    if _is_number(a) and _is_number(b):
-        return bool(a == b)
-    if isinstance(a, str) or isinstance(b, str) or a is None or b is None:
-        return type(a) is type(b) and a == b
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
-    if isinstance(a, Sequence) and isinstance(b, Sequence):
-        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
-    return False
 
 
 def _canonical(value: Any) -> str:
@@ -230,98 +218,71 @@ def _has_type(value: Any, type_name: str) -> bool:
     raise ValueError(f"unknown JSON Schema type {type_name!r}")
 
 
-def _declared_types(schema: Mapping[str, Any]) -> list[str] | None:
-    """The schema's ``type`` as a list, inferred from its keywords when absent; None means any type."""
-    declared = schema.get("type")
-    if isinstance(declared, str):
-        declared = [declared]
-    if declared is not None:
-        unknown = set(declared) - _JSON_TYPES
-        if unknown:
-            raise ValueError(f"unknown type(s) {sorted(unknown)} in schema {_short(schema)}")
-        return list(dict.fromkeys(declared))
-    keys = schema.keys()
-    if keys & _OBJECT_KEYWORDS:
-        return ["object"]
-    if keys & _ARRAY_KEYWORDS:
-        return ["array"]
-    if keys & _STRING_KEYWORDS or schema.get("format") in ("date-time", "date", "uuid"):
-        return ["string"]
-    if keys & _NUMBER_KEYWORDS:
-        return ["number"]
-    return None
-
-
-def _has_constraints(schema: Mapping[str, Any]) -> bool:
-    return any(key in _CONSTRAINT_KEYWORDS for key in schema)
-
-
 def _short(schema: Any) -> str:
     text = json.dumps(schema, default=str, sort_keys=True)
     return text if len(text) <= 200 else text[:197] + "..."
 
 
-def _intersect_types(a: Any, b: Any) -> list[str]:
-    left = {a} if isinstance(a, str) else set(a)
-    right = {b} if isinstance(b, str) else set(b)
-    result = left & right
-    if ("integer" in left and "number" in right) or ("number" in left and "integer" in right):
-        result.add("integer")
-    if not result:
-        raise ValueError(f"allOf: types {sorted(left)} and {sorted(right)} do not intersect")
-    order = ("object", "array", "string", "integer", "number", "boolean", "null")
-    return [t for t in order if t in result]
+def _local_refs_only(schema: Any) -> None:
+    """Raise ValueError for a ``$ref`` in ``schema`` that is not a local JSON pointer (``#/...``)."""
+    if isinstance(schema, list):
+        for item in schema:
+            _local_refs_only(item)
+    elif isinstance(schema, Mapping):
+        ref = schema.get("$ref")
+        if ref is not None and not (isinstance(ref, str) and (ref == "#" or ref.startswith("#/"))):
+            raise ValueError(f"only local $refs are supported, got {ref!r}")
+        for key, value in schema.items():
+            if key not in _DATA_KEYS:
+                _local_refs_only(value)
 
 
-def _all_of(a: Schema, b: Schema) -> Schema:
-    if a is True:
-        return b
-    if b is True:
-        return a
-    if a is False or b is False:
-        return False
-    return {"allOf": [a, b]}
+def _widened(schema: Any) -> Any:
+    """``schema`` with every string enum also taking :data:`DRIFT_ENUM_PREFIX` strings (drift, not an error)."""
+    if isinstance(schema, list):
+        return [_widened(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    found = {key: value if key in _DATA_KEYS else _widened(value) for key, value in schema.items()}
+    values = schema.get("enum")
+    if isinstance(values, list) and any(isinstance(value, str) for value in values):
+        del found["enum"]
+        drift = {"type": "string", "pattern": "^" + DRIFT_ENUM_PREFIX}
+        return {"allOf": [found, {"anyOf": [{"enum": values}, drift]}]}
+    return found
 
 
-def _merge_into(target: dict[str, Any], other: Mapping[str, Any]) -> bool:
-    """Merge the keywords of ``other`` into ``target`` (conjunction). Returns True if the merge is lossy,
-    i.e. the result may accept values that violate ``other`` and generated values need a check."""
-    lossy = False
-    for key, value in other.items():
-        if key not in target:
-            target[key] = value
-            continue
-        current = target[key]
-        if key == "type":
-            target[key] = _intersect_types(current, value)
-        elif key == "enum":
-            target[key] = [v for v in current if any(_json_equal(v, w) for w in value)]
-        elif key == "const":
-            if not _json_equal(current, value):
-                raise ValueError(f"allOf: conflicting const values {current!r} and {value!r}")
-        elif key == "properties":
-            properties = dict(current)
-            for name, sub in value.items():
-                properties[name] = _all_of(properties[name], sub) if name in properties else sub
-            target[key] = properties
-        elif key in ("required", SDK_REQUIRED_KEY):
-            target[key] = list(dict.fromkeys([*current, *value]))
-        elif key in ("minimum", "minLength", "minItems", "minProperties"):
-            target[key] = max(current, value)
-        elif key in ("maximum", "maxLength", "maxItems", "maxProperties"):
-            target[key] = min(current, value)
-        elif key in ("exclusiveMinimum", "exclusiveMaximum") and _is_number(current) and _is_number(value):
-            target[key] = max(current, value) if key == "exclusiveMinimum" else min(current, value)
-        elif key in ("additionalProperties", "items"):
-            target[key] = _all_of(current, value)
-        elif key == "uniqueItems":
-            target[key] = bool(current or value)
-        elif key == DATETIME_OFFSET_KEY:
-            target[key] = "optional" if "optional" in (current, value) else current
-        elif key in _CONSTRAINT_KEYWORDS and not _json_equal(current, value):
-            lossy = True  # e.g. two patterns, two anyOfs: keep the first, check the rest afterwards
-        # annotations (description, examples, ...): the first one wins
-    return lossy
+def _bare(node: Node) -> bool:
+    """Whether ``node`` only constrains a value another member of its allOf says the kind of."""
+    if isinstance(node, Object):
+        return not node.declared and not node.properties and node.additional is None
+    return isinstance(node, Opaque) and isinstance(node.raw, Mapping) and not node.raw.keys() & {"type", "$ref"}
+
+
+def _merged_scalars(members: list[Node]) -> Scalar | None:
+    """One scalar of an allOf's scalar member and its members that are bare scalar constraints (the tighter
+    bound of each; other keywords of the loose members are left to the check of every member)."""
+    scalars = [member for member in members if isinstance(member, Scalar)]
+    loose = [
+        member.raw
+        for member in members
+        if isinstance(member, Opaque) and isinstance(member.raw, Mapping) and member.raw.keys() <= _SCALAR_KEYWORDS
+    ]
+    if len(scalars) != 1 or len(scalars) + len(loose) != len(members):
+        return None
+    constraints = dict(scalars[0].constraints)
+    for raw in loose:
+        for key, value in raw.items():
+            if key in constraints and key in ("minLength", "minimum") and _is_number(value):
+                constraints[key] = max(constraints[key], value)
+            elif key in constraints and key in ("maxLength", "maximum") and _is_number(value):
+                constraints[key] = min(constraints[key], value)
+            else:
+                constraints.setdefault(key, value)
+    base = scalars[0]
+    return Scalar(
+        pointer=base.pointer, types=base.types, format=base.format, constraints=constraints, extensions=base.extensions
+    )
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -396,160 +357,91 @@ class _Options:
 
 
 class _Interpreter:
-    """Builds strategies for the schemas of one document; memoizes ``$ref`` targets per depth."""
+    """Builds strategies for the nodes of one document (read on first need); memoizes named schemas per depth."""
 
     def __init__(self, document: Mapping[str, Any], options: _Options) -> None:
         self.document = document
         self.options = options
+        openapi = "openapi" in document or "components" in document
+        self.area: tuple[str, ...] = ("components", "schemas") if openapi else ("$defs",)
+        version = str(document.get("openapi", ""))
+        self.reader = Reader(document, self.area, openapi30=version.startswith("3.0"), label="strategies")
+        definitions: Any = document
+        for token in self.area:
+            definitions = definitions.get(token, {}) if isinstance(definitions, Mapping) else {}
+        self.definitions: Mapping[str, Any] = definitions if isinstance(definitions, Mapping) else {}
+        root: dict[str, Any] = (
+            {"$defs": dict(self.definitions)} if not openapi else {"components": {"schemas": dict(self.definitions)}}
+        )
+        self._root = _widened(root) if options.drift else root
         self._memo: dict[tuple[str, int, bool], st.SearchStrategy[Any] | None] = {}
+        self._validators: dict[int, tuple[Node, Draft202012Validator]] = {}
 
-    # ---- references --------------------------------------------------------------------------------
+    # ---- nodes -------------------------------------------------------------------------------------------
 
-    def resolve(self, ref: str) -> Schema:
-        """The schema a local ``$ref`` (a JSON pointer fragment) points at."""
-        if not isinstance(ref, str) or not ref.startswith("#"):
-            raise ValueError(f"only local $refs are supported, got {ref!r}")
-        node: Any = self.document
-        pointer = unquote(ref[1:])
-        if pointer:
-            if not pointer.startswith("/"):
-                raise ValueError(f"$ref {ref!r} is not a JSON pointer")
-            for escaped in pointer[1:].split("/"):
-                token = escaped.replace("~1", "/").replace("~0", "~")
-                try:
-                    node = node[int(token)] if isinstance(node, list) else node[token]
-                except (KeyError, IndexError, ValueError, TypeError):
-                    raise ValueError(f"$ref {ref!r} does not resolve in the document") from None
-        if not isinstance(node, Mapping | bool):
-            raise ValueError(f"$ref {ref!r} does not point at a schema")
+    def read(self, schema: Any) -> Node:
+        """``schema`` (a schema of the document, or one written beside it) as the schema model reads it."""
+        _local_refs_only(schema)
+        try:
+            node = self.reader.read(schema, "")
+        except (KeyError, IndexError, TypeError) as error:
+            raise ValueError(f"a $ref of {_short(schema)} does not resolve: {error}") from None
+        if self.reader.problems:
+            raise ValueError(f"{_short(schema)}: {self.reader.problems[0].message}")
         return node
 
-    def _ref(self, ref: str, depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
-        key = (ref, depth, offset_optional)
-        if key in self._memo:
-            cached = self._memo[key]
-            if cached is None:  # recursion without nesting, or at the depth cutoff: tie the knot lazily
-                return st.deferred(lambda: self._finished(key))
-            return cached
-        self._memo[key] = None
+    def named(self, key: str) -> Node:
+        if key not in self.definitions:
+            raise ValueError(f"$ref to {key!r}, which the document does not define")
         try:
-            strategy = self.build(self.resolve(ref), depth, offset_optional)
+            node = self.reader.read_named(key)
+        except (KeyError, IndexError, TypeError) as error:
+            raise ValueError(f"a $ref inside {key!r} does not resolve: {error}") from None
+        if node is None:
+            raise ValueError(f"{key!r} refers to itself without nesting")
+        return node
+
+    def ref_of(self, key: str) -> str:
+        return "#/" + "/".join(escape_pointer_token(token) for token in (*self.area, key))
+
+    def _ref(self, key: str, depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
+        memo = (key, depth, offset_optional)
+        if memo in self._memo:
+            cached = self._memo[memo]
+            if cached is None:  # recursion without nesting, or at the depth cutoff: tie the knot lazily
+                return st.deferred(lambda: self._finished(memo))
+            return cached
+        self._memo[memo] = None
+        try:
+            strategy = self.build(self.named(key), depth, offset_optional)
         except BaseException:
-            del self._memo[key]
+            del self._memo[memo]
             raise
-        self._memo[key] = strategy
+        self._memo[memo] = strategy
         return strategy
 
-    def _finished(self, key: tuple[str, int, bool]) -> st.SearchStrategy[Any]:
-        strategy = self._memo.get(key)
+    def _finished(self, memo: tuple[str, int, bool]) -> st.SearchStrategy[Any]:
+        strategy = self._memo.get(memo)
         if strategy is None:  # pragma: no cover - build() raised; the strategy is never drawn
-            raise ValueError(f"strategy for {key[0]!r} was never finished")
+            raise ValueError(f"strategy for {memo[0]!r} was never finished")
         return strategy
 
-    def _conjuncts(self, schema: Schema, seen: frozenset[str]) -> list[Mapping[str, Any]]:
-        """Flatten ``$ref`` and ``allOf`` at the top of ``schema`` into a list of plain schemas."""
-        if schema is True:
-            return []
-        if schema is False:
-            raise ValueError("allOf contains a false schema")
-        rest = {k: v for k, v in schema.items() if k not in ("$ref", "allOf")}
-        parts: list[Mapping[str, Any]] = [rest] if rest else []
-        if "$ref" in schema:
-            ref = schema["$ref"]
-            if ref in seen:
-                raise ValueError(f"allOf/$ref cycle through {ref!r}")
-            parts += self._conjuncts(self.resolve(ref), seen | {ref})
-        for member in schema.get("allOf", ()):
-            parts += self._conjuncts(member, seen)
-        return parts
+    # ---- whether a drawn value matches a node (oneOf exclusivity, intersections) --------------------------
 
-    # ---- validation of generated values (oneOf exclusivity, lossy allOf merges) -------------------------
+    def is_valid(self, node: Node, value: Any) -> bool:
+        """Whether ``value`` is valid under ``node`` (jsonschema, formats unchecked; with ``drift``, strings
+        starting with :data:`DRIFT_ENUM_PREFIX` pass string enums)."""
+        found = self._validators.get(id(node))
+        if found is None:
+            written = canonical.place(node, self.ref_of)
+            if self.options.drift:
+                written = _widened(written)
+            schema = {**self._root, **written} if isinstance(written, dict) else written
+            found = self._validators[id(node)] = (node, Draft202012Validator(schema))
+        return bool(found[1].is_valid(value))
 
-    def is_valid(self, schema: Schema, value: Any, lenient: bool = False) -> bool:
-        """Whether ``value`` is valid under ``schema`` (the supported subset; formats are not checked).
-
-        With ``lenient``, strings starting with :data:`DRIFT_ENUM_PREFIX` pass string enums."""
-        if schema is True or schema is False:
-            return schema
-        if "$ref" in schema and not self.is_valid(self.resolve(schema["$ref"]), value, lenient):
-            return False
-        if not all(self.is_valid(sub, value, lenient) for sub in schema.get("allOf", ())):
-            return False
-        if "anyOf" in schema and not any(self.is_valid(sub, value, lenient) for sub in schema["anyOf"]):
-            return False
-        if "oneOf" in schema and sum(self.is_valid(sub, value, lenient) for sub in schema["oneOf"]) != 1:
-            return False
-        declared = schema.get("type")
-        if declared is not None:
-            names = [declared] if isinstance(declared, str) else declared
-            if not any(_has_type(value, name) for name in names):
-                return False
-        if "const" in schema and not _json_equal(schema["const"], value):
-            return False
-        if "enum" in schema and not any(_json_equal(v, value) for v in schema["enum"]):
-            drifted = lenient and isinstance(value, str) and value.startswith(DRIFT_ENUM_PREFIX)
-            if not (drifted and any(isinstance(v, str) for v in schema["enum"])):
-                return False
-        if isinstance(value, str):
-            return self._valid_string(schema, value)
-        if _is_number(value):
-            return self._valid_number(schema, value)
-        if isinstance(value, dict):
-            return self._valid_object(schema, value, lenient)
-        if isinstance(value, list):
-            return self._valid_array(schema, value, lenient)
-        return True
-
-    @staticmethod
-    def _valid_string(schema: Mapping[str, Any], value: str) -> bool:
-        if len(value) < schema.get("minLength", 0) or len(value) > schema.get("maxLength", math.inf):
-            return False
-        return "pattern" not in schema or re.search(schema["pattern"], value) is not None
-
-    @staticmethod
-    def _valid_number(schema: Mapping[str, Any], value: float) -> bool:
-        if "minimum" in schema and value < schema["minimum"]:
-            return False
-        if "maximum" in schema and value > schema["maximum"]:
-            return False
-        low, high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
-        if (low is True and value <= schema.get("minimum", -math.inf)) or (_is_number(low) and value <= low):
-            return False
-        if (high is True and value >= schema.get("maximum", math.inf)) or (_is_number(high) and value >= high):
-            return False
-        if "multipleOf" in schema:
-            quotient = value / schema["multipleOf"]
-            if not (math.isfinite(quotient) and float(quotient).is_integer()):
-                return False
-        return True
-
-    def _valid_object(self, schema: Mapping[str, Any], value: dict[str, Any], lenient: bool) -> bool:
-        if not schema.get("minProperties", 0) <= len(value) <= schema.get("maxProperties", math.inf):
-            return False
-        if any(name not in value for name in schema.get("required", ())):
-            return False
-        properties = schema.get("properties", {})
-        additional = schema.get("additionalProperties", True)
-        for name, item in value.items():
-            sub = properties.get(name, additional)
-            if not self.is_valid(sub, item, lenient):
-                return False
-        return True
-
-    def _valid_array(self, schema: Mapping[str, Any], value: list[Any], lenient: bool) -> bool:
-        if not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", math.inf):
-            return False
-        if schema.get("uniqueItems") and len({_canonical(v) for v in value}) != len(value):
-            return False
-        items = schema.get("items", True)
-        return all(self.is_valid(items, item, lenient) for item in value)
-
-    def _matches_none(self, schemas: Sequence[Schema], lenient: bool) -> Callable[[Any], bool]:
-        return lambda value: not any(self.is_valid(schema, value, lenient) for schema in schemas)
-
-    def _check(self, schema: Schema) -> Callable[[Any], bool]:
-        lenient = self.options.drift
-        return lambda value: self.is_valid(schema, value, lenient)
+    def _matches_none(self, nodes: list[Node]) -> Any:
+        return lambda value: not any(self.is_valid(node, value) for node in nodes)
 
     # ---- strategy construction ----------------------------------------------------------------------
 
@@ -559,91 +451,110 @@ class _Interpreter:
     def _child(self, depth: int) -> int:
         return min(depth + 1, self.options.max_depth)
 
-    def build(self, schema: Schema, depth: int, offset_optional: bool = False) -> st.SearchStrategy[Any]:
-        """The strategy for ``schema`` at object/array nesting ``depth`` (clamped at ``max_depth``).
+    def build(self, node: Node, depth: int, offset_optional: bool = False) -> st.SearchStrategy[Any]:
+        """The strategy for ``node`` at object/array nesting ``depth`` (clamped at ``max_depth``).
 
-        ``offset_optional`` is inherited through ``$ref``/``anyOf``/``oneOf``/``allOf`` (not through
-        ``properties``/``items``) from a schema carrying ``x-evaljobs-datetime-offset: optional``."""
-        if schema is True:
+        ``offset_optional`` is inherited through references, unions and intersections (not through
+        properties or items) from a schema carrying ``x-evaljobs-datetime-offset: optional``."""
+        offset_optional = offset_optional or node.extensions.get(DATETIME_OFFSET_KEY) == "optional"
+        if isinstance(node, Scalar):
+            return self._build_scalar(node, depth, offset_optional)
+        if isinstance(node, Enum):
+            return self._build_enum(node, depth)
+        if isinstance(node, Const):
+            return st.just(node.value)
+        if isinstance(node, AnyValue):
             return _FREE_VALUES
-        if schema is False:
-            return st.nothing()
-        if not isinstance(schema, Mapping):
-            raise TypeError(f"a schema must be a mapping or a boolean, got {schema!r}")
-        offset_optional = offset_optional or schema.get(DATETIME_OFFSET_KEY) == "optional"
+        if isinstance(node, Opaque):
+            if node.raw is False:
+                return st.nothing()
+            raise ValueError(f"a schema the schema model keeps verbatim: {_short(node.raw)}")
+        if isinstance(node, Union):
+            core = self._build_union(node, depth, offset_optional)
+        elif isinstance(node, Intersection):
+            core = self._build_intersection(node, depth, offset_optional)
+        elif isinstance(node, Ref):
+            core = self._ref(node.target, depth, offset_optional)
+        elif isinstance(node, Array):
+            core = self._build_array(node, depth)
+        elif isinstance(node, Object):
+            core = self._build_object(node, depth)
+        else:  # pragma: no cover - every kind of node is above
+            raise TypeError(f"unknown node {node!r}")
+        if not node.nullable:
+            return core
+        return st.none() if self._cutoff(depth) else st.one_of(core, st.none())
 
-        if "$ref" in schema:
-            rest = {k: v for k, v in schema.items() if k != "$ref"}
-            if not _has_constraints(rest):
-                return self._ref(schema["$ref"], depth, offset_optional)
-            return self._build_all_of({"allOf": [{"$ref": schema["$ref"]}, rest]}, depth, offset_optional)
-        if "allOf" in schema:
-            return self._build_all_of(schema, depth, offset_optional)
-        if "anyOf" in schema or "oneOf" in schema:
-            return self._build_union(schema, depth, offset_optional)
-        if "const" in schema:
-            return st.just(schema["const"])
-        if "enum" in schema:
-            return self._build_enum(schema, depth)
-
-        types = _declared_types(schema)
-        if types is None:
-            return _FREE_VALUES
-        nullable = "null" in types
-        others = [t for t in types if t != "null"]
-        if nullable and (self._cutoff(depth) or not others):
+    def _build_scalar(self, node: Scalar, depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
+        types = list(dict.fromkeys(node.types))
+        others = [kind for kind in types if kind != "null"]
+        if "null" in types and (self._cutoff(depth) or not others):
             return st.none()
-        strategies = [self._build_type(t, schema, depth, offset_optional) for t in others]
-        if nullable:
+        keywords = {**node.constraints, **({"format": node.format} if node.format else {})}
+        strategies = [self._build_type(kind, keywords, offset_optional) for kind in others]
+        if "null" in types:
             strategies.append(st.none())
         return st.one_of(strategies)
 
-    def _build_all_of(self, schema: Mapping[str, Any], depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
-        parts = self._conjuncts(schema, frozenset())
-        merged: dict[str, Any] = {}
-        lossy = False
-        for part in parts:
-            lossy = _merge_into(merged, part) or lossy
-        if "enum" in merged and not merged["enum"]:
-            raise ValueError(f"allOf: enums do not intersect in {_short(schema)}")
-        strategy = self.build(merged, depth, offset_optional)
-        return strategy.filter(self._check(schema)) if lossy else strategy
+    def _build_type(self, kind: str, keywords: Mapping[str, Any], offset_optional: bool) -> st.SearchStrategy[Any]:
+        if kind == "string":
+            return self._build_string(keywords, offset_optional)
+        if kind == "integer":
+            return self._build_integer(keywords)
+        if kind == "number":
+            return self._build_number(keywords)
+        if kind == "boolean":
+            return st.booleans()
+        raise ValueError(f"unknown type {kind!r}")
 
-    def _is_null_only(self, schema: Schema) -> bool:
-        while isinstance(schema, Mapping) and set(schema) & _CONSTRAINT_KEYWORDS == {"$ref"}:
-            schema = self.resolve(schema["$ref"])
-        if not isinstance(schema, Mapping):
-            return False
-        declared = schema.get("type")
-        if declared in ("null", ["null"]):
-            return True
-        return ("const" in schema and schema["const"] is None) or schema.get("enum") == [None]
+    def _is_null_only(self, node: Node) -> bool:
+        seen: set[str] = set()
+        while isinstance(node, Ref) and not node.nullable and node.target not in seen:
+            seen.add(node.target)
+            node = self.named(node.target)
+        if isinstance(node, Scalar):
+            return set(node.types) == {"null"}
+        if isinstance(node, Const):
+            return node.value is None
+        return isinstance(node, Enum) and not node.values and node.nullable
 
-    def _build_union(self, schema: Mapping[str, Any], depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
-        keyword = "anyOf" if "anyOf" in schema else "oneOf"
-        branches: list[Schema] = list(schema[keyword])
-        if not branches:
-            raise ValueError(f"empty {keyword} in {_short(schema)}")
-        if self._cutoff(depth) and any(self._is_null_only(b) for b in branches):
-            return st.none()  # the branch {type: "null"} makes the value nullable: prefer null at the cutoff
-        rest = {k: v for k, v in schema.items() if k != keyword}
-        if _has_constraints(rest):  # sibling keywords apply to every branch
-            branches = [{"allOf": [rest, branch]} for branch in branches]
-        lenient = self.options.drift
+    def _build_union(self, node: Union, depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
+        members = list(node.members)
+        keyword = "oneOf" if node.exclusive else "anyOf"
+        if not members:
+            raise ValueError(f"empty {keyword} at {node.pointer or 'the schema'}")
+        if self._cutoff(depth) and any(self._is_null_only(member) for member in members):
+            return st.none()  # the member {type: "null"} makes the value nullable: prefer null at the cutoff
         strategies = []
-        for index, branch in enumerate(branches):
-            strategy = self.build(branch, depth, offset_optional)
-            if keyword == "oneOf" and len(branches) > 1:  # keep values that match no other branch
-                others = [b for i, b in enumerate(branches) if i != index]
-                strategy = strategy.filter(self._matches_none(others, lenient))
+        for index, member in enumerate(members):
+            strategy = self.build(member, depth, offset_optional)
+            if node.exclusive and len(members) > 1:  # keep values that match no other member
+                others = [other for i, other in enumerate(members) if i != index]
+                strategy = strategy.filter(self._matches_none(others))
             strategies.append(strategy)
         return st.one_of(strategies)
 
-    def _build_enum(self, schema: Mapping[str, Any], depth: int) -> st.SearchStrategy[Any]:
-        rest = {k: v for k, v in schema.items() if k != "enum"}
-        values = [v for v in schema["enum"] if self.is_valid(rest, v)]
+    def _build_intersection(self, node: Intersection, depth: int, offset_optional: bool) -> st.SearchStrategy[Any]:
+        """An ``allOf`` the schema model could not merge: scalars and bare scalar constraints combined into one
+        scalar, else drawn from the first member that says what the value is; either way checked against
+        every member."""
+        members = list(node.members)
+        merged = _merged_scalars(members)
+        if merged is not None:
+            base: Node = merged
+        else:
+            sayers = [member for member in members if not _bare(member)]
+            base = sayers[0] if sayers else members[0]
+        check = [member for member in members if member is not base]
+        strategy = self.build(base, depth, offset_optional)
+        return strategy.filter(lambda value: all(self.is_valid(member, value) for member in check))
+
+    def _build_enum(self, node: Enum, depth: int) -> st.SearchStrategy[Any]:
+        values = [value for value in node.values if node.type is None or _has_type(value, node.type)]
+        if node.nullable and node.null_by == "enum":
+            values.append(None)
         if not values:
-            raise ValueError(f"no enum value is valid under its own schema: {_short(schema)}")
+            raise ValueError(f"no enum value is valid under its own schema at {node.pointer or 'the schema'}")
         if None in values and self._cutoff(depth):
             return st.none()
         listed = st.sampled_from(values)
@@ -657,23 +568,6 @@ class _Interpreter:
             return draw(drifted) if _sometimes(draw, 8) else draw(listed)
 
         return enum_values()
-
-    def _build_type(
-        self, type_name: str, schema: Mapping[str, Any], depth: int, offset_optional: bool
-    ) -> st.SearchStrategy[Any]:
-        if type_name == "object":
-            return self._build_object(schema, depth)
-        if type_name == "array":
-            return self._build_array(schema, depth)
-        if type_name == "string":
-            return self._build_string(schema, offset_optional)
-        if type_name == "integer":
-            return self._build_integer(schema)
-        if type_name == "number":
-            return self._build_number(schema)
-        if type_name == "boolean":
-            return st.booleans()
-        raise ValueError(f"unknown type {type_name!r}")  # pragma: no cover - checked by _declared_types
 
     def _build_string(self, schema: Mapping[str, Any], offset_optional: bool) -> st.SearchStrategy[str]:
         min_length = int(schema.get("minLength", 0))
@@ -709,6 +603,23 @@ class _Interpreter:
             high_len = math.inf if max_length is None else max_length
             base = base.filter(lambda s: min_length <= len(s) <= high_len)
         return base
+
+    @staticmethod
+    def _valid_number(schema: Mapping[str, Any], value: float) -> bool:
+        if "minimum" in schema and value < schema["minimum"]:
+            return False
+        if "maximum" in schema and value > schema["maximum"]:
+            return False
+        low, high = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+        if (low is True and value <= schema.get("minimum", -math.inf)) or (_is_number(low) and value <= low):
+            return False
+        if (high is True and value >= schema.get("maximum", math.inf)) or (_is_number(high) and value >= high):
+            return False
+        if "multipleOf" in schema:
+            quotient = value / schema["multipleOf"]
+            if not (math.isfinite(quotient) and float(quotient).is_integer()):
+                return False
+        return True
 
     @staticmethod
     def _bounds(schema: Mapping[str, Any]) -> tuple[float, float, bool, bool]:
@@ -777,56 +688,57 @@ class _Interpreter:
             integral = integral.filter(lambda v: self._valid_number(schema, v))
         return st.one_of(floats, integral, integral.map(float))
 
-    def _build_array(self, schema: Mapping[str, Any], depth: int) -> st.SearchStrategy[list[Any]]:
-        min_items = int(schema.get("minItems", 0))
-        max_items = schema.get("maxItems")
-        items = schema.get("items", True)
-        if items is False:
+    def _build_array(self, node: Array, depth: int) -> st.SearchStrategy[list[Any]]:
+        min_items = int(node.constraints.get("minItems", 0))
+        max_items = node.constraints.get("maxItems")
+        if isinstance(node.items, Opaque) and node.items.raw is False:
             if min_items > 0:
-                raise ValueError(f"items: false with minItems > 0 in {_short(schema)}")
+                raise ValueError(f"items: false with minItems > 0 at {node.pointer or 'the schema'}")
             return st.just([])
         if self._cutoff(depth):
             high = min_items
         else:
             extra = self.options.extra_items
             high = min_items + extra if max_items is None else min(max_items, min_items + extra)
-        elements = self.build(items, self._child(depth))
-        unique_by = _canonical if schema.get("uniqueItems") else None
+        elements = _FREE_VALUES if node.items is None else self.build(node.items, self._child(depth))
+        unique_by = _canonical if node.constraints.get("uniqueItems") else None
         return st.lists(elements, min_size=min_items, max_size=max(high, min_items), unique_by=unique_by)
 
-    def _build_object(self, schema: Mapping[str, Any], depth: int) -> st.SearchStrategy[dict[str, Any]]:
-        properties: Mapping[str, Schema] = schema.get("properties") or {}
-        additional: Schema = schema.get("additionalProperties", True)
-        required = list(dict.fromkeys(schema.get("required", ())))
+    def _build_object(self, node: Object, depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        properties = node.properties
+        additional = True if node.additional is None else node.additional
+        required = list(dict.fromkeys(node.required))
         if self.options.sdk_required:
-            required += [n for n in schema.get(SDK_REQUIRED_KEY, ()) if n not in required]
+            wanted = node.extensions.get(SDK_REQUIRED_KEY) or ()
+            required += [name for name in wanted if name not in required]
         cutoff = self._cutoff(depth)
         child = self._child(depth)
-        free_form = not properties and not isinstance(additional, Mapping) and additional is not False
+        free_form = not properties and additional is True
 
         def value_strategy(name: str) -> st.SearchStrategy[Any]:
             if name in properties:
                 return self.build(properties[name], child)
             if additional is False:
-                raise ValueError(f"required property {name!r} is not allowed by {_short(schema)}")
+                raise ValueError(f"required property {name!r} is not allowed at {node.pointer or 'the schema'}")
             if additional is True:
                 return _FREE_MEMBER_VALUES if free_form else _FREE_VALUES
             return self.build(additional, child)
 
+        def never(sub: Node) -> bool:
+            return isinstance(sub, Opaque) and sub.raw is False
+
         required_plan = []
         for name in required:
-            if properties.get(name) is False:
-                raise ValueError(f"required property {name!r} has schema false in {_short(schema)}")
+            if name in properties and never(properties[name]):
+                raise ValueError(f"required property {name!r} has schema false at {node.pointer or 'the schema'}")
             required_plan.append((name, value_strategy(name)))
         optional_plan = [
-            (name, value_strategy(name))
-            for name, sub in properties.items()
-            if name not in required and sub is not False
+            (name, value_strategy(name)) for name, sub in properties.items() if name not in required and not never(sub)
         ]
 
         extra_keys: st.SearchStrategy[str] | None = None
         extra_values: st.SearchStrategy[Any] = st.nothing()
-        if isinstance(additional, Mapping):  # a map
+        if isinstance(additional, Node):  # a map
             extra_keys = _KEYS.filter(lambda k: k not in properties)
             extra_values = self.build(additional, child)
         elif free_form:
@@ -835,7 +747,7 @@ class _Interpreter:
 
         drift_values: st.SearchStrategy[Any] | None = None
         if self.options.drift and properties and additional is not False:
-            drift_values = extra_values if isinstance(additional, Mapping) else _FREE_VALUES
+            drift_values = extra_values if isinstance(additional, Node) else _FREE_VALUES
 
         plan = _ObjectPlan(
             required=tuple(required_plan),
@@ -845,8 +757,8 @@ class _Interpreter:
             max_extra=self.options.extra_items,
             drift_values=drift_values,
             declared=frozenset(properties),
-            min_properties=int(schema.get("minProperties", 0)),
-            max_properties=schema.get("maxProperties", math.inf),
+            min_properties=int(node.constraints.get("minProperties", 0)),
+            max_properties=node.constraints.get("maxProperties", math.inf),
             cutoff=cutoff,
             mostly_present=self.options.capture_like,
         )
@@ -868,7 +780,7 @@ def from_schema(
 ) -> st.SearchStrategy[Any]:
     """A strategy for JSON values valid under ``schema``; local ``$ref``s resolve against ``document``.
 
-    :param document: the OpenAPI document (or any JSON document) that ``$ref``s point into.
+    :param document: the OpenAPI document (or JSON Schema document) whose schemas ``$ref``s point at.
     :param schema: the schema to generate for, e.g. ``{"$ref": "#/components/schemas/EvaluationJob"}``.
     :param drift: also produce undeclared fields (named ``DRIFT_FIELD_PREFIX + ...``) and unlisted string
         enum values (``DRIFT_ENUM_PREFIX + ...``), as a newer server might send.
@@ -878,14 +790,14 @@ def from_schema(
     :param max_depth: object/array nesting from which only required properties, ``null`` for nullable
         values and the smallest allowed arrays and maps are generated.
     :raises ValueError: for a ``$ref`` that does not resolve, a non-local ``$ref``, or a schema no value
-        satisfies in a way that is visible when building (e.g. disjoint ``allOf`` types).
+        satisfies in a way that is visible when building (e.g. enum values that are not of their type).
     """
     if max_depth < 0:
         raise ValueError("max_depth must be >= 0")
     interpreter = _Interpreter(
         document, _Options(drift=drift, sdk_required=sdk_required, max_depth=max_depth, capture_like=capture_like)
     )
-    return interpreter.build(schema, 0)
+    return interpreter.build(interpreter.read(schema), 0)
 
 
 def for_component(
@@ -898,14 +810,14 @@ def for_component(
     capture_like: bool = False,
 ) -> st.SearchStrategy[Any]:
     """:func:`from_schema` for ``document["components"]["schemas"][name]`` (``document``: the schema model's
-    canonical document, tests.conftest.model_document, so that payloads follow the generator's reading).
+    canonical document, tests.conftest.model_document, or any OpenAPI 3.0 / 3.1 document).
 
     :raises KeyError: if the document has no such component.
     """
     schemas = document.get("components", {}).get("schemas", {})
     if name not in schemas:
         raise KeyError(f"no components.schemas entry named {name!r}")
-    ref = "#/components/schemas/" + name.replace("~", "~0").replace("/", "~1")
+    ref = "#/components/schemas/" + escape_pointer_token(name)
     return from_schema(
         document, {"$ref": ref}, drift=drift, sdk_required=sdk_required, max_depth=max_depth, capture_like=capture_like
     )

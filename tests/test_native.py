@@ -22,8 +22,7 @@ from evaljobs._types import DateTime, LocalDateTime
 from evaljobs._validation import targets as _registry
 from evaljobs._validation import walk as _walk
 from evaljobs._validation.decode import PayloadError, decode
-from evaljobs._validation.targets import Target
-from evaljobs._validation.validator import TYPED
+from evaljobs._validation.targets import TYPED, Target
 from tests.conftest import APIS, ROOT, model_document, response_models
 from tests.strategies import for_component
 from tests.test_validator import DATE_TIME_TEXT, SETTINGS, payloads

@@ -41,6 +41,8 @@ class Pagination:
     page_param: str = ""
     size_param: str = ""
     total_pages_field: str = ""
+    # the models' attribute for each step of items_field ("": a key the models keep among their extra fields)
+    items_attrs: tuple[str, ...] = ()
 
     def next_query(self, query: Mapping[str, object], body: Any) -> dict[str, object] | None:
         """The query of the page after the one ``query`` fetched (whose JSON body is ``body``), or None."""
@@ -59,19 +61,21 @@ class Pagination:
         return {**query, self.page_param: number + 1}
 
 
-def _items(page: object, dotted: str) -> list[Any]:
-    """The items of a parsed page: the field at ``dotted`` (JSON names, resolved through aliases)."""
+def _items(page: object, pagination: Pagination) -> list[Any]:
+    """The items of a parsed page: the field at ``items_field`` (JSON names; in a model, the attributes the
+    generator found for them)."""
     value: Any = page
-    for key in dotted.split("."):
-        value = _field(value, key)
+    keys = pagination.items_field.split(".")
+    attributes = pagination.items_attrs or ("",) * len(keys)
+    for key, attribute in zip(keys, attributes, strict=False):
+        value = _field(value, key, attribute)
     return value if isinstance(value, list) else []
 
 
-def _field(value: object, key: str) -> object:
+def _field(value: object, key: str, attribute: str) -> object:
     if isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
-            if (info.alias or name) == key:
-                return getattr(value, name)
+        if attribute and hasattr(value, attribute):
+            return getattr(value, attribute)
         return (value.model_extra or {}).get(key)
     return value.get(key) if isinstance(value, Mapping) else None
 
@@ -125,7 +129,7 @@ class Pager(Generic[Item, Page]):
 
     def __iter__(self) -> Iterator[Item]:
         for page in self.pages():
-            yield from _items(page, self._walk.pagination.items_field)
+            yield from _items(page, self._walk.pagination)
 
 
 class AsyncPager(Generic[Item, Page]):
@@ -155,5 +159,5 @@ class AsyncPager(Generic[Item, Page]):
 
     async def __aiter__(self) -> AsyncIterator[Item]:
         async for page in self.pages():
-            for item in _items(page, self._walk.pagination.items_field):
+            for item in _items(page, self._walk.pagination):
                 yield item

@@ -106,7 +106,7 @@ def check_names(source: str, expected_classes: list[str]) -> None:
             target.id
             for statement in node.body
             for target in _targets(statement)
-            if isinstance(target, ast.Name) and target.id != "model_config"
+            if isinstance(target, ast.Name) and target.id != "model_config" and not _types_extra(statement)
         ]
         problems.extend(_scope_problems(f"class {node.name}", attributes))
         if _is_model(node):
@@ -134,6 +134,25 @@ def _targets(statement: ast.stmt) -> list[ast.expr]:
     if isinstance(statement, ast.Assign):
         return list(statement.targets)
     return []
+
+
+def _types_extra(statement: ast.stmt) -> bool:
+    """Whether ``statement`` is how datamodel-code-generator types the extra fields of an object with properties
+    and typed additionalProperties: an ``__annotations__`` dict of one dunder name, the annotation pydantic
+    documents for extra fields (``dict[str, X]``: it checks each extra value against X)."""
+    if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1):
+        return False
+    target, value = statement.targets[0], statement.value
+    return (
+        isinstance(target, ast.Name)
+        and target.id == "__annotations__"
+        and isinstance(value, ast.Dict)
+        and len(value.keys) == 1
+        and isinstance(value.keys[0], ast.Constant)
+        and isinstance(value.keys[0].value, str)
+        and value.keys[0].value.startswith("__")
+        and value.keys[0].value.endswith("__")
+    )
 
 
 def _is_model(node: ast.ClassDef) -> bool:

@@ -337,18 +337,8 @@ class _Hoister:
         if isinstance(schema.get("title"), str) and schema["title"].strip():
             name = names.pascal(schema["title"])
         name = names.class_name(name)
-        if name.casefold() in self.taken:
-            self.problems.append(
-                Problem(
-                    self.label,
-                    pointer,
-                    (
-                        f"this inline schema would be named {name!r}, which another schema already has; "
-                        "give it a `title` or move it to components/schemas"
-                    ),
-                )
-            )
-            return schema
+        if name.casefold() in self.taken:  # (a named enum that allows null: its values are a class of their own)
+            name = names.free_class_name(name + "Inline", self.taken)  # as generator.schema.naming falls back
         self.hoisted[name] = {}  # reserve the name before recursing
         self.taken.add(name.casefold())
         self.hoisted[name] = self.root(schema, name, pointer)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.names import field_names
 from generator.problems import Problem, join_pointer
 from generator.schema.examples import NO_EXAMPLE
 from generator.spec_walk import resolve_pointer
@@ -73,6 +74,9 @@ class Pagination:
     page_param: str = ""
     size_param: str = ""
     total_pages_field: str = ""
+    # the Python attribute of each step of items_field in the page's models ("": an undeclared key, which
+    # the models keep among their extra fields)
+    items_attrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -475,16 +479,31 @@ def _field_schema(document: Mapping[str, Any], model: str, dotted: str) -> Any:
     return node
 
 
-def _property(document: Mapping[str, Any], schema: Any, key: str) -> Any:
+def _attributes(document: Mapping[str, Any], model: str, dotted: str) -> tuple[str, ...]:
+    """The Python attribute of each step of ``dotted`` inside the component ``model`` (see Pagination)."""
+    node: Any = _deref(document, {"$ref": _COMPONENT + model})
+    found = []
+    for key in dotted.split("."):
+        attribute: list[str] = []
+        node = _property(document, node, key, attribute)
+        found.append(attribute[0] if attribute else "")
+    return tuple(found)
+
+
+def _property(document: Mapping[str, Any], schema: Any, key: str, attribute: list[str] | None = None) -> Any:
+    """The schema of property ``key`` of ``schema`` (None: it has none); ``attribute`` gets its Python name
+    in the models when a schema declares it."""
     schema = _deref(document, schema)
     if not isinstance(schema, Mapping):
         return None
     properties = schema.get("properties")
     if isinstance(properties, Mapping) and key in properties:
+        if attribute is not None:
+            attribute.append(field_names(properties)[key])
         return properties[key]
     for combinator in ("allOf", "anyOf", "oneOf"):
         for member in schema.get(combinator) or []:
-            found = _property(document, member, key)
+            found = _property(document, member, key, attribute)
             if found is not None:
                 return found
     extra = schema.get("additionalProperties")
@@ -539,7 +558,8 @@ def _pagination(
     ref = items.get("items", {}).get("$ref") if isinstance(items.get("items"), Mapping) else None
     item_model = ref[len(_COMPONENT) :] if isinstance(ref, str) and ref.startswith(_COMPONENT) else None
     text = {key: str(value) if isinstance(value, str) else "" for key, value in fields.items()}
-    return Pagination(style=str(style), item_model=item_model, **text), []
+    attributes = _attributes(document, success, str(fields["items_field"]))
+    return Pagination(style=str(style), item_model=item_model, items_attrs=attributes, **text), []
 
 
 def _types(schema: Mapping[str, Any]) -> list[str]:

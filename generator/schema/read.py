@@ -324,6 +324,8 @@ class Reader:
             additional=additional,
             constraints=constraints,
             declared=any(item.declared for item in objects),
+            # the members' extensions (x-evaljobs-sdk-required of a base schema holds for what extends it)
+            extensions={key: value for item in reversed(objects) for key, value in item.extensions.items()},
         )
 
     def _both(self, one: Node, other: Node) -> Node:

@@ -55,10 +55,11 @@ class Target:
         without the scanner or a program for the schema."""
         if self._native is _UNBUILT:
             program = native_program(self.api)
-            node = None if program is None else program[1].get(self.name)
-            self._native = None if node is None or program is None else ScannerCheck(program[0], node)
+            node = None if program is None else program.targets.get(self.name)
+            self._native = None if node is None or program is None else ScannerCheck(program.program, node)
             if node is not None and program is not None:
-                self.takes_empty = program[0].scan(node, b"{}") == 1 or program[0].scan(node, b"[]") == 1
+                scan = program.program.scan
+                self.takes_empty = scan(node, b"{}") == VALID or scan(node, b"[]") == VALID
         return self._native  # type: ignore[return-value]  # built above
 
     @property
@@ -67,8 +68,8 @@ class Target:
         decoded strictly; None without one."""
         if self._lenient_native is _UNBUILT:
             program = native_program(self.api, lenient=True)
-            node = None if program is None else program[1].get(self.name)
-            self._lenient_native = None if node is None or program is None else ScannerCheck(program[0], node)
+            node = None if program is None else program.targets.get(self.name)
+            self._lenient_native = None if node is None or program is None else ScannerCheck(program.program, node)
         return self._lenient_native  # type: ignore[return-value]  # built above
 
     @property
@@ -106,12 +107,30 @@ class Target:
 NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the walk decides alone)
 
 
+VALID, UNSURE = 1, 0
+"""What ``_evaljobs_scan.Program.scan`` answers: valid without drift (VALID), it cannot tell (UNSURE), or a
+refusal, a negative number that ``refusal`` unpacks. (One C call and one integer, no object: the common case
+costs nothing more than the comparison with VALID.)"""
+TYPED = 1 << 20  # in a refusal: drift cannot explain it (native/scan.c's TYPED)
+
+
+class Refusal(NamedTuple):
+    """A refusal of the native scanner, unpacked from its number (``refusal``)."""
+
+    depth: int  # how deep in the payload: 0 the top-level value, 1 a member of it...
+    certain: bool  # a value of the wrong kind or a missing key: the lenient program refuses it too
+
+
+def refusal(outcome: int) -> Refusal:
+    """The refusal a negative outcome of ``scan`` stands for: ``-(depth + 1)``, less ``TYPED`` if certain."""
+    return Refusal((-outcome - 1) % TYPED, outcome <= -TYPED)
+
+
 class ScannerCheck(NamedTuple):
     """One schema's node in a program of the native scanner (``_evaljobs_scan.Program``).
 
-    ``program.scan(node, data)`` answers on JSON bytes with a number: 1 accepted, 0 it cannot tell, else a
-    refusal: minus its depth plus one, less ``validator.TYPED`` (2**20) when drift cannot explain it (a value
-    of the wrong kind, a missing key). ``program.accepts(node, data)`` says the same as True, None or False.
+    ``program.scan(node, data)`` answers on JSON bytes with VALID, UNSURE or a refusal (see ``refusal``);
+    ``program.accepts(node, data)`` says the same as True, None or False.
     """
 
     program: Any
@@ -135,25 +154,39 @@ def native_scanner() -> Any:
         return None
 
 
+class ScannerProgram(NamedTuple):
+    """A program of the native scanner, and the node of each schema in it."""
+
+    program: Any  # _evaljobs_scan.Program
+    targets: dict[str, int]
+
+
+class WalkProgram(NamedTuple):
+    """The walk's program of one API (``evaljobs._walk_programs.<api>``): its nodes and each schema's node."""
+
+    nodes: tuple[Any, ...]
+    targets: dict[str, int]
+
+
 @cache
-def native_program(api: str, *, lenient: bool = False) -> tuple[Any, dict[str, int]] | None:
-    """The native scanner's program for ``api`` (the strict one, or the lenient one) and the node of each
-    schema, or None without the scanner."""
+def native_program(api: str, *, lenient: bool = False) -> ScannerProgram | None:
+    """The native scanner's program for ``api`` (the strict one, or the lenient one), or None without the
+    scanner."""
     scan = native_scanner()
     if scan is None:
         return None
     module = outline_module(api)
     if lenient:
-        return scan.Program(module.LENIENT), module.LENIENT_TARGETS
-    return scan.Program(module.NATIVE), module.NATIVE_TARGETS
+        return ScannerProgram(scan.Program(module.LENIENT), module.LENIENT_TARGETS)
+    return ScannerProgram(scan.Program(module.NATIVE), module.NATIVE_TARGETS)
 
 
 @cache
-def check_program(api: str) -> tuple[tuple[Any, ...], dict[str, int]]:
-    """The full path's program of ``api`` (``evaljobs._walk_programs.<api>``): its nodes, and each schema's node."""
+def check_program(api: str) -> WalkProgram:
+    """The walk's program of ``api``."""
     routes_module(api)
     module = importlib.import_module(f"evaljobs._walk_programs.{api}")
-    return module.NODES, module.TARGETS
+    return WalkProgram(module.NODES, module.TARGETS)
 
 
 def outline_module(api: str) -> ModuleType:

@@ -24,7 +24,7 @@ from typing import Any
 from evaljobs._report import Error, Report
 from evaljobs._validation import detection as _detection
 from evaljobs._validation import targets as _registry
-from evaljobs._validation.targets import Target
+from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target, refusal
 
 __all__ = ["Validator", "validate"]
 
@@ -59,8 +59,8 @@ class Validator:
         if type(payload) is bytes:
             first = chosen[0]  # the schema of the previous payload: captures come in runs of one schema
             native = first.native
-            scanned = 0 if native is None else native.program.scan(native.node, payload)
-            if scanned == 1:
+            scanned = UNSURE if native is None else native.program.scan(native.node, payload)
+            if scanned == VALID:
                 # valid without drift: its keys are the schema's, so detection takes it unless it is {} or []
                 if not (detecting and first.takes_empty and payload[1:2] != b'"' and _empty(payload)):
                     return Report(source, first.label)
@@ -68,9 +68,10 @@ class Validator:
             # schema -> whether its refusal is one drift cannot explain (the lenient program refuses it too)
             refused: dict[Target, bool] = {}
             other = None
-            if scanned != 0:  # refused (0: the scanner cannot tell, and the walk below decides)
-                refused[first] = scanned <= -TYPED
-                if _depth(scanned) <= 1:  # perhaps another schema's payload, told before any parsing
+            if scanned != UNSURE:  # refused (UNSURE: the walk below decides)
+                why = refusal(scanned)
+                refused[first] = why.certain
+                if why.depth <= 1:  # perhaps another schema's payload, told before any parsing
                     other = _scanned_valid(payload, chosen, refused)
             if other is not None:
                 if detecting and _empty(payload):
@@ -113,9 +114,6 @@ def _empty(data: bytes) -> bool:
     return data[1:2] != b'"' and _detection.EMPTY.match(data) is not None
 
 
-TYPED = 1 << 20  # in a scan's outcome: the refusal was a value of the wrong kind or a missing key
-
-
 def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, bool]) -> Target | None:
     """The first of ``chosen`` that the scanner finds ``payload`` valid for, without drift; None at the first
     it cannot tell about (the order of the schemas decides: see _strictly_valid). Refusals go in ``refused``."""
@@ -123,12 +121,12 @@ def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, b
         if target in refused:
             continue
         native = target.native
-        outcome = 0 if native is None else native.program.scan(native.node, payload)
-        if outcome == 1:
+        outcome = UNSURE if native is None else native.program.scan(native.node, payload)
+        if outcome == VALID:
             return target
-        if outcome == 0:
+        if outcome == UNSURE:
             return None
-        refused[target] = outcome <= -TYPED
+        refused[target] = outcome <= -TYPED  # refusal(outcome).certain, without an object per schema tried
     return None
 
 
@@ -147,11 +145,11 @@ def _strictly_valid(
         if keys is not None and target.fields and not keys <= target.fields:
             continue  # an unknown top-level field: drift, which the strict program refuses
         native = target.native
-        outcome = 0 if native is None else native.program.scan(native.node, payload)
-        if outcome == 1:
+        outcome = UNSURE if native is None else native.program.scan(native.node, payload)
+        if outcome == VALID:
             return target
-        if outcome < 0:
-            refused[target] = outcome <= -TYPED
+        if outcome != UNSURE:
+            refused[target] = outcome <= -TYPED  # (refusal(outcome).certain)
             continue
         from evaljobs._validation import walk as _walk  # noqa: PLC0415 - only where the scanner cannot tell
 
@@ -162,11 +160,6 @@ def _strictly_valid(
             return report
         refused[target] = not report.valid
     return None
-
-
-def _depth(scanned: int) -> int:
-    """The nesting depth of a scan's refusal (0: the top-level value, 1: a member of it...)."""
-    return (-scanned - 1) % TYPED
 
 
 def _promote(chosen: list[Target], target: Target) -> None:
@@ -233,11 +226,11 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         if target in hopeless:
             continue
         native = target.lenient_native  # (decode() has refused duplicate keys, which it does not check)
-        outcome = 0 if native is None else native.program.scan(native.node, data)
-        if outcome == 1:
+        outcome = UNSURE if native is None else native.program.scan(native.node, data)
+        if outcome == VALID:
             candidates.append(target)
-        elif outcome > -TYPED:  # it cannot tell, or refused for another reason (a format, a bound): the walk
-            unsure.append(target)  # below tells whether the models refuse it too
+        elif outcome > -TYPED:  # it cannot tell, or refused for another reason than refusal().certain (a
+            unsure.append(target)  # format, a bound): the walk below tells whether the models refuse it too
     if not candidates:
         return None
     from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed

@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from contextvars import ContextVar
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from orjson import dumps as _encode
 
 from evaljobs._datetimes import problem
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
-from evaljobs._validation.targets import Target, check_program, native_program, outline_module
+from evaljobs._validation.targets import UNSURE, VALID, Target, check_program, native_program, outline_module
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
 
@@ -195,25 +195,34 @@ def _over_limit(found: list[Detail]) -> None:
         limit[1] = 2 * len(found)
 
 
-_PASSABLE: ContextVar[tuple[Any, dict[str, int], dict[str, int]] | None] = ContextVar("_PASSABLE", default=None)
+class Passable(NamedTuple):
+    """What lets the walk pass over a part the native scanner finds valid without drift: the strict program,
+    the node of each schema in it, and of a list of each schema's values."""
+
+    program: Any  # _evaljobs_scan.Program
+    singles: dict[str, int]
+    lists: dict[str, int]
 
 
-def _scanned(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> int:
+_PASSABLE: ContextVar[Passable | None] = ContextVar("_PASSABLE", default=None)
+
+
+def _scanned(skipper: Passable, name: str, value: Any, *, many: bool) -> int:
     """The native scanner's answer on ``value`` (a list of such values if ``many``) encoded again, for schema
-    ``name``: 1 valid without drift, 0 it cannot tell (no node, an integer beyond 64 bits), else refused."""
-    program_, singles, lists = skipper
+    ``name``: VALID (without drift), UNSURE (no node, an integer beyond 64 bits), else a refusal."""
+    program_, singles, lists = skipper  # (unpacked: faster than three attribute lookups, on a hot path)
     node = (lists if many else singles).get(name)
     if node is None:
-        return 0
+        return UNSURE
     try:
         outcome: int = program_.scan(node, _encode(value))
     except TypeError:  # (orjson's JSONEncodeError) an integer beyond 64 bits
-        return 0
+        return UNSURE
     return outcome
 
 
-def _scanned_valid(skipper: tuple[Any, dict[str, int], dict[str, int]], name: str, value: Any, *, many: bool) -> bool:
-    return _scanned(skipper, name, value, many=many) == 1
+def _scanned_valid(skipper: Passable, name: str, value: Any, *, many: bool) -> bool:
+    return _scanned(skipper, name, value, many=many) == VALID
 
 
 def merge(details: Iterable[Detail]) -> list[Error]:
@@ -625,7 +634,7 @@ class _DriftWalk:
         tell, or without it, the walk goes on (which costs time, never a finding)."""
         if name is None or self.skipper is None:
             return False
-        return _scanned(self.skipper, name, value, many=many) == 1
+        return _scanned(self.skipper, name, value, many=many) == VALID
 
 
 _FIELD_SHAPES: dict[tuple[str, int], dict[str, _Shape]] = {}
@@ -653,11 +662,10 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
 
 
 @cache
-def _skipper(api: str) -> tuple[Any, dict[str, int], dict[str, int]] | None:
-    """The native scanner's strict program of ``api`` (the one the targets share), the node of each schema,
-    and of a list of its values; None without the scanner."""
+def _skipper(api: str) -> Passable | None:
+    """The native scanner's strict program of ``api`` (the one the targets share), None without the scanner."""
     program = native_program(api)
-    return None if program is None else (program[0], program[1], outline_module(api).NATIVE_LISTS)
+    return None if program is None else Passable(program.program, program.targets, outline_module(api).NATIVE_LISTS)
 
 
 def closest(name: str, known: Iterable[str]) -> str | None:

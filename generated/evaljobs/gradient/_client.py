@@ -32,6 +32,7 @@ _LIST_EVALUATION_RUN_RESULTS: Endpoint[models.EvaluationRunListResultsResponse] 
 _LIST_EVALUATION_RUN_RESULTS_PAGES = Pagination(
     style="page",
     items_field="prompts",
+    items_attrs=("prompts",),
     page_param="page",
     size_param="per_page",
     total_pages_field="meta.pages",

@@ -76,6 +76,7 @@ OPERATIONS: tuple[Operation, ...] = (
         pagination=Pagination(
             style="page",
             items_field="prompts",
+            items_attrs=("prompts",),
             page_param="page",
             size_param="per_page",
             total_pages_field="meta.pages",
