@@ -368,6 +368,7 @@ def main() -> None:
     for api in ("nemo_evaluator", "gradient"):
         throughput(api)
     scaling()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "scale.py")], check=False, cwd=ROOT)  # --dask beside --jobs
     startup()
     generation()
     clients = ROOT / "bench" / "clients.py"

@@ -62,7 +62,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     pool = check.add_mutually_exclusive_group()
     pool.add_argument(
-        "--jobs", type=_jobs, default=1, metavar="N", help="processes sharing the work, this one included (default 1)"
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="worker processes sharing the work (default 1: this process alone)",
     )
     pool.add_argument(
         "--dask",

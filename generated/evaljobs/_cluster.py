@@ -66,7 +66,7 @@ class Cluster:
                     n_workers=workers,
                     threads_per_worker=1,  # validation holds the GIL: a process per core
                     processes=True,
-                    dashboard_address=None,
+                    dashboard_address=":0",  # (its HTTP server: a free port, not 8787)
                     silence_logs=logging.ERROR,
                 )
                 self.client = distributed.Client(self.local, set_as_default=False)

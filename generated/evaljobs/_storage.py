@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
-from evaljobs._inputs import BLANK, CHUNK, PAYLOAD_SUFFIXES, Payload, Unit, _blocks, _har, _split, is_har, note
+from evaljobs._inputs import BLANK, CHUNK, PAYLOAD_SUFFIXES, TAIL, Payload, Unit, _blocks, _har, _split, is_har, note
 
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
@@ -136,7 +136,7 @@ def _file_units(fs: Any, path: str, size: int) -> Iterator[Unit | Payload]:
     with fs.open(path, "rb", block_size=CHUNK) as stream:  # cut after the first newline past every CHUNK
         start, line = 0, 1
         while start < size:
-            block = stream.read(CHUNK)
+            block = stream.read(CHUNK if size - start > TAIL else CHUNK // 4)  # (cut as a local file is)
             if not block:
                 break
             tail = stream.readline() if start + len(block) < size else b""

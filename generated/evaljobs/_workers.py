@@ -1,48 +1,36 @@
-"""``--jobs``: a function mapped over work items by several processes, the results given back in order.
+"""``--jobs``: a function mapped over work items by worker processes, the results given back in order.
 
-On Linux, a small pool of its own. ``jobs`` processes share the work: the command's own and ``jobs - 1``
-workers forked from it (they start with its imports, no interpreter to start), each fed through a pipe and
-read back through another. The command's process, in its one thread, keeps each worker a few items ahead,
-and validates an item itself whenever no result is waiting; so its chores (cutting the input, writing the
-output) fall into its own share instead of taking time from a worker's core, and no third process competes
-for 2 cores. It imports neither ``multiprocessing`` nor ``concurrent.futures`` (a serial 30 ms of start-up);
-``multiprocessing.Pool`` also ran three threads, one of which woke on every result waiting in its queue.
-When the input runs out, the command's process does not wait idle for the last results: it takes over an
-item a worker has queued but not begun (computing it twice, so ``function`` must be pure), and the worker
-still busy with it is stopped; the finish is then uneven by half an item on average instead of one and a half.
-A worker that raises or dies never leaves the run waiting: the caller either stops with a clear error or, given
-``lost``, has a stand-in for the item it was on, computes the items it had not begun elsewhere, and goes on
-without it, every result finished still given back. Elsewhere than Linux, ``concurrent.futures`` spawns the
-workers.
+The standard library's ``ProcessPoolExecutor`` runs ``jobs`` worker processes (forked on Linux: they start with
+the command's imports; spawned elsewhere); the command's process reads the items as needed (it cuts the input
+meanwhile), keeps at most ``WINDOW`` items per worker in flight and gives the results back in order (it writes
+the output meanwhile). ``make bench`` (bench/scale.py) measured this pool against the forked pool of pipes and
+signals that was here before: on 100,000 payloads, `--jobs 2` took 1.14 s here, 1.39 s there (best of 5, two
+shared cores), so the home-made one went.
+
+A worker that raises or dies never leaves the run waiting: the caller either stops with a clear error or,
+given ``lost``, has a stand-in for the item. A dying worker breaks the whole executor, every item in flight
+failing with it; the results already finished are kept, and the unfinished items are run again, one at a
+time in a new pool, so that the item that kills a worker is told apart from the ones that were only queued
+beside it: it alone is lost. Then the window opens again.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import pickle
-import select
-import signal
-import struct
+import re
 import sys
-import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["WorkerFailed", "ordered_map"]
+__all__ = ["WINDOW", "WorkerFailed", "ordered_map"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-AHEAD = 3  # items a worker holds at most, the one it works on included: it never waits for the next one
-# (with 2, a worker spent 10 to 27 ms of a 1.6 s run waiting for its next item, in 3 timelines; with 3,
-# no wait over 1 ms)
-WINDOW = 8  # items per process at most between the first not given back and the last sent: a slow item
-# holds the others' results back (they are given in order), so memory stays bounded (with 4, this process
-# waited 8 to 20 ms for a worker at the end of a run, its window full of the small last pieces of a file)
-_SIZE = struct.Struct("<Q")  # each message: its length, then its pickle
-_SET_PIPE_SIZE, _PIPE_SIZE = 1031, 1 << 20  # Linux's F_SETPIPE_SZ; a megabyte, the most a user may set
+WINDOW = 8  # items per worker at most between the first not given back and the last submitted: a slow item
+# holds the others' results back (they are given in order), so memory stays bounded
 
 
 class WorkerFailed(RuntimeError):
@@ -52,258 +40,125 @@ class WorkerFailed(RuntimeError):
 def ordered_map(
     function: Callable[[T], R], items: Iterable[T], jobs: int, lost: Callable[[T, str], R] | None = None
 ) -> Iterator[R]:
-    """``map(function, items)`` computed by ``jobs`` processes (this one and ``jobs - 1`` workers), in order,
-    items read as needed. ``function`` must be pure: an item near the end may be computed twice.
+    """``map(function, items)`` computed by ``jobs`` worker processes, in order, items read as needed.
 
     A worker that dies (killed, out of memory) or whose ``function`` raises: without ``lost``, WorkerFailed
-    stops the run; with it, ``lost(item, reason)`` stands for the result of the item it was computing,
-    the items it had queued but not begun are computed by the others, and the run goes on without it."""
+    stops the run; with it, ``lost(item, reason)`` stands for the result of that item, and the run goes on."""
     sys.stdout.flush()  # nothing left in the buffers for a forked worker to write a second time
     sys.stderr.flush()
-    if sys.platform != "linux":
-        from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - spawned workers
-
-        with ProcessPoolExecutor(jobs) as pool:
-            yield from pool.map(function, items)
-        return
-    workers: list[_Worker] = []
-    finished = False
+    pool = _Pool(function, jobs)
     try:
-        for _ in range(jobs - 1):  # the caller's process is one of the jobs
-            workers.append(_Worker.fork(function, workers))
-        yield from _dispatch(function, iter(items), workers, lost)
-        finished = True
+        entries: deque[_Entry] = deque()  # in input order: each item and its future (None: to submit again)
+        again = 0  # entries being run again after a worker died: no new item until they are done
+        source = iter(items)
+        while True:
+            while not again and len(entries) < WINDOW * jobs and (item := next(source, _END)) is not _END:
+                entries.append(_Entry(item, pool.submit(item)))
+            if not entries:
+                return
+            head = entries[0]
+            if head.future is None:  # one at a time: a death is then this item's doing
+                head.future = pool.submit(head.item)
+            try:
+                result = head.future.result()
+            except BrokenProcessPool:
+                alone = head.again  # run again, alone: its death is its own
+                reason = pool.renew()
+                for entry in entries:  # the results finished are kept; the others are submitted again
+                    if entry.future is not None and not _finished(entry.future):
+                        entry.future = None
+                        again += not entry.again
+                        entry.again = True
+                if not alone:
+                    continue  # (several items were in flight: which one killed the worker is not known yet)
+                entries.popleft()
+                again -= 1
+                if lost is None:
+                    raise WorkerFailed(f"a worker process stopped unexpectedly (it {reason})") from None
+                yield lost(head.item, f"the worker process validating it {reason}")
+                continue
+            except Exception as error:  # the function raised, in the worker
+                entries.popleft()
+                again -= head.again
+                if lost is None:
+                    raise WorkerFailed(f"a worker failed: {_described(error)}") from None
+                yield lost(head.item, f"its worker process failed: {_described(error)}")
+                continue
+            entries.popleft()
+            again -= head.again
+            yield result
     finally:
-        for worker in workers:  # (one still busy at the end works on an item taken over: not needed)
-            worker.stop(wait=finished and not worker.waiting)
+        pool.close()
 
 
-class _Worker:
-    """A forked worker process and the two pipes to it."""
+class _Entry:
+    """An item, its future, and whether it is being run again (a worker died while it was in flight)."""
 
-    def __init__(self, pid: int, to_worker: int, from_worker: int) -> None:
-        self.pid = pid
-        self.to_worker = to_worker
-        self.from_worker = from_worker
-        self.waiting: deque[int] = deque()  # the positions of the items sent, not yet answered
-        self.open = True  # False once a send failed: it has gone, its last results are still read
+    __slots__ = ("again", "future", "item")
 
-    @classmethod
-    def fork(cls, function: Callable[[Any], Any], others: list[_Worker]) -> _Worker:
-        """A new worker; ``others``: the workers forked before, whose pipes it must not hold open (a
-        worker sees the end of its input only when no process holds the other end)."""
-        items_read, items_write = os.pipe()
-        results_read, results_write = os.pipe()
-        import fcntl  # noqa: PLC0415 - (Linux only)
+    def __init__(self, item: Any, future: Future[Any] | None) -> None:
+        self.item, self.future, self.again = item, future, False
 
-        # room for a whole batch's output: the worker goes on to its next item without waiting (where the
-        # system refuses, the default size works, a little slower)
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(results_write, _SET_PIPE_SIZE, _PIPE_SIZE)
-        pid = os.fork()
-        if pid == 0:  # the worker: serve, then leave without running the command's exit handlers
-            status = 1
-            try:
-                for fd in (items_write, results_read, *(f for o in others for f in (o.to_worker, o.from_worker))):
-                    os.close(fd)
-                _serve(function, items_read, results_write)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(items_read)
-        os.close(results_write)
-        return cls(pid, items_write, results_read)
 
-    def send(self, item: Any, position: int) -> None:
-        _write(self.to_worker, item)
-        self.waiting.append(position)
+def _finished(future: Future[Any]) -> bool:
+    """Whether ``future`` has its result, or the function's own error (a broken pool fails the others)."""
+    return future.done() and not isinstance(future.exception(), BrokenProcessPool)
 
-    def stop(self, *, wait: bool) -> str:
-        """Close the pipes (the worker's end of input: it returns); unless ``wait``, kill it first. Returns
-        how it ended ("was killed by signal 9 (SIGKILL)", "exited with status 1")."""
-        if not wait:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-        for fd in (self.to_worker, self.from_worker):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+
+class _Pool:
+    """The executor, replaced by a new one when a worker dies; how the dead one ended is read before."""
+
+    def __init__(self, function: Callable[[Any], Any], jobs: int) -> None:
+        self.function, self.jobs = function, jobs
+        self.executor = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        if sys.platform == "linux":
+            import multiprocessing  # noqa: PLC0415 - (Linux: forked workers, no interpreter to start)
+
+            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(self.jobs)
+
+    def submit(self, item: Any) -> Future[Any]:
         try:
-            status = os.waitpid(self.pid, 0)[1]
-        except ChildProcessError:
-            return "ended"
-        if os.WIFSIGNALED(status):
-            number = os.WTERMSIG(status)
-            try:
-                name = f" ({signal.Signals(number).name})"
-            except ValueError:
-                name = ""
-            return f"was killed by signal {number}{name}"
-        return f"exited with status {os.waitstatus_to_exitcode(status)}"
+            return self.executor.submit(self.function, item)
+        except BrokenProcessPool as error:  # broken before the caller learnt of it: the item's future says so
+            failed: Future[Any] = Future()
+            failed.set_exception(error)
+            return failed
+
+    def renew(self) -> str:
+        """A new executor for a broken one; returns how its dead worker ended ("exited with status 3")."""
+        processes = dict(getattr(self.executor, "_processes", None) or {})
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        codes = [process.exitcode for process in processes.values() if process.exitcode]
+        # (the executor ends the other workers with SIGTERM: the dead one's code is another, unless it was that)
+        codes.sort(key=lambda code: code == -15)
+        self.executor = self._new()
+        return _ended(codes[0]) if codes else "stopped"
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _dispatch(
-    function: Callable[[T], R], items: Iterator[T], workers: list[_Worker], lost: Callable[[T, str], R] | None
-) -> Iterator[R]:
-    """The items to the workers, a few ahead each; the caller's process takes one itself whenever no result
-    is waiting (so ``jobs`` processes share the work, and this one's own chores, cutting the input and
-    writing the output, fall into its share instead of taking time from a worker's core)."""
-    state = _Dispatch(items, workers, lost)
-    while not state.over():
-        state.feed()
-        busy = [w.from_worker for w in workers if w.waiting]
-        ready = select.select(busy, [], [], 0)[0] if busy else []
-        if not ready:
-            taken = state.take()
-            if taken is not None:  # nothing to read yet: this process's share
-                state.done[taken[0]] = function(taken[1])
-            elif state.exhausted and (position := state.spare()) is not None:  # the input has run out: the tail
-                state.done[position] = function(state.queued.pop(position))
-            elif busy:  # (else the window is full of results of this process's own, given back below)
-                ready = select.select(busy, [], [])[0]
-        for fd in ready:
-            state.receive(fd)
-        yield from state.given_back()
+def _ended(code: int) -> str:
+    if code > 0:
+        return f"exited with status {code}"
+    import signal  # noqa: PLC0415
+
+    try:
+        name = f" ({signal.Signals(-code).name})"
+    except ValueError:
+        name = ""
+    return f"was killed by signal {-code}{name}"
 
 
-class _Dispatch:
-    """The bookkeeping of _dispatch: which item is where, and what came back. A worker that dies is removed
-    from ``workers`` (see ordered_map)."""
-
-    def __init__(self, items: Iterator[Any], workers: list[_Worker], lost: Callable[[Any, str], Any] | None) -> None:
-        self.items = items
-        self.workers = workers
-        self.lost = lost
-        self.by_fd = {worker.from_worker: worker for worker in workers}
-        self.done: dict[int, Any] = {}  # position -> result, not given back yet
-        self.queued: dict[int, Any] = {}  # position -> item, sent to a worker, not answered, not taken over
-        self.again: deque[tuple[int, Any]] = deque()  # (position, item) a dead worker had queued, not begun
-        self.window = WINDOW * (len(workers) + 1)
-        self.sent = self.given = 0  # positions handed out, results given back
-        self.exhausted = False
-
-    def over(self) -> bool:
-        return self.exhausted and not self.again and self.given == self.sent
-
-    def take(self) -> tuple[int, Any] | None:
-        """The next item to compute and its position, if the window has room for one."""
-        if self.again:
-            return self.again.popleft()
-        if self.exhausted or self.sent - self.given >= self.window:
-            return None
-        item = next(self.items, _END)
-        if item is _END:
-            self.exhausted = True
-            return None
-        self.sent += 1
-        return self.sent - 1, item
-
-    def feed(self) -> None:
-        for worker in list(self.workers):
-            while worker.open and len(worker.waiting) < AHEAD and (taken := self.take()) is not None:
-                try:
-                    worker.send(taken[1], taken[0])
-                except OSError:  # it has gone (EPIPE): what it answered is still read, then its end noted
-                    self.again.appendleft(taken)
-                    worker.open = False
-                    if not worker.waiting:
-                        self.ended(worker)
-                    break
-                self.queued[taken[0]] = taken[1]
-
-    def spare(self) -> int | None:
-        """The last position a worker has queued behind the item it works on, if any: once the input has run
-        out, this process takes it over instead of waiting."""
-        found = [p for worker in self.workers for p in list(worker.waiting)[1:] if p in self.queued]
-        return max(found) if found else None
-
-    def receive(self, fd: int) -> None:
-        worker = self.by_fd[fd]
-        message = _read(fd)
-        if message is None:
-            self.ended(worker)
-            return
-        ok, result = message
-        position = worker.waiting.popleft()
-        item = self.queued.pop(position, _END)
-        if item is _END:
-            pass  # taken over: this process has its result
-        elif ok:
-            self.done[position] = result
-        elif self.lost is None:
-            raise WorkerFailed(f"a worker failed: {result}")
-        else:
-            self.done[position] = self.lost(item, f"its worker process failed: {result}")
-        if not worker.open and not worker.waiting:
-            self.ended(worker)
-
-    def ended(self, worker: _Worker) -> None:
-        """A worker that stopped unexpectedly: the item it was on is lost, those it had not begun go again."""
-        reason = worker.stop(wait=True)
-        self.workers.remove(worker)
-        del self.by_fd[worker.from_worker]
-        if self.lost is None:
-            raise WorkerFailed(f"a worker process stopped unexpectedly (it {reason})")
-        for index, position in enumerate(worker.waiting):
-            item = self.queued.pop(position, _END)
-            if item is _END:
-                continue  # (taken over: this process has its result)
-            if index == 0:
-                self.done[position] = self.lost(item, f"the worker process validating it {reason}")
-            else:
-                self.again.append((position, item))
-
-    def given_back(self) -> Iterator[Any]:
-        """The results that come next in order, as far as they are done."""
-        while self.given in self.done:
-            yield self.done.pop(self.given)
-            self.given += 1
+def _described(error: BaseException) -> str:
+    """The error, with where in the worker it was raised (the last frame of its remote traceback)."""
+    remote = str(error.__cause__ or "")
+    frames = re.findall(r'File "([^"]+)", line (\d+)', remote)
+    where = f" ({frames[-1][0]}:{frames[-1][1]})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
 
 
 _END: Any = object()
-
-
-def _serve(function: Callable[[Any], Any], items: int, results: int) -> None:
-    """A worker: apply ``function`` to each item read until the end of input, writing back (ok, result).
-    Ctrl-C is the command's process's to handle: it stops the workers."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    while True:
-        message = _read(items)
-        if message is None:
-            return
-        try:
-            answer = (True, function(message))
-        except BaseException as error:  # reported to the command's process, which stops
-            last = traceback.extract_tb(error.__traceback__)[-1:]
-            where = f" ({last[0].filename}:{last[0].lineno})" if last else ""
-            answer = (False, f"{type(error).__name__}: {error}{where}")
-        try:
-            _write(results, answer)
-        except OSError:  # the command's process has gone
-            return
-
-
-def _write(fd: int, value: Any) -> None:
-    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    view = memoryview(_SIZE.pack(len(data)) + data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read(fd: int) -> Any:
-    """The next message on ``fd``, or None at the end of input."""
-    header = _exactly(fd, _SIZE.size)
-    if header is None:
-        return None
-    data = _exactly(fd, _SIZE.unpack(header)[0])
-    return None if data is None else pickle.loads(data)
-
-
-def _exactly(fd: int, size: int) -> bytes | None:
-    chunks = []
-    while size:
-        chunk = os.read(fd, min(size, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        size -= len(chunk)
-    return b"".join(chunks)
