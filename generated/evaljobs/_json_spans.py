@@ -103,7 +103,7 @@ class SpanReader:
                 self.position = found.end()
                 return bytes(found.group())
             if not self._more():
-                raise NotJSON("the input ends inside a string", self.offset())
+                raise NotJSON("the input ends inside a string", self.offset(len(self.buffer)))
 
     def value(self, *, keep: bool = True) -> tuple[int, int]:
         """Consumes the next value and gives where it starts and ends in ``buffer``; ``keep=False`` lets go of
@@ -127,7 +127,7 @@ class SpanReader:
                     self.release()
                     start, at = 0, self.position
                 if not self._more():
-                    raise NotJSON("the input ends inside " + kind(first), self.offset(at))
+                    raise NotJSON("the input ends inside " + kind(first), self.offset(len(self.buffer)))
                 continue
             opened = self.buffer[at] in b"{["
             depth += 1 if opened else -1

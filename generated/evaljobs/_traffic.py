@@ -244,6 +244,8 @@ def _body(
     if key is None:
         return None, media, None
     value = holder[key]
+    if value in ("", "-"):  # what access logs write for no body
+        return None, media, None
     if isinstance(value, str):
         encoding = _first(holder, ("encoding", "bodyEncoding", "body_encoding"))
         body = body_bytes(value, encoding)
