@@ -8,6 +8,7 @@ The captures are written by the tests; the command runs in a subprocess, as a us
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 from evaljobs._har import har_entry_payload
@@ -242,3 +243,17 @@ def test_one_parsed_har_entry_becomes_a_payload() -> None:
     assert payload.request.headers == headers  # names lower-cased, no pseudo-headers
     assert json.loads(payload.data) == RUN and payload.media_type == "application/json"
     assert har_entry_payload({"request": 1}, "live:6").skipped == "not a request and response"
+
+
+def test_a_har_arriving_a_line_at_a_time_is_still_told_by_its_content() -> None:
+    """What a pipe gives in small pieces: the first line alone ("{") cannot tell a HAR from a payload, so more
+    is read before deciding; a line of JSON Lines is decided on at once (it is validated as it comes)."""
+    from evaljobs._inputs import _head, is_har
+
+    def pieces(*parts: bytes) -> Callable[[int], bytes]:
+        given = iter(parts)
+        return lambda _: next(given, b"")
+
+    assert is_har(_head(pieces(b"{\n", b'  "log"\n', b"  :", b" {\n", b'"entries": []}}')))
+    assert _head(pieces(b'{"a": 1}\n', b'{"a": 2}\n')) == b'{"a": 1}\n'
+    assert _head(pieces(b"\n", b"\n", b'{"a": 1}\n', b"more")) == b'\n\n{"a": 1}\n'

@@ -26,6 +26,11 @@ from typing import BinaryIO
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".har")
 LINE_SUFFIXES = (".jsonl", ".ndjson")  # one payload (or exchange) a line
 _HAR_START = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"log"[ \t\r\n]*:[ \t\r\n]*\{')
+_HAR_SO_FAR = re.compile(
+    rb'(?:\xef\xbb\xbf)?[ \t\r\n]*(?:\{[ \t\r\n]*(?:"(?:l(?:o(?:g(?:"[ \t\r\n]*:?)?)?)?)?)?)?[ \t\r\n]*'
+)
+# ^ what could still be the start of a HAR, but is too short to tell
+_LINE = re.compile(rb"[ \t\r\n]*[^ \t\r\n][^\n]*\n")  # a first non-blank line, whole
 CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
 TAIL = 2 * CHUNK  # the end of a cut JSONL file, cut in pieces of CHUNK // 4: the processes of --jobs finish
 # within a small piece of each other instead of a whole one (on a single large file, the usual --jobs input)
@@ -323,17 +328,16 @@ def payloads(unit: Unit) -> Iterator[Payload]:
 
 
 def _head(read: Callable[[int], bytes], first: bytes = b"") -> bytes:
-    """The first bytes of an input (``first``: those read already): its first line, or CHUNK bytes of it if that
-    line is longer, or all of it if shorter (enough to tell a HAR or a traffic log from a payload)."""
-    head = [first]
-    size = len(first)
-    while size < CHUNK and b"\n" not in head[-1]:
-        block = read(CHUNK - size)
+    """The first bytes of an input (``first``: those read already): through its first non-blank line, and far
+    enough to tell a HAR from other JSON (``{``, ``"log"`` and ``:`` may each be on a line of their own); CHUNK
+    bytes at most, and all of it if shorter."""
+    head = first
+    while len(head) < CHUNK and (_HAR_SO_FAR.fullmatch(head[:4096]) or not _LINE.match(head)):
+        block = read(CHUNK - len(head))
         if not block:
             break
-        head.append(block)
-        size += len(block)
-    return b"".join(head)
+        head += block
+    return head
 
 
 def _har_file(stream: BinaryIO, unit: Unit, head: bytes, *, piped: bool) -> Iterator[Payload]:
