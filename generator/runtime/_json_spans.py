@@ -14,9 +14,13 @@ import re
 from collections.abc import Callable, Iterator
 
 BLOCK = 1 << 20  # bytes asked of the stream at a time (more while one value is larger than what is held)
-_TEXT = re.compile(rb'[^"{}\[\]]*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+"[^"{}\[\]]*+)*+', re.DOTALL)
-# ^ everything up to the next bracket outside a string (or up to a string not yet ended in what is held)
-_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+_STRING_TEXT = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
+_TEXT = re.compile(
+    rb'(?:[^"{}\[\]]++|%s|[{\[](?:[^"{}\[\]]++|%s)*+[}\]])*+' % (_STRING_TEXT, _STRING_TEXT), re.DOTALL
+)
+# ^ everything up to the next bracket outside a string, strings and objects or arrays without brackets inside
+# (a header, a cookie) taken whole (it stops before a string not yet ended in what is held)
+_STRING = re.compile(_STRING_TEXT, re.DOTALL)
 _BLANK = re.compile(rb"[ \t\r\n]*+")
 _SCALAR = re.compile(rb"[^ \t\r\n,:\]}\[{\"]*+")
 _KINDS = {ord("{"): "an object", ord("["): "an array", ord('"'): "a string", ord("t"): "true or false"}
@@ -118,7 +122,7 @@ class SpanReader:
             return start, self.position
         if first not in b"{[":
             return self._scalar(start)
-        depth, at = 0, start
+        depth, at = 1, start + 1  # (the opening bracket is taken: _TEXT would take a value without brackets inside)
         while True:
             at = _TEXT.match(self.buffer, at).end()  # type: ignore[union-attr]  # (always matches)
             if at >= len(self.buffer) or self.buffer[at] == ord('"'):  # more is needed
