@@ -15,9 +15,7 @@ from collections.abc import Callable, Iterator
 
 BLOCK = 1 << 20  # bytes asked of the stream at a time (more while one value is larger than what is held)
 _STRING_TEXT = rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"'
-_TEXT = re.compile(
-    rb'(?:[^"{}\[\]]++|%s|[{\[](?:[^"{}\[\]]++|%s)*+[}\]])*+' % (_STRING_TEXT, _STRING_TEXT), re.DOTALL
-)
+_TEXT = re.compile(rb'(?:[^"{}\[\]]++|%s|[{\[](?:[^"{}\[\]]++|%s)*+[}\]])*+' % (_STRING_TEXT, _STRING_TEXT), re.DOTALL)
 # ^ everything up to the next bracket outside a string, strings and objects or arrays without brackets inside
 # (a header, a cookie) taken whole (it stops before a string not yet ended in what is held)
 _STRING = re.compile(_STRING_TEXT, re.DOTALL)
