@@ -257,3 +257,21 @@ def test_a_har_arriving_a_line_at_a_time_is_still_told_by_its_content() -> None:
     assert is_har(_head(pieces(b"{\n", b'  "log"\n', b"  :", b" {\n", b'"entries": []}}')))
     assert _head(pieces(b'{"a": 1}\n', b'{"a": 2}\n')) == b'{"a": 1}\n'
     assert _head(pieces(b"\n", b"\n", b'{"a": 1}\n', b"more")) == b'\n\n{"a": 1}\n'
+
+
+def test_any_byte_stream_is_read_by_its_content() -> None:
+    """read_stream: what reads standard input reads any stream (one a storage layer opened), each kind told by
+    its content, the source named as given."""
+    import io
+
+    from evaljobs._inputs import read_stream
+
+    line = json.dumps({"request": {"method": "GET", "url": RUN_URL}, "response": {"status": 200, "body": RUN}})
+    given = {
+        har_text([har_entry(1, RUN)], indent=1): ["s3://b/k:1 GET /v2/gen-ai/evaluation_runs/8f0c 200"],
+        line + "\n" + line: [f"s3://b/k:{n} GET /v2/gen-ai/evaluation_runs/8f0c 200" for n in (1, 2)],
+        json.dumps(RUN) + "\n" + json.dumps(RUN) + "\n": ["s3://b/k:1", "s3://b/k:2"],
+        json.dumps(RUN, indent=2): ["s3://b/k"],
+    }
+    for text, sources in given.items():
+        assert [p.source for p in read_stream("s3://b/k", io.BytesIO(text.encode()).read)] == sources

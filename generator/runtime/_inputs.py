@@ -471,16 +471,21 @@ def _split(blocks: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes
 
 
 def _stdin() -> Iterator[Payload]:
-    """Standard input, read as it comes: a HAR capture (entry by entry) when it starts as one; a traffic log when
-    its first non-blank line is one; JSON Lines when its first two non-blank lines each hold a whole value (then
-    each line is a payload, validated before all of the input has come); else one payload."""
+    """Standard input, read as it comes (``read_stream``)."""
     stream = sys.stdin.buffer
-    read = getattr(stream, "read1", stream.read)  # read1: what has come, not a block
+    yield from read_stream("<stdin>", getattr(stream, "read1", stream.read))  # read1: what has come, not a block
+
+
+def read_stream(source: str, read: Callable[[int], bytes]) -> Iterator[Payload]:
+    """The payloads of an input read once, as it comes, through ``read(size)`` (standard input, a stream opened
+    elsewhere), by its content: a HAR capture (entry by entry) when it starts as one; a traffic log when its first
+    non-blank line is one; JSON Lines when its first two non-blank lines each hold a whole value (then each line
+    is a payload, ``source:line``, validated before all of the input has come); else one payload."""
     first = _head(read)
     if is_har(first):
         from evaljobs._har import read_har  # noqa: PLC0415 - HAR captures only
 
-        yield from read_har("<stdin>", read, first)
+        yield from read_har(source, read, first)
         return
     lines = _split(_blocks(read, -1) if not first else itertools.chain((first,), _blocks(read, -1)))
     head: list[tuple[int, bytes, bool]] = []
@@ -495,10 +500,10 @@ def _stdin() -> Iterator[Payload]:
             if kind or values == 2 or not _whole_value(entry[1]):
                 break
     if kind or (values == 2 and _whole_value(head[-1][1])):
-        yield from _exchanges(_numbered("<stdin>", itertools.chain(head, lines)), kind or "lines")
+        yield from _exchanges(_numbered(source, itertools.chain(head, lines)), kind or "lines")
         return
     whole = b"".join(line + b"\n" if ended else line for _, line, ended in itertools.chain(head, lines))
-    yield Payload("<stdin>", whole)
+    yield Payload(source, whole)
 
 
 def is_har(data: bytes) -> bool:
