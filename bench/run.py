@@ -8,7 +8,8 @@ ratios to orjson; the cost of collecting every error of an invalid payload; the 
 100,000 payloads, beside two independent commands run together on its two halves (this machine's own limit
 for 2 processes); and the start-up of validating one small file against `python -c "import
 nemo_microservices"`; the generation time of the largest real spec of the tests beside openapi-python-client's.
-Then the client figures (bench/clients.py) when that script exists, and the live capture figures (bench/live.py).
+Then the client figures (bench/clients.py) when that script exists, the live capture figures (bench/live.py) and
+the traffic ones (bench/traffic.py).
 
 Each measurement alternates with its orjson anchor over several rounds; medians are printed.
 """
@@ -377,6 +378,8 @@ def main() -> None:
         subprocess.run([sys.executable, str(clients)], check=False, cwd=ROOT)
     print()
     subprocess.run([sys.executable, str(ROOT / "bench" / "live.py")], check=False, cwd=ROOT)  # live capture
+    print()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "traffic.py")], check=False, cwd=ROOT)  # HAR, NDJSON
 
 
 if __name__ == "__main__":

@@ -193,7 +193,7 @@ def test_no_input_at_all_exits_2(tmp_path: Path) -> None:
         result = evaljobs("validate", str(path))
         assert result.returncode == 2 and "Traceback" not in result.stderr
         assert f"evaljobs: nothing to validate: no payload in {path}" in result.stderr
-    assert f"{empty}: no .json, .jsonl or .har file in this folder" in evaljobs("validate", str(empty)).stderr
+    assert f"{empty}: no .json, .jsonl, .ndjson or .har file in this folder" in evaljobs("validate", str(empty)).stderr
 
 
 def test_an_empty_jsonl_file_among_others_is_a_warning(tmp_path: Path) -> None:
@@ -211,7 +211,7 @@ def test_files_of_other_kinds_in_a_folder_are_named(tmp_path: Path) -> None:
     result = evaljobs("validate", str(tmp_path))
     assert result.returncode == 0
     assert (
-        f"evaljobs: {tmp_path}: skipped 7 file(s) not named .json, .jsonl or .har: "
+        f"evaljobs: {tmp_path}: skipped 7 file(s) not named .json, .jsonl, .ndjson or .har: "
         "a.csv, b.yaml, c.xml, d.log, e.bin and 2 more"
     ) in result.stderr
 

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
-from evaljobs._capture_record import label, payload
 from evaljobs._output import Outcome
 from evaljobs._report import FailOn, Report
 from evaljobs._validation.request_checks import BY_PATH, Matching
@@ -128,7 +127,7 @@ class Recorder:
                 self.file.add(found)
             if not self.check:
                 return None
-            outcome = self._outcome(label(self.source, self.count, found), found)
+            outcome = self._outcome(f"{self.source}:{self.count}", found)
             kind, value = outcome
             if isinstance(value, Report):
                 self.reports.append(value)
@@ -146,10 +145,9 @@ class Recorder:
 
         if self._validator is None:
             self._validator = Validator()
-        try:
-            sent = payload(source, found)
-        except (KeyError, TypeError, ValueError) as error:
-            return "problem", (source, f"not checked: {type(error).__name__}: {error}")
+        from evaljobs._har import har_entry_payload  # noqa: PLC0415 - the HAR reader's own, as `validate` reads it
+
+        sent = har_entry_payload(found, source)
         return next(iter(_outcomes(sent, self._validator, self.matching)))
 
     @property

@@ -3,8 +3,8 @@
 Shared by the capture transports (``evaljobs.capture``) and ``evaljobs proxy``: they see the exchange go by
 (headers first, then the bodies in pieces, as they are sent), feed each body to a ``Body`` (which decodes
 gzip and deflate as they come and stops holding the bytes past its limit), then ``entry()`` makes the HAR
-entry and ``payload()`` the payload ``evaljobs validate`` would read from it, so that what is checked live
-is exactly what the capture holds (its secrets redacted included).
+entry, which the HAR reader's own ``evaljobs._har.har_entry_payload`` turns into the payload checked: what is
+checked live is exactly what ``evaljobs validate`` reads from the capture (its secrets redacted included).
 
 Redacted (the value replaced by ``[redacted]``): the headers Authorization and Proxy-Authorization (their
 scheme word kept, ``Bearer [redacted]``, so that a wrong scheme is still seen), Cookie and Set-Cookie (each
@@ -17,12 +17,10 @@ from __future__ import annotations
 import base64
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus, urlsplit, urlunsplit
-
-from evaljobs._inputs import Payload, Request
 
 REDACTED = "[redacted]"
 DEFAULT_BODY_LIMIT = 8 * 1024 * 1024
@@ -189,40 +187,3 @@ def entry(
         "cache": {},
         "timings": {"send": 0, "wait": milliseconds, "receive": 0},
     }
-
-
-def label(source: str, index: int, found: Mapping[str, Any]) -> str:
-    """What a report on the ``index``-th entry of ``source`` names it, as ``evaljobs validate`` does."""
-    path = urlsplit(str(found["request"]["url"])).path or "/"
-    return f"{source}:{index} {found['request']['method']} {path} {found['response']['status']}"
-
-
-def payload(source: str, found: Mapping[str, Any]) -> Payload:
-    """The payload ``evaljobs validate`` reads from the HAR entry ``found`` (``source``: its label). Written for the
-    entries ``entry()`` makes; to be replaced by the readers' own entry reader (evaljobs._inputs)."""
-    request, response = found["request"], found["response"]
-    method, url, status = str(request["method"]), str(request["url"]), int(response["status"])
-    path = urlsplit(url).path or "/"
-    headers = tuple((str(item["name"]).lower(), str(item["value"])) for item in request["headers"])
-    query = tuple(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    posted = request.get("postData")
-    if isinstance(posted, dict) and posted.get("text") not in (None, ""):
-        sent = Request(method, path, query, _bytes(posted), str(posted.get("mimeType") or ""), url=url, headers=headers)
-    else:
-        sent = Request(method, path, query, url=url, headers=headers)
-    content = response["content"]
-    mime, text = str(content.get("mimeType", "")), content.get("text")
-    media = mime if text not in (None, "") else ""
-    started = str(found.get("startedDateTime", ""))
-    exchange = (method, path, status)
-    if text is None or "json" not in mime.lower():
-        skipped = f"no JSON body ({mime or 'no content type'})"
-        return Payload(source, skipped=skipped, exchange=exchange, request=sent, media_type=media, started=started)
-    return Payload(source, _bytes(content), exchange=exchange, request=sent, media_type=media, started=started)
-
-
-def _bytes(content: Mapping[str, Any]) -> bytes:
-    text = str(content["text"])
-    if content.get("encoding") == "base64":
-        return base64.b64decode(text)
-    return text.encode("utf-8", "surrogatepass")

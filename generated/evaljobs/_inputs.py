@@ -1,9 +1,10 @@
-"""Turn command-line paths into payloads: .json files, .jsonl lines, .har captures, folders, stdin.
+"""Turn command-line paths into payloads: .json files, .jsonl lines, .har captures, NDJSON traffic logs, folders,
+stdin.
 
 Large inputs are cut into *units* (a file, or a byte range of a JSONL file that starts and ends at line
-boundaries), and units are grouped into *batches* of about the same size, so that ``--jobs`` can hand
-batches to worker processes, each reading its own units. Standard input cannot be read twice: it is read
-here, as it comes, into payloads that are batched like units.
+boundaries, or of a HAR file that holds whole entries: see evaljobs._har), and units are grouped into *batches*
+of about the same size, so that ``--jobs`` can hand batches to worker processes, each reading its own units.
+Standard input cannot be read twice: it is read here, as it comes, into payloads that are batched like units.
 
 Nothing is lost without a word: a path that cannot be read, a file that shrinks while it is read, a pipe
 with no writer, a folder with nothing to validate or with files of other kinds is named on standard error
@@ -20,16 +21,23 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-PAYLOAD_SUFFIXES = (".json", ".jsonl", ".har")
+PAYLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".har")
+LINE_SUFFIXES = (".jsonl", ".ndjson")  # one payload (or exchange) a line
 _HAR_START = re.compile(rb'\A(?:\xef\xbb\xbf)?[ \t\r\n]*\{[ \t\r\n]*"log"[ \t\r\n]*:[ \t\r\n]*\{')
+_HAR_SO_FAR = re.compile(
+    rb'(?:\xef\xbb\xbf)?[ \t\r\n]*(?:\{[ \t\r\n]*(?:"(?:l(?:o(?:g(?:"[ \t\r\n]*:?)?)?)?)?)?)?[ \t\r\n]*'
+)
+# ^ what could still be the start of a HAR, but is too short to tell
+_LINE = re.compile(rb"[ \t\r\n]*[^ \t\r\n][^\n]*\n")  # a first non-blank line, whole
 CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches balance the workers
 TAIL = 2 * CHUNK  # the end of a cut JSONL file, cut in pieces of CHUNK // 4: the processes of --jobs finish
 # within a small piece of each other instead of a whole one (on a single large file, the usual --jobs input)
 BATCH_FILES = 256  # units per batch at most: many small files still make many batches
 BLANK = b" \t\r\n"  # JSON's whitespace: a line of these alone is no payload (bytes.strip() also takes \v, \f)
 NAMED_SKIPPED = 5  # files of other kinds named in a folder's note, the rest counted
+_NAMES = ".json, .jsonl, .ndjson or .har"
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,10 @@ class Payload:
 @dataclass(frozen=True)
 class Unit:
     """A piece of input one process reads whole: a file, or lines ``[start, end)`` of a JSONL file
-    (``first_line`` to ``last_line``)."""
+    (``first_line`` to ``last_line``), or entries ``first_line`` to ``last_line`` of a HAR file (``kind`` "har",
+    ``ends``: where each ends, from ``start``). ``kind``: what the file holds, where its first bytes were read
+    to cut it ("lines" of payloads, "har", or a kind of traffic log, see evaljobs._traffic); "" when the reader
+    decides."""
 
     path: str
     start: int = 0
@@ -82,6 +93,8 @@ class Unit:
     first_line: int = 1
     size: int = 0
     last_line: int = 0
+    kind: str = ""
+    ends: tuple[int, ...] = ()
 
     @property
     def where(self) -> str:
@@ -151,9 +164,9 @@ def _folder(folder: Path) -> Iterator[Unit | Payload]:
         yield Payload(str(error.filename or folder), problem=error.strerror or str(error))
     if others:
         more = f" and {others - NAMED_SKIPPED} more" if others > NAMED_SKIPPED else ""
-        note(str(folder), f"skipped {others} file(s) not named .json, .jsonl or .har: {', '.join(named)}{more}")
+        note(str(folder), f"skipped {others} file(s) not named {_NAMES}: {', '.join(named)}{more}")
     if not found:
-        note(str(folder), "no .json, .jsonl or .har file in this folder")
+        note(str(folder), f"no {_NAMES} file in this folder")
 
 
 def _kind(mode: int) -> str:
@@ -173,12 +186,26 @@ def _file_units(path: Path, status: os.stat_result, *, given: bool = False) -> I
         yield Payload(str(path), problem=f"not a regular file or a pipe ({_kind(status.st_mode)})")
         return
     size = status.st_size
-    if path.suffix == ".jsonl" and size == 0:
+    if path.suffix in LINE_SUFFIXES and size == 0:
         note(str(path), "empty: no payload in it")
         return
-    if path.suffix != ".jsonl" or size <= CHUNK:
+    if size <= CHUNK:
         yield Unit(str(path), size=size)
         return
+    with path.open("rb") as stream:
+        head = stream.read(CHUNK)
+    if path.suffix == ".har" or is_har(head):
+        yield from _har_units(path, size)
+        return
+    kind = _traffic_kind(head)
+    if kind is None and path.suffix not in LINE_SUFFIXES:
+        yield Unit(str(path), size=size)
+        return
+    yield from _line_units(path, size, kind or "lines")
+
+
+def _line_units(path: Path, size: int, kind: str) -> Iterator[Unit | Payload]:
+    """A file of lines (payloads, or exchanges of a traffic log) cut into ranges of whole lines."""
     count = _newline_counter()
     block = memoryview(bytearray(CHUNK))  # read into, again and again: no new memory for each block
     with path.open("rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
@@ -192,9 +219,37 @@ def _file_units(path: Path, status: os.stat_result, *, given: bool = False) -> I
             end = start + read + len(tail)
             newlines = count(block[:read]) + count(tail)
             ended = (tail[-1:] if tail else bytes(block[read - 1 : read])) == b"\n"  # (else: the file's end)
-            yield Unit(str(path), start, end, line, end - start, line + newlines - ended)
+            yield Unit(str(path), start, end, line, end - start, line + newlines - ended, kind)
             line += newlines
             start = end
+
+
+def _piece(size: int) -> Callable[[int], int]:
+    """How many bytes a piece of a cut file holds from an offset: CHUNK, and CHUNK // 4 in its last TAIL bytes."""
+    return lambda offset: CHUNK if size - offset > TAIL else CHUNK // 4
+
+
+def _har_units(path: Path, size: int) -> Iterator[Unit | Payload]:
+    """A HAR file cut into ranges of whole entries (read through once, here, to find them)."""
+    from evaljobs._har import Cut, ranges  # noqa: PLC0415 - HAR captures only
+
+    with path.open("rb") as stream:
+        for cut in ranges(str(path), stream.read, size, _piece(size)):
+            if isinstance(cut, Cut):
+                ends = tuple(cut.ends)
+                yield Unit(str(path), cut.start, cut.end, cut.first, cut.end - cut.start, cut.last, "har", ends)
+            else:
+                yield cut
+
+
+def _traffic_kind(head: bytes) -> str | None:
+    """The kind of traffic log whose first bytes are ``head``, by its first non-blank line (None: not one)."""
+    from evaljobs._traffic import line_kind  # noqa: PLC0415 - (orjson and the log kinds: when a file is read)
+
+    for line in head.split(b"\n")[:-1] if b"\n" in head else [head]:
+        if line.strip(BLANK):
+            return line_kind(line)
+    return None
 
 
 def _shrank(listed: int, found: int) -> str:
@@ -257,18 +312,101 @@ def payloads(unit: Unit) -> Iterator[Payload]:
                     return
                 first = started
             os.set_blocking(fd, True)
-            if path.suffix == ".jsonl":
-                yield from _lines(stream, unit, first)
+            if unit.kind == "har":
+                yield from _har_range(stream, unit)
                 return
-            data = first + stream.readall()
+            if unit.kind or path.suffix in LINE_SUFFIXES:
+                yield from _exchanges(_lines(stream, unit, first), unit.kind)
+                return
+            head = _head(stream.read, first)
+            if path.suffix == ".har" or is_har(head):
+                yield from _har_file(stream, unit, head, piped=piped)
+                return
+            kind = _traffic_kind(head)
+            if kind is not None:
+                yield from _exchanges(
+                    _numbered(unit.path, _split(itertools.chain((head,), _blocks(stream.read, -1)))), kind
+                )
+                return
+            data = head + stream.readall()
             if not piped and len(data) < unit.size:
                 yield Payload(unit.path, problem=_shrank(unit.size, len(data)))
-            elif path.suffix == ".har" or is_har(data):
-                yield from _har(unit.path, data)
             else:
                 yield Payload(unit.path, data)
         except OSError as error:
             yield Payload(unit.path, problem=error.strerror or str(error))
+
+
+def _head(read: Callable[[int], bytes], first: bytes = b"") -> bytes:
+    """The first bytes of an input (``first``: those read already): through its first non-blank line, and far
+    enough to tell a HAR from other JSON (``{``, ``"log"`` and ``:`` may each be on a line of their own); CHUNK
+    bytes at most, and all of it if shorter."""
+    head = first
+    while len(head) < CHUNK and (_HAR_SO_FAR.fullmatch(head[:4096]) or not _LINE.match(head)):
+        block = read(CHUNK - len(head))
+        if not block:
+            break
+        head += block
+    return head
+
+
+def _har_file(stream: BinaryIO, unit: Unit, head: bytes, *, piped: bool) -> Iterator[Payload]:
+    """The payloads of a whole HAR file (or pipe), read entry by entry; a file that shrank since it was listed
+    is a problem after them."""
+    from evaljobs._har import read_har  # noqa: PLC0415 - HAR captures only
+
+    read = 0
+
+    def counted(size: int) -> bytes:
+        nonlocal read
+        block = stream.read(size)
+        read += len(block)
+        return block
+
+    yield from read_har(unit.path, counted, head)
+    if not piped and len(head) + read < unit.size:
+        yield Payload(unit.path, problem=_shrank(unit.size, len(head) + read))
+
+
+def _har_range(stream: BinaryIO, unit: Unit) -> Iterator[Payload]:
+    """The payloads of a range of entries of a HAR file (``unit.ends``: where each ends)."""
+    from evaljobs._har import range_payloads  # noqa: PLC0415 - HAR captures only
+
+    stream.seek(unit.start)
+    data = stream.read(unit.end - unit.start)
+    if len(data) < unit.end - unit.start:
+        found = os.fstat(stream.fileno()).st_size
+        problem = f"entries {unit.first_line:,} to {unit.last_line:,}: {_shrank(unit.end, found)}"
+        yield Payload(unit.path, problem=problem)
+        return
+    yield from range_payloads(unit.path, data, unit.ends, unit.first_line, unit.start)
+
+
+def _numbered(source: str, lines: Iterable[tuple[int, bytes, bool]]) -> Iterator[Payload]:
+    for number, line, _ in lines:
+        if line.strip(BLANK):
+            yield Payload(f"{source}:{number}", line)
+
+
+def _exchanges(lines: Iterator[Payload], kind: str) -> Iterator[Payload]:
+    """The lines of a file as they are: payloads (``kind`` "lines"), or the exchanges of a traffic log of
+    ``kind``; "": decided by the first line."""
+    if kind == "lines":
+        yield from lines
+        return
+    first = next(lines, None)
+    if first is None:
+        return
+    if not kind:
+        kind = (_traffic_kind(first.data) if first.problem is None else None) or "lines"
+    if kind == "lines":
+        yield first
+        yield from lines
+        return
+    from evaljobs._traffic import line_payload  # noqa: PLC0415 - traffic logs only
+
+    for payload in itertools.chain((first,), lines):
+        yield payload if payload.problem is not None else line_payload(payload.data, payload.source, kind)
 
 
 def _first_bytes(fd: int) -> bytes | None:
@@ -343,28 +481,39 @@ def _split(blocks: Iterable[bytes], first: int = 1) -> Iterator[tuple[int, bytes
 
 
 def _stdin() -> Iterator[Payload]:
-    """Standard input, read as it comes: JSON Lines when its first two non-blank lines each hold a whole
-    value (then each line is a payload, validated before all of the input has come), else one payload."""
+    """Standard input, read as it comes (``read_stream``)."""
     stream = sys.stdin.buffer
-    lines = _split(_blocks(getattr(stream, "read1", stream.read), -1))  # read1: what has come, not a block
+    yield from read_stream("<stdin>", getattr(stream, "read1", stream.read))  # read1: what has come, not a block
+
+
+def read_stream(source: str, read: Callable[[int], bytes]) -> Iterator[Payload]:
+    """The payloads of an input read once, as it comes, through ``read(size)`` (standard input, a stream opened
+    elsewhere), by its content: a HAR capture (entry by entry) when it starts as one; a traffic log when its first
+    non-blank line is one; JSON Lines when its first two non-blank lines each hold a whole value (then each line
+    is a payload, ``source:line``, validated before all of the input has come); else one payload."""
+    first = _head(read)
+    if is_har(first):
+        from evaljobs._har import read_har  # noqa: PLC0415 - HAR captures only
+
+        yield from read_har(source, read, first)
+        return
+    lines = _split(_blocks(read, -1) if not first else itertools.chain((first,), _blocks(read, -1)))
     head: list[tuple[int, bytes, bool]] = []
     values = 0
+    kind = None
     for entry in lines:
         head.append(entry)
         if entry[1].strip(BLANK):
             values += 1
-            if values == 2 or not _whole_value(entry[1]):
+            if values == 1 and _whole_value(entry[1]):
+                kind = _traffic_kind(entry[1])
+            if kind or values == 2 or not _whole_value(entry[1]):
                 break
-    if values == 2 and _whole_value(head[-1][1]):
-        for number, line, _ in itertools.chain(head, lines):
-            if line.strip(BLANK):
-                yield Payload(f"<stdin>:{number}", line)
+    if kind or (values == 2 and _whole_value(head[-1][1])):
+        yield from _exchanges(_numbered(source, itertools.chain(head, lines)), kind or "lines")
         return
     whole = b"".join(line + b"\n" if ended else line for _, line, ended in itertools.chain(head, lines))
-    if is_har(whole):
-        yield from _har("<stdin>", whole)
-        return
-    yield Payload("<stdin>", whole)
+    yield Payload(source, whole)
 
 
 def is_har(data: bytes) -> bool:
@@ -376,104 +525,3 @@ def is_har(data: bytes) -> bool:
 def _whole_value(line: bytes) -> bool:
     stripped = line.strip(BLANK)
     return stripped[:1] in (b"{", b"[") and stripped[-1:] in (b"}", b"]")
-
-
-def _har(source: str, data: bytes) -> Iterator[Payload]:
-    """Each response of a HAR capture whose body is JSON, with the method, path and status it answered."""
-    import json  # noqa: PLC0415 - HAR captures only
-    from urllib.parse import urlsplit  # noqa: PLC0415
-
-    try:
-        document = json.loads(data)
-    except (ValueError, RecursionError) as error:
-        reason = "nested too deeply" if isinstance(error, RecursionError) else str(error)
-        yield Payload(source, problem=f"not a HAR capture: not JSON ({reason})")
-        return
-    log = document.get("log") if isinstance(document, dict) else None
-    entries = log.get("entries") if isinstance(log, dict) else None
-    if not isinstance(entries, list):
-        if not isinstance(document, dict):
-            found = f"its JSON is {_json_kind(document)}, not an object"
-        elif not isinstance(log, dict):
-            found = 'it has no "log" object' if log is None else f'its "log" is {_json_kind(log)}, not an object'
-        else:
-            found = 'it has no "log.entries" list' if entries is None else f'its "log.entries" is {_json_kind(entries)}'
-        yield Payload(source, problem=f'not a HAR capture: {found} (a HAR file is {{"log": {{"entries": [...]}}}})')
-        return
-    for index, entry in enumerate(entries, start=1):
-        try:
-            request, response = entry["request"], entry["response"]
-            method, url, status = str(request["method"]), str(request["url"]), int(response["status"])
-            content = response.get("content") or {}
-        except (KeyError, TypeError, ValueError, AttributeError):
-            yield Payload(f"{source}:{index}", skipped="not a request and response")
-            continue
-        path = urlsplit(url).path or "/"
-        started = entry.get("startedDateTime")
-        started = started if isinstance(started, str) else ""
-        label = f"{source}:{index} {method} {path} {status}"
-        sent = _request(method, path, url, request)
-        mime = str(content.get("mimeType", ""))
-        text = content.get("text")
-        media = mime if text not in (None, "") else ""
-        if text is None or "json" not in mime.lower():
-            skipped = f"no JSON body ({mime or 'no content type'})"
-            yield Payload(
-                label, skipped=skipped, exchange=(method, path, status), request=sent, media_type=media, started=started
-            )
-            continue
-        body = _body(text, content.get("encoding"))
-        if body is None:
-            yield Payload(label, problem="its base64 body does not decode", started=started)
-            continue
-        yield Payload(label, body, exchange=(method, path, status), request=sent, media_type=media, started=started)
-
-
-def _request(method: str, path: str, url: str, request: Any) -> Request:
-    """What a HAR entry's request sent: the query of its URL (else its ``queryString`` list) and its
-    ``postData`` (base64 when its ``encoding`` says so, as some tools write it)."""
-    from urllib.parse import parse_qsl, urlsplit  # noqa: PLC0415 - HAR captures only
-
-    query = tuple(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-    listed = request.get("queryString")
-    if not query and isinstance(listed, list):
-        query = tuple(
-            (str(item.get("name", "")), str(item.get("value", ""))) for item in listed if isinstance(item, dict)
-        )
-    listed_headers = request.get("headers")
-    headers = tuple(
-        (str(item.get("name", "")).lower(), str(item.get("value", "")))
-        for item in (listed_headers if isinstance(listed_headers, list) else ())
-        if isinstance(item, dict) and not str(item.get("name", "")).startswith(":")  # HTTP/2 pseudo-headers
-    )
-    posted = request.get("postData")
-    if not isinstance(posted, dict) or posted.get("text") in (None, ""):
-        return Request(method, path, query, url=url, headers=headers)
-    media = str(posted.get("mimeType") or "")
-    body = _body(posted["text"], posted.get("encoding"))
-    if body is None:
-        return Request(method, path, query, b"", media, "its base64 body does not decode", url, headers)
-    return Request(method, path, query, body, media, url=url, headers=headers)
-
-
-def _body(text: object, encoding: object) -> bytes | None:
-    """A HAR body's bytes (None: base64 that does not decode)."""
-    import base64  # noqa: PLC0415 - HAR captures only
-    import binascii  # noqa: PLC0415
-
-    try:
-        if encoding == "base64":
-            return base64.b64decode(str(text), validate=True)
-        return str(text).encode("utf-8", "surrogatepass")
-    except (binascii.Error, ValueError):
-        return None
-
-
-def _json_kind(value: object) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    return "true or false" if isinstance(value, bool) else "a number" if isinstance(value, int | float) else "an object"

@@ -19,6 +19,7 @@ URL is a problem naming the ``pip install`` that adds them (exit status 2).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,7 +27,22 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
-from evaljobs._inputs import BLANK, CHUNK, PAYLOAD_SUFFIXES, TAIL, Payload, Unit, _blocks, _har, _split, is_har, note
+from evaljobs._inputs import (
+    BLANK,
+    CHUNK,
+    PAYLOAD_SUFFIXES,
+    TAIL,
+    Payload,
+    Unit,
+    _blocks,
+    _exchanges,
+    _head,
+    _numbered,
+    _split,
+    _traffic_kind,
+    is_har,
+    note,
+)
 
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
@@ -158,16 +174,28 @@ def payloads(unit: Located) -> Iterator[Payload]:
                 if unit.start:
                     stream.seek(unit.start)
                 remaining = unit.end - unit.start if unit.end >= 0 else -1
-                for number, line, _ in _split(_blocks(stream.read, remaining), unit.first_line):
-                    following = number + 1
-                    if line.strip(BLANK):
-                        yield Payload(f"{unit.path}:{number}", line)
+
+                def numbered() -> Iterator[Payload]:
+                    nonlocal following
+                    for number, line, _ in _split(_blocks(stream.read, remaining), unit.first_line):
+                        following = number + 1
+                        if line.strip(BLANK):
+                            yield Payload(f"{unit.path}:{number}", line)
+
+                yield from _exchanges(numbered(), "")  # payloads, or a traffic log's exchanges: by the first line
                 return
-            data = stream.read()
-            if _inner(unit.path).endswith(".har") or is_har(data):
-                yield from _har(unit.path, data)
+            head = _head(stream.read)
+            if _inner(unit.path).endswith(".har") or is_har(head):
+                from evaljobs._har import read_har  # noqa: PLC0415 - HAR captures only
+
+                yield from read_har(unit.path, stream.read, head)
+                return
+            kind = _traffic_kind(head)
+            if kind is not None:
+                blocks = itertools.chain((head,), _blocks(stream.read, -1))
+                yield from _exchanges(_numbered(unit.path, _split(blocks)), kind)
             else:
-                yield Payload(unit.path, data)
+                yield Payload(unit.path, head + stream.read())
     except Exception as error:  # the backends' and decompressors' errors have no common root
         lines = f"lines {following:,} to the last: " if _inner(unit.path).endswith(LINES_SUFFIXES) else ""
         yield Payload(unit.path, problem=f"{lines}{_reason(error)}")
