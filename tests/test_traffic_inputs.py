@@ -200,12 +200,12 @@ def test_redocly_aliases_kong_and_access_logs(tmp_path: Path) -> None:
         "request": "GET /v2/gen-ai/evaluation_runs/8f0c?foo=1 HTTP/1.1",
         "status": "200", "http_host": "api.digitalocean.com", "request_body": "", "resp_body": json.dumps(RUN),
     }  # fmt: skip
-    apache = {"request_method": "GET", "request_uri": "/v2/gen-ai/evaluation_runs/8f0c", "status": 200,
+    apache = {"request_method": "GET", "uri": "/v2/gen-ai/evaluation_runs/8f0c", "args": "foo=1", "status": 200,
               "response_body": json.dumps(DRIFTED)}  # fmt: skip
     found = exchanges(tmp_path, "access.json", [nginx, apache])
     assert [kinds(r) for r in found.values()] == [
         [("request", "undocumented_parameter")],
-        [("response", "unknown_field")],
+        [("request", "undocumented_parameter"), ("response", "unknown_field")],  # its query from args
     ]
 
 

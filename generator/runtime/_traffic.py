@@ -99,7 +99,7 @@ def exchange_payload(record: object, source: str, kind: str = "ndjson", line: by
     parts = urlsplit(url)
     path = parts.path or "/"
     query = tuple(parse_qsl(parts.query, keep_blank_values=True)) or _query(
-        _first(request, ("query", "querystring", "queryString", "args"))
+        _first(request, ("query", "querystring", "queryString", "args", "query_string"))
     )
     request_headers = _headers(_first(request, ("headers", "request_headers")) or record.get("request_headers"))
     response_headers = _headers(
@@ -203,8 +203,12 @@ def _url(record: Mapping[str, Any], request: Mapping[str, Any], from_line: str |
 
 def _query(listed: object) -> tuple[tuple[str, str], ...]:
     """Query parameters given apart from the URL: an object (Kong: a value, a list of values, or true for a bare
-    key) or a list of name/value objects."""
+    key), a list of name/value objects, or a query string (nginx's ``args``)."""
     found: list[tuple[str, str]] = []
+    if isinstance(listed, str):  # nginx's $args
+        from urllib.parse import parse_qsl  # noqa: PLC0415
+
+        return tuple(parse_qsl(listed.removeprefix("?"), keep_blank_values=True))
     if isinstance(listed, dict):
         for name, value in listed.items():
             for each in value if isinstance(value, list) else [value]:
