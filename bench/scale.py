@@ -6,8 +6,9 @@ alone); the peak memory of the largest process of each, and the memory of each D
 Whole commands, 5 alternating rounds, best times (this machine's speed drifts from one run to the next; the
 bench shares 2 cores). Run by bench/run.py; `python bench/scale.py` runs it alone.
 
-(This bench decided which pool `--jobs` keeps: with the forked pool of pipes and signals written here before,
-`--jobs 2` took 1.39 s where a ProcessPoolExecutor took 1.14 s, best of 5 each, so the executor replaced it.)
+(This bench decided which pool `--jobs` keeps: the forked pool of pipes and signals written here before was
+never more than 10% faster than a ProcessPoolExecutor (1.39 s and 2.74 s against 1.14 s and 1.67 s for `--jobs
+2`, best of 5 in two runs), so the executor replaced it: see evaljobs/_workers.py.)
 """
 
 from __future__ import annotations

@@ -3,9 +3,11 @@ finish in, every item once, a failing or dying worker reported instead of a hang
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -38,12 +40,29 @@ def _worker_pid(item: int) -> int:
     return os.getpid()
 
 
+def _children() -> set[str]:
+    """This process's children, running or exited and not waited for."""
+    found: set[str] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # (a thread that has just ended)
+            found.update((task / "children").read_text().split())
+    return found
+
+
+BEFORE: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _children_before() -> None:
+    """The children this process had before the test (other tests' helpers: multiprocessing's resource
+    tracker, started with Dask's spawned workers, lives as long as this process)."""
+    BEFORE.clear()
+    BEFORE.update(_children())
+
+
 def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+    """Whether every worker the test started has ended and been waited for."""
+    return not _children() - BEFORE
 
 
 @pytest.mark.parametrize("jobs", [2, 3, 5])

@@ -35,9 +35,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="validate captured payloads",
         description=(
             "Validate .json files, .jsonl files (a payload a line), .har captures (each JSON response matched to "
-            "its operation, and its request's body and parameters checked too), folders (recursively) or - "
-            "(stdin). Errors: the payload breaks the spec. Drift: it goes beyond it (unknown fields, unlisted enum "
-            "values)."
+            "its operation, and its request's body and parameters checked too), folders (recursively), - "
+            "(stdin), .gz/.zst files, or URLs of any fsspec protocol (s3://bucket/captures/*.jsonl.gz: pip install "
+            "'evaljobs[s3]'). Errors: the payload breaks the spec. Drift: it goes beyond it (unknown fields, "
+            "unlisted enum values)."
         ),
     )
     target = check.add_mutually_exclusive_group()

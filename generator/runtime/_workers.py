@@ -3,9 +3,10 @@
 The standard library's ``ProcessPoolExecutor`` runs ``jobs`` worker processes (forked on Linux: they start with
 the command's imports; spawned elsewhere); the command's process reads the items as needed (it cuts the input
 meanwhile), keeps at most ``WINDOW`` items per worker in flight and gives the results back in order (it writes
-the output meanwhile). ``make bench`` (bench/scale.py) measured this pool against the forked pool of pipes and
-signals that was here before: on 100,000 payloads, `--jobs 2` took 1.14 s here, 1.39 s there (best of 5, two
-shared cores), so the home-made one went.
+the output meanwhile). bench/scale.py measured this pool against the forked pool of pipes and signals
+that was here before (kept only if more than 10% faster): on 100,000 payloads, 2 cores shared with other work,
+`--jobs 2` took 1.39 s and 2.74 s there, 1.14 s and 1.67 s here (best of 5, two runs); in 7 alternating
+rounds, best 0.60 s there and 0.64 s here, medians 1.63 s and 1.12 s. Never 10% faster: it went.
 
 A worker that raises or dies never leaves the run waiting: the caller either stops with a clear error or,
 given ``lost``, has a stand-in for the item. A dying worker breaks the whole executor, every item in flight
