@@ -132,8 +132,11 @@ def units(paths: Sequence[str]) -> Iterator[Unit | Payload]:
 
 
 def _folder(folder: Path) -> Iterator[Unit | Payload]:
-    """The units of the payload files in ``folder`` and below; files of other kinds, and what is not a
-    regular file (a FIFO would wait for a writer), are skipped with a note."""
+    """The units of the payload files in ``folder`` and below (compressed ones too: ``.jsonl.gz``, ``.har.zst``);
+    files of other kinds, and what is not a regular file (a FIFO would wait for a writer), are skipped with a
+    note."""
+
+    from evaljobs import _storage  # noqa: PLC0415 - compressed files (it imports this module)
 
     def report(error: OSError) -> None:
         raise error
@@ -145,6 +148,10 @@ def _folder(folder: Path) -> Iterator[Unit | Payload]:
             folders.sort()
             for name in sorted(files):
                 path = Path(root) / name
+                if _storage.compressed_payloads(name):  # a .jsonl.gz, .har.zst...: read as it is decompressed
+                    found += 1
+                    yield from _storage.units(str(path))
+                    continue
                 if not name.endswith(PAYLOAD_SUFFIXES):
                     others += 1
                     if others <= NAMED_SKIPPED:

@@ -66,6 +66,12 @@ def located(name: str) -> bool:
     return _URL.match(name) is not None or _compression(name) is not None
 
 
+def compressed_payloads(name: str) -> bool:
+    """Whether a file named ``name`` holds payloads compressed (``.jsonl.gz``, ``.har.zst``...): a folder's
+    files that this module reads."""
+    return _compression(name) is not None and _inner(name).endswith(PAYLOAD_SUFFIXES)
+
+
 def shown(url: str) -> str:
     """``url`` as a message may show it: without a user, password or query string."""
     if _URL.match(url) is None:
