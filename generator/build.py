@@ -18,6 +18,7 @@ from generator.emit import render
 from generator.emit.models import generate_models
 from generator.emit.models_input import NAMES_KEY, for_models
 from generator.emit.operations import OperationSpec, extract
+from generator.emit.pysource import program_classes
 from generator.emit.scanner_programs import ScannerPrograms
 from generator.emit.schema_json import bundle
 from generator.emit.walk_programs import program
@@ -159,7 +160,12 @@ def write_checks(apis: list[Api], package: Path, env: jinja2.Environment, scanne
     _write(directory / "__init__.py", render.render(env, "_walk_programs/__init__.py.jinja"))
     for api in apis:
         found = program(api.model, _target_keys(api), api.class_of_key, scanned[api.spec.name])
-        context = {"file": api.spec.path.name, "nodes": found.nodes, "targets": found.targets}
+        context = {
+            "file": api.spec.path.name,
+            "nodes": found.nodes,
+            "targets": found.targets,
+            "imports": program_classes(found.nodes),
+        }
         _write(directory / f"{api.spec.name}.py", render.render(env, "_walk_programs/api.py.jinja", **context))
 
 
@@ -201,7 +207,9 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         }
         lenient = ScannerPrograms(api.model, lenient=True)
         lenient_names = [name for name in names if lenient.target(keys[name], name)]
-        context["lenient_native"], context["lenient_targets"], _ = lenient.program(lenient_names)
+        lenient_native, context["lenient_targets"], _ = lenient.program(lenient_names)
+        context["lenient_native"] = lenient_native
+        context["imports"] = program_classes((*native, *lenient_native))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.document, kind, api.title)

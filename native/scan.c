@@ -7,21 +7,23 @@
  * escaped key or enum value, an integer beyond 64 bits, a leap second, a union of objects, very deep nesting,
  * an object with very many keys) is answered "no".
  *
- * A program is a tuple of nodes; a node refers to others by index, so schemas may be recursive:
- *   ("any",) ("null",) ("bool",) ("unsure",)
- *   ("int", low, high, multiple_of)              bounds inclusive, within int64; multiple_of 0: none
- *   ("float", low, high, low_excl, high_excl)    low/high: a float or None
- *   ("str", min_length, max_length)              -1: no bound; lengths in code points
- *   ("datetime", offset_required)                RFC 3339, calendar included
- *   ("literal", strings, integers, null_ok)      strings as bytes (UTF-8)
- *   ("array", item, min_items, max_items)
- *   ("map", value, min_properties, max_properties)
- *   ("struct", ((key_bytes, node, required), ...), whole_or_empty[, open])
+ * A program is a tuple of nodes; a node refers to others by index, so schemas may be recursive. The nodes are
+ * the NamedTuples of evaljobs._validation.program_nodes (generator/runtime/_validation/program_nodes.py, which
+ * says what each field means), read here by position: a node's fields in order, then its kind.
+ *   AnyValue() Null() Bool() Unsure(why)
+ *   Int(low, high, multiple_of)                  bounds inclusive, within int64; multiple_of 0: none
+ *   Float(low, high, low_exclusive, high_exclusive)   low/high: a float or None
+ *   Str(min_length, max_length)                  -1: no bound; lengths in code points
+ *   DateTime(offset_required)                    RFC 3339, calendar included
+ *   RawLiteral(strings, integers, null)          strings as bytes (UTF-8)
+ *   Array(item, min_items, max_items)
+ *   Map(value, min_properties, max_properties)
+ *   Struct(fields: (Field(key_bytes, node, required), ...), whole_or_empty, open)
  *                                                   whole_or_empty 0: plain, 1: anyOf, 2: oneOf; closed, unless
  *                                                   open (true): then an unknown key takes any value (the
  *                                                   lenient program's drift), and is not checked for duplicates
- *   ("union", str, int, float, bool, null, object, array)            a node per kind of JSON value, or -1
- *   ("branches", (node, ...), exactly_one)       each member tried on the value, as the msgspec types' Branches
+ *   KindUnion(string, integer, number, boolean, null, object, array)  a node per kind of JSON value, or -1
+ *   Branches(members, exactly_one)               each member tried on the value, as the msgspec types' Branches
  *                                                   try each type of a union of several objects: at least one
  *                                                   accepts it (exactly one if exactly_one, a oneOf)
  */
@@ -793,12 +795,14 @@ static int ssize_of(PyObject *item, Py_ssize_t index, Py_ssize_t *out) {
 }
 
 static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
-    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) < 1 || !PyUnicode_Check(PyTuple_GET_ITEM(spec, 0)))
-        return bad(index, "not a tuple (kind, ...)");
-    const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, 0));
-    if (kind == NULL) return 0;
+    if (!PyTuple_Check(spec) || PyTuple_GET_SIZE(spec) < 1 ||
+        !PyUnicode_Check(PyTuple_GET_ITEM(spec, PyTuple_GET_SIZE(spec) - 1)))
+        return bad(index, "not a node (..., kind)");
     Py_ssize_t size = PyTuple_GET_SIZE(spec);
-#define ARG(i) PyTuple_GET_ITEM(spec, (i))
+    const char *kind = PyUnicode_AsUTF8(PyTuple_GET_ITEM(spec, size - 1));
+    if (kind == NULL) return 0;
+/* the i-th field of the node, from 1 (its kind is last) */
+#define ARG(i) PyTuple_GET_ITEM(spec, (i) - 1)
 #define NEED(k) \
     if (size != (k)) return bad(index, "wrong number of fields");
     for (int k = 0; k < U_KINDS; k++) node->members[k] = -1;
@@ -810,7 +814,7 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
     } else if (strcmp(kind, "bool") == 0) {
         NEED(1) node->kind = K_BOOL;
     } else if (strcmp(kind, "unsure") == 0) {
-        NEED(1) node->kind = K_UNSURE;
+        NEED(2) node->kind = K_UNSURE; /* (why, kind) */
     } else if (strcmp(kind, "int") == 0) {
         NEED(4) node->kind = K_INT;
         long long low = PyLong_AsLongLong(ARG(1)), high = PyLong_AsLongLong(ARG(2)), mult = PyLong_AsLongLong(ARG(3));
@@ -839,7 +843,7 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
     } else if (strcmp(kind, "datetime") == 0) {
         NEED(2) node->kind = K_DATETIME;
         node->offset_required = PyObject_IsTrue(ARG(1)) == 1;
-    } else if (strcmp(kind, "literal") == 0) {
+    } else if (strcmp(kind, "raw_literal") == 0) {
         NEED(4) node->kind = K_LITERAL;
         PyObject *strs = ARG(1), *ints = ARG(2);
         if (!PyTuple_Check(strs) || !PyTuple_Check(ints)) return bad(index, "literal values are not tuples");
@@ -917,7 +921,7 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
         node->whole_or_empty = (int)mode;
         node->open = size == 4 ? PyObject_IsTrue(ARG(3)) : 0;
         if (node->open < 0) return 0;
-    } else if (strcmp(kind, "union") == 0) {
+    } else if (strcmp(kind, "kind_union") == 0) {
         NEED(1 + U_KINDS) node->kind = K_UNION;
         for (int k = 0; k < U_KINDS; k++)
             if (!node_ref(ARG(1 + k), n, index, &node->members[k])) return 0;

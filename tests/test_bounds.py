@@ -14,6 +14,7 @@ import pytest
 from evaljobs._validation import reference as _pydantic_reference
 from evaljobs._validation import targets as _registry
 from evaljobs._validation import walk as _walk
+from evaljobs._validation.program_nodes import Model
 from tests.conftest import ROOT
 
 JOB = json.loads((ROOT / "samples" / "captures" / "nemo_evaluator" / "v1-job-completed.json").read_text())
@@ -59,13 +60,13 @@ def test_a_large_page_broken_at_its_end_is_explained_without_the_models(tmp_path
 def _count_models_walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The pointers of the objects the walk checks as models from now on, in order."""
     walked: list[str] = []
-    model_handler = _walk._HANDLERS["model"]
+    model_handler = _walk._HANDLERS[Model]
 
     def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
         walked.append(pointer)
         model_handler(nodes, node, value, pointer, found)
 
-    monkeypatch.setitem(_walk._HANDLERS, "model", counting)
+    monkeypatch.setitem(_walk._HANDLERS, Model, counting)
     return walked
 
 

@@ -94,7 +94,7 @@ def test_the_rule_half_the_keys_and_half_the_required_fields(target: _registry.T
     unknown key more, or more than half of its required fields missing, and it is not."""
     fields = sorted(target.fields)
     nodes, targets = _registry.check_program(target.api)
-    required = sorted(key for key, _, needed in nodes[targets[target.name]][2] if needed)
+    required = sorted(field.key for field in nodes[targets[target.name]].fields if field.required)
     own = dict.fromkeys(fields)
     unknown = {f"zz_unknown_{index}": 1 for index in range(len(own))}
     assert target in matching(own, [target]) and target in matching(own | unknown, [target])

@@ -19,9 +19,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evaljobs._types import DateTime, LocalDateTime
+from evaljobs._validation import program_nodes
 from evaljobs._validation import targets as _registry
 from evaljobs._validation import walk as _walk
 from evaljobs._validation.decode import PayloadError, decode
+from evaljobs._validation.program_nodes import (
+    AnyValue,
+    Array,
+    Branches,
+    Field,
+    Float,
+    Int,
+    KindUnion,
+    Map,
+    Null,
+    RawLiteral,
+    Str,
+    Struct,
+)
 from evaljobs._validation.targets import TYPED, Target
 from tests.conftest import APIS, ROOT, model_document, response_models
 from tests.strategies import for_component
@@ -61,8 +76,8 @@ def test_the_outline_agrees_with_the_walk_programs() -> None:
         assert outline.FIELDS.keys() <= outline.NATIVE_TARGETS.keys()
         for name, fields in outline.FIELDS.items():
             node = nodes[targets[name]]
-            assert node[0] == "model", (name, node[0])
-            assert fields == frozenset(key for key, _, _ in node[2]), name
+            assert node.kind == "model", (name, node.kind)
+            assert fields == frozenset(field.key for field in node.fields), name
 
 
 def test_the_sample_captures_need_no_models() -> None:
@@ -179,9 +194,9 @@ def _decided_alone(
 
 # --- strict JSON, by hand -----------------------------------------------------------------------------------
 
-ANY = ("any",)
-MAP = ("map", -1, -1, -1)
-STRUCT = ("struct", ((b"a", 1, True), (b"b", 2, False)), 0)
+ANY = AnyValue()
+MAP = Map(-1)
+STRUCT = Struct((Field(b"a", 1, True), Field(b"b", 2, False)))
 
 
 @pytest.mark.parametrize(
@@ -210,7 +225,7 @@ STRUCT = ("struct", ((b"a", 1, True), (b"b", 2, False)), 0)
     ],
 )
 def test_strict_json_in_a_struct(text: str, expected: bool | None) -> None:
-    check = one(STRUCT, ("str", -1, -1), ("int", -(2**63), 2**63 - 1, 0))
+    check = one(STRUCT, Str(), Int())
     assert check(text) is expected
 
 
@@ -222,7 +237,7 @@ def test_a_broken_string_is_refused_for_certain(text: bytes) -> None:
     """Invalid UTF-8, a lone surrogate, a raw control character, a bad escape: a certain refusal (no need to ask
     the walk), anywhere, key or value, under any node; which holds because the strict decode before the walk
     refuses it too, wherever it is."""
-    program = scan.Program((STRUCT, ("str", -1, -1), ("int", -(2**63), 2**63 - 1, 0), ANY, MAP))
+    program = scan.Program((STRUCT, Str(), Int(), ANY, MAP))
     cases = [(0, b'{"a": "%s"}'), (0, b'{"a": "x", "%s": 1}'), (1, b'"%s"'), (3, b'["%s"]'), (4, b'{"%s": 1}')]
     for node, shape in cases:
         assert program.accepts(node, shape % text) is False, shape % text
@@ -233,7 +248,7 @@ def test_a_broken_string_is_refused_for_certain(text: bytes) -> None:
 
 
 def test_valid_utf8_is_accepted() -> None:
-    assert one(("str", -1, -1))('"€𝄞"'.encode()) is True
+    assert one(Str())('"€𝄞"'.encode()) is True
 
 
 @pytest.mark.parametrize(
@@ -268,20 +283,20 @@ def test_many_keys_and_escaped_keys_are_checked_for_duplicates() -> None:
 
 
 def test_bounds_lengths_literals_and_unions() -> None:
-    assert one(("str", 2, 3))('"ab"') is True
-    assert one(("str", 2, 3))('"😀😀😀"') is True  # code points, not bytes
-    assert one(("str", 2, 3))('"abcd"') is False
-    assert one(("array", -1, 1, 2))("[1]") is True
-    assert one(("array", -1, 1, 2))("[]") is False
-    assert one(("array", -1, 1, 2))("[1, 2, 3]") is False
-    assert one(("map", -1, -1, 1))('{"a": 1}') is True
-    assert one(("map", -1, -1, 1))('{"a": 1, "b": 2}') is False
-    assert one(("int", 0, 10, 5))("10") is True
-    assert one(("int", 0, 10, 5))("7") is False
-    assert one(("int", 0, 10, 5))("-5") is False
-    assert one(("float", 0.0, 1.0, True, False))("1") is True
-    assert one(("float", 0.0, 1.0, True, False))("0") is None  # a bound crossed: the walk says why
-    literal = one(("literal", (b"on", b"off"), (1,), True))
+    assert one(Str(2, 3))('"ab"') is True
+    assert one(Str(2, 3))('"😀😀😀"') is True  # code points, not bytes
+    assert one(Str(2, 3))('"abcd"') is False
+    assert one(Array(-1, 1, 2))("[1]") is True
+    assert one(Array(-1, 1, 2))("[]") is False
+    assert one(Array(-1, 1, 2))("[1, 2, 3]") is False
+    assert one(Map(-1, -1, 1))('{"a": 1}') is True
+    assert one(Map(-1, -1, 1))('{"a": 1, "b": 2}') is False
+    assert one(Int(0, 10, 5))("10") is True
+    assert one(Int(0, 10, 5))("7") is False
+    assert one(Int(0, 10, 5))("-5") is False
+    assert one(Float(0.0, 1.0, True, False))("1") is True
+    assert one(Float(0.0, 1.0, True, False))("0") is None  # a bound crossed: the walk says why
+    literal = one(RawLiteral((b"on", b"off"), (1,), True))
     assert [literal(text) for text in ('"on"', '"of"', "1", "2", "null", '"\\u006fn"')] == [
         True,
         False,
@@ -290,9 +305,7 @@ def test_bounds_lengths_literals_and_unions() -> None:
         True,
         None,
     ]
-    union = one(
-        ("union", 1, 2, 3, -1, 4, -1, -1), ("str", -1, -1), ("int", 0, 5, 0), ("float", None, None, 0, 0), ("null",)
-    )
+    union = one(KindUnion(string=1, integer=2, number=3, null=4), Str(), Int(0, 5), Float(), Null())
     assert [union(text) for text in ('"a"', "3", "9", "2.5", "null", "true", "[]")] == [
         True,
         True,
@@ -305,24 +318,24 @@ def test_bounds_lengths_literals_and_unions() -> None:
 
 
 def test_the_object_or_the_empty_object() -> None:
-    props = ((b"a", 1, True), (b"b", 1, False))
-    either = one(("struct", props, 1), ("str", -1, -1))
+    props = (Field(b"a", 1, True), Field(b"b", 1, False))
+    either = one(Struct(props, whole_or_empty=1), Str())
     assert [either(text) for text in ('{"a": "x"}', '{"a": "x", "b": "y"}', "{}", '{"b": "y"}')] == [
         True,
         True,
         True,
         False,
     ]
-    optional_only = ((b"b", 1, False),)
-    assert one(("struct", optional_only, 2), ("str", -1, -1))("{}") is False  # a oneOf matched twice
-    assert one(("struct", optional_only, 1), ("str", -1, -1))("{}") is True
+    optional_only = (Field(b"b", 1, False),)
+    assert one(Struct(optional_only, whole_or_empty=2), Str())("{}") is False  # a oneOf matched twice
+    assert one(Struct(optional_only, whole_or_empty=1), Str())("{}") is True
 
 
 def test_scan_tells_how_deep_a_refusal_is() -> None:
     """Detection asks the other schemas only after a refusal near the top (another schema's payload); a
     deeper one is drift or an error of this schema's payload."""
     program = scan.Program(
-        (("struct", ((b"a", 1, True),), 0), ("struct", ((b"b", 2, True),), 0), ("int", 0, 9, 0)),
+        (Struct((Field(b"a", 1, True),)), Struct((Field(b"b", 2, True),)), Int(0, 9)),
     )
     assert program.scan(0, b'{"a": {"b": 1}}') == 1
     assert program.scan(0, b"x") == -1  # not JSON
@@ -346,7 +359,7 @@ def test_scan_tells_how_deep_a_refusal_is() -> None:
 def test_date_times_are_checked_as_the_models_types_do(text: str) -> None:
     data = json.dumps(text)
     for kind, required in ((DateTime, True), (LocalDateTime, False)):
-        verdict = one(("datetime", required))(data)
+        verdict = one(program_nodes.DateTime(required))(data)
         if text[17:19] == "60" and verdict is None:
             continue  # a leap second: the walk decides
         try:
@@ -361,11 +374,12 @@ def test_date_times_are_checked_as_the_models_types_do(text: str) -> None:
     ("nodes", "message"),
     [
         ((("nothing",),), "an unknown kind"),
-        ((("array", 5, -1, -1),), "refers to no node"),
-        ((("struct", ((b"a", 0, True), (b"a", 0, True)), 0),), "a property named twice"),
-        ((("struct", (("a", 0, True),), 0),), "key bytes"),
-        ((("int", 0),), "wrong number of fields"),
-        (("any",), "not a tuple"),
+        ((Array(5),), "refers to no node"),
+        ((Struct((Field(b"a", 0, True), Field(b"a", 0, True))),), "a property named twice"),
+        ((Struct((Field("a", 0, True),)),), "key bytes"),
+        (((0, "int"),), "wrong number of fields"),
+        (("any",), "not a node"),
+        (((),), "not a node"),
     ],
 )
 def test_a_malformed_program_is_refused_with_a_message(nodes: tuple[Any, ...], message: str) -> None:
@@ -409,9 +423,9 @@ def test_without_the_scanner_the_cli_writes_the_same_report(tmp_path: Path) -> N
 def test_an_open_struct_takes_unknown_keys_with_any_value() -> None:
     """The lenient program's objects: unknown keys take any (strict JSON) value; the known ones are checked as
     in a closed object, a missing required key and a wrong kind refused as such."""
-    properties = ((b"a", 1, True), (b"b", 2, False))
-    program = scan.Program((("struct", properties, 0, True), ("int", 0, 10, 0), ("str", -1, -1)))
-    closed = scan.Program((("struct", properties, 0), ("int", 0, 10, 0), ("str", -1, -1)))
+    properties = (Field(b"a", 1, True), Field(b"b", 2, False))
+    program = scan.Program((Struct(properties, open=True), Int(0, 10), Str()))
+    closed = scan.Program((Struct(properties), Int(0, 10), Str()))
     assert program.scan(0, b'{"a": 1, "new": [1, {"x": null}], "b": "x"}') == 1
     assert -TYPED < closed.scan(0, b'{"a": 1, "new": 2}') < 0  # (unknown: drift, not certain)
     assert program.scan(0, b'{"new": 2}') <= -TYPED  # a is missing
@@ -425,24 +439,24 @@ def test_branches_try_each_member() -> None:
     """A union of several objects: accepted when a member accepts (exactly one for a oneOf, the others refusing
     for certain); a refusal is certain when each member's is, of the wrong kind only when each member's is."""
 
-    def one_of_members(number: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-        return ("struct", ((b"a", number, True),), 0), ("struct", ((b"b", number, True),), 0)
+    def one_of_members(number: int) -> tuple[Struct, Struct]:
+        return Struct((Field(b"a", number, True),)), Struct((Field(b"b", number, True),))
 
     a, b = one_of_members(3)
-    one_of = scan.Program((("branches", (1, 2), True), a, b, ("int", 0, 10, 0)))
+    one_of = scan.Program((Branches((1, 2), exactly_one=True), a, b, Int(0, 10)))
     assert one_of.scan(0, b'{"a": 1}') == one_of.scan(0, b' {"b": 2} ') == 1
     assert -TYPED < one_of.scan(0, b'{"a": 1, "b": 2}') < 0  # an unknown key for each: drift, not certain
     assert one_of.scan(0, b"{}") <= -TYPED and one_of.scan(0, b"[]") <= -TYPED  # missing keys; not an object
     assert -TYPED < one_of.scan(0, b'{"a": "x"}') < 0  # a wrong kind for one member, an unknown key for the other
     assert one_of.scan(0, b'{"a": 1.5}') == 0  # one member cannot tell, and none accepts
     assert one_of.scan(0, b'[{"a": 1}]') <= -TYPED
-    open_a, open_b = ("struct", ((b"a", 3, False),), 0, True), ("struct", ((b"b", 3, False),), 0, True)
-    open_one_of = scan.Program((("branches", (1, 2), True), open_a, open_b, ("int", 0, 10, 0)))
+    open_a, open_b = Struct((Field(b"a", 3, False),), open=True), Struct((Field(b"b", 3, False),), open=True)
+    open_one_of = scan.Program((Branches((1, 2), exactly_one=True), open_a, open_b, Int(0, 10)))
     assert -TYPED < open_one_of.scan(0, b'{"a": 1}') < 0  # both accept: a oneOf refuses
-    any_of = scan.Program((("branches", (1, 2), False), open_a, open_b, ("int", 0, 10, 0)))
+    any_of = scan.Program((Branches((1, 2)), open_a, open_b, Int(0, 10)))
     assert any_of.scan(0, b'{"a": 1}') == any_of.scan(0, b'{"a": "x"}') == any_of.scan(0, b'{"a": 1.5}') == 1
     assert any_of.scan(0, b"3") <= -TYPED
-    nested = scan.Program((("array", 1, 0, -1), ("branches", (2, 3), True), *one_of_members(4), ("int", 0, 10, 0)))
+    nested = scan.Program((Array(1, 0), Branches((2, 3), exactly_one=True), *one_of_members(4), Int(0, 10)))
     assert nested.scan(0, b'[{"a": 1}, {"b": 2}, {"a": 3}]') == 1
     assert nested.scan(0, b'[{"a": 1}, {"c": 2}]') == -2  # refused in a member of the array: depth 1
 

@@ -28,7 +28,7 @@ SCHEMAS = [
     (api, name)
     for api in APIS
     for name, node in _walk.program(api)[1].items()
-    if _walk.program(api)[0][node][0] in ("model", "root")
+    if _walk.program(api)[0][node].kind in ("model", "root")
 ]
 SETTINGS = settings(
     max_examples=25,
@@ -193,13 +193,13 @@ def test_programs_read_every_model() -> None:
         routes = _registry.routes_module(api)
         assert targets.keys() == routes.CLASSES.keys()
         models = importlib.import_module(f"evaljobs.{api}.models")
-        named = {node[1]: node for node in nodes if node[0] in ("model", "root")}
+        named = {node.name: node for node in nodes if node.kind in ("model", "root")}
         for cls in set(routes.CLASSES.values()):
             model = getattr(models, cls)
             if hasattr(model, "model_fields") and "root" not in model.model_fields:
-                keys = [key for key, _, _ in named[cls][2]]
+                keys = [field.key for field in named[cls].fields]
                 assert keys == [field.alias or name for name, field in model.model_fields.items()]
-        assert not [node for node in nodes if node[0] == "unsure"], "a construct the walk does not model"
+        assert not [node for node in nodes if node.kind == "unsure"], "a construct the walk does not model"
 
 
 KINDS_SCHEMA = """{
@@ -262,7 +262,7 @@ def test_a_new_spec_gets_a_program_that_agrees_with_its_models(tmp_path: Path) -
         import json
         from evaljobs._validation import walk as _walk, targets as _registry, reference as _pydantic_reference
         nodes, targets = _walk.program("probes")
-        kinds = sorted({{node[0] for node in nodes}})
+        kinds = sorted({{node.kind for node in nodes}})
         answered = []
         for payload in json.loads({json.dumps(json.dumps(PROBES))}):
             target = _registry.schema("probes." + _registry.routes_module("probes").ROOT)

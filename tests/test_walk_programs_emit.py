@@ -18,6 +18,18 @@ import pytest
 
 from generator.build import Api, prepare
 from generator.emit.walk_programs import Program, program
+from generator.runtime._validation.program_nodes import (
+    Array,
+    Checked,
+    Float,
+    Int,
+    Map,
+    Model,
+    Nullable,
+    Root,
+    Str,
+    Union,
+)
 from generator.schema.nodes import ROOT
 from tests.generation import run_generator, run_python
 
@@ -205,26 +217,30 @@ def _program(api: Api) -> Program:
 
 
 def _expand(nodes: tuple[Any, ...], index: int, seen: tuple[int, ...] = ()) -> Any:
-    """The node at ``index`` with the nodes it refers to written in place (a cycle as ``("@", class)``)."""
+    """The node at ``index`` as a tuple, its kind first, with the nodes it refers to written in place (a cycle
+    as ``("@", class)``); the fields of a scalar or an array that the walk's programs leave at their defaults
+    (the walk's bounds are in ``Checked`` nodes) left out."""
     node = nodes[index]
     if index in seen:
-        return ("@", node[1])
+        return ("@", node.name)
     seen = (*seen, index)
-    kind = node[0]
-    if kind in ("list", "dict", "nullable"):
-        return (kind, _expand(nodes, node[1], seen))
-    if kind == "checked":
-        return (kind, _expand(nodes, node[1], seen), node[2])
-    if kind == "root":
-        return (kind, node[1], _expand(nodes, node[2], seen))
-    if kind == "model":
-        return (kind, node[1], {key: (_expand(nodes, child, seen), required) for key, child, required in node[2]})
-    if kind == "union":
-        members = tuple(_expand(nodes, member, seen) for member in node[1])
-        if len(node) > 2:
-            return (kind, members, node[2][0], tuple((tag, nodes[member][1]) for tag, member in node[2][1]))
-        return (kind, members)
-    return node
+    if isinstance(node, Array | Map | Nullable):
+        return (node.kind, _expand(nodes, node[0], seen))
+    if isinstance(node, Checked):
+        return (node.kind, _expand(nodes, node.node, seen), node.constraints)
+    if isinstance(node, Root):
+        return (node.kind, node.name, _expand(nodes, node.node, seen))
+    if isinstance(node, Model):
+        return (node.kind, node.name, {f.key: (_expand(nodes, f.node, seen), f.required) for f in node.fields})
+    if isinstance(node, Union):
+        members = tuple(_expand(nodes, member, seen) for member in node.members)
+        if node.discriminator is not None:
+            key, tags = node.discriminator
+            return (node.kind, members, key, tuple((tag, nodes[member].name) for tag, member in tags))
+        return (node.kind, members)
+    if isinstance(node, Str | Int | Float):
+        return (node.kind,)
+    return (node.kind, *node[:-1])
 
 
 def _target(api: Api, name: str) -> Any:
@@ -248,8 +264,8 @@ def test_an_object_has_its_fields_required_and_optional_with_their_checks(apis: 
     assert fields["note"][0] == ("nullable", ("str",))
     assert fields["at"][0][:2] == ("datetime", True)
     assert fields["email"][0] == ("str",)  # the models keep other formats as plain strings
-    assert fields["tags"][0] == ("checked", ("list", ("str",)), (("max_length", 3),))
-    assert fields["labels"][0] == ("dict", ("int",))
+    assert fields["tags"][0] == ("checked", ("array", ("str",)), (("max_length", 3),))
+    assert fields["labels"][0] == ("map", ("int",))
     assert fields["level"][0] == ("enum", "ThingLevel", ("low", "high"), "one of 'low' or 'high'")
     assert fields["code"][0] == ("checked", ("str",), (("pattern", "^[A-Z]{3}$"),))
     assert fields["base"][0] == ("model", "Base", {"id": (("str",), True)})
@@ -286,14 +302,14 @@ def test_a_discriminator_with_a_mapping_tags_members_by_it(apis: dict[str, Api])
 def test_recursion_refers_back_to_the_model(apis: dict[str, Api]) -> None:
     found = _program(apis["snippets"])
     tree = found.targets["Tree"]
-    fields = {key: child for key, child, _ in found.nodes[tree][2]}
-    assert found.nodes[fields["children"]] == ("list", tree)
+    fields = {field.key: field.node for field in found.nodes[tree].fields}
+    assert found.nodes[fields["children"]] == Array(tree)
 
 
 def test_roots_enums_and_unions(apis: dict[str, Api]) -> None:
     snippets = apis["snippets"]
-    assert _target(snippets, "Names") == ("root", "Names", ("checked", ("list", ("str",)), (("min_length", 1),)))
-    assert _target(snippets, "Counts") == ("root", "Counts", ("dict", ("nullable", ("int",))))
+    assert _target(snippets, "Names") == ("root", "Names", ("checked", ("array", ("str",)), (("min_length", 1),)))
+    assert _target(snippets, "Counts") == ("root", "Counts", ("map", ("nullable", ("int",))))
     assert _target(snippets, "Either") == ("root", "Either", ("union", (("str",), ("int",))))
     assert _target(snippets, "Status") == ("enum", "Status", ("on", "off"), "one of 'on' or 'off'")
 
@@ -305,7 +321,7 @@ def test_const_and_type_lists_of_openapi_3_1(apis: dict[str, Api]) -> None:
     assert fields["either"][0] == ("union", (("int",), ("str",)))
     assert fields["when"][0][0] == "nullable" and fields["when"][0][1][0] == "datetime"
     assert fields["small"][0] == ("checked", ("nullable", NUMBER), (("le", 1), ("gt", 0)))
-    assert fields["list"][0] == ("nullable", ("list", ("int",)))
+    assert fields["list"][0] == ("nullable", ("array", ("int",)))
     assert fields["any"][0] == ("any",)
 
 
@@ -349,16 +365,16 @@ def test_a_constrained_number_in_an_array_is_left_to_the_models(apis: dict[str, 
     """The models drop the bounds of a number (``StrictInt | StrictFloat``) in an array, a map or a union, and
     keep those of an integer (a root model of its own): the walk does not guess which."""
     _, _, fields = _target(apis["snippets31"], "Probe")
-    assert fields["scores"][0][0] == "list" and fields["scores"][0][1][0] == "unsure"
-    assert fields["counts"][0] == ("list", ("checked", ("int",), (("ge", 0),)))
+    assert fields["scores"][0][0] == "array" and fields["scores"][0][1][0] == "unsure"
+    assert fields["counts"][0] == ("array", ("checked", ("int",), (("ge", 0),)))
 
 
 def test_only_schemas_with_a_scanner_program_name_it(apis: dict[str, Api]) -> None:
     api = apis["snippets"]
     keys = {name: name for name in api.model.targets()}
     found = program(api.model, keys, api.class_of_key, {"Thing"})
-    assert found.nodes[found.targets["Thing"]][-1] == "Thing"
-    assert found.nodes[found.targets["Tree"]][-1] is None
+    assert found.nodes[found.targets["Thing"]].scanned == "Thing"
+    assert found.nodes[found.targets["Tree"]].scanned is None
 
 
 # (api, schema, payload, valid for the models)

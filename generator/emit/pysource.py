@@ -175,3 +175,48 @@ def hidden_characters(source: str) -> list[tuple[int, str]]:
             if is_hidden(char):
                 found.append((number, unicodedata.name(char, f"U+{ord(char):04X}")))
     return found
+
+
+def program_node(node: Any) -> str:
+    """A node of a validator's program (a NamedTuple of ``evaljobs._validation.program_nodes``, or a record
+    of one) as a call of its class: the fields that differ from their defaults, by name (the kind, always its
+    default, left out); their values are checked literals, or nodes and records again."""
+    cls = type(node)
+    if cls.__module__.rsplit(".", 1)[-1] != "program_nodes" or not hasattr(cls, "_fields"):
+        raise ValueError(f"{node!r} is not a program node")
+    defaults = cls._field_defaults
+    written = []
+    for name, value in zip(cls._fields, node, strict=True):
+        default = defaults.get(name, _NO_DEFAULT)
+        if type(value) is type(default) and value == default:
+            continue
+        written.append(f"{name}={_program_value(value)}")
+    return f"{cls.__name__}({', '.join(written)})"
+
+
+_NO_DEFAULT = object()
+
+
+def _program_value(value: Any) -> str:
+    if hasattr(type(value), "_fields"):
+        return program_node(value)
+    if isinstance(value, tuple) and any(hasattr(type(item), "_fields") for item in value):
+        inner = ", ".join(_program_value(item) for item in value)
+        return f"({inner},)" if len(value) == 1 else f"({inner})"
+    return literal(value)
+
+
+def program_classes(nodes: Any) -> list[str]:
+    """The names of the classes of ``evaljobs._validation.program_nodes`` that ``nodes`` hold, sorted (what
+    a program module imports)."""
+    found: set[str] = set()
+
+    def visit(value: Any) -> None:
+        if hasattr(type(value), "_fields"):
+            found.add(type(value).__name__)
+        if isinstance(value, tuple):
+            for item in value:
+                visit(item)
+
+    visit(tuple(nodes))
+    return sorted(found)

@@ -1,7 +1,8 @@
 """Render the package files of generated/ from jinja2 templates (templates/evaljobs mirrors the output tree).
 
 Spec text reaches a template only through the filters of generator.emit.pysource: ``py`` (a checked literal),
-``docstring``, ``comment`` and ``identifier``. Nothing is escaped automatically (``autoescape`` is for HTML).
+``node`` (a node of a validator's program, its values checked literals), ``docstring``, ``comment`` and
+``identifier``. Nothing is escaped automatically (``autoescape`` is for HTML).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from generator.emit.pysource import comment, docstring, identifier, literal
+from generator.emit.pysource import comment, docstring, identifier, literal, program_node
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "evaljobs"
 
@@ -28,7 +29,7 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
         autoescape=False,
     )
-    env.filters.update(py=literal, docstring=docstring, comment=comment, identifier=identifier)
+    env.filters.update(py=literal, node=program_node, docstring=docstring, comment=comment, identifier=identifier)
     return env
 
 

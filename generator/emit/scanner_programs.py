@@ -11,8 +11,8 @@ closes them with ``additionalProperties: false``) and string enums take any stri
 if the payload is valid, drift or not; which drift is then the walk's to name.
 
 The compiler reads generator.schema.nodes: a named schema (a ``Ref``, or an inline schema the model named) is
-one scanner node however many places refer to it, an object with properties a ``struct``. The scanner's own
-vocabulary (native/scan.c) is a tuple per node, its kind first; children refer to each other by index.
+one scanner node however many places refer to it, an object with properties a ``Struct``. The program's nodes
+are those of ``evaljobs._validation.program_nodes`` (read by native/scan.c); they refer to each other by index.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.runtime._validation import program_nodes
+from generator.runtime._validation.program_nodes import INT_MAX, INT_MIN
 from generator.schema import SchemaModel
 from generator.schema.nodes import (
     AnyValue,
@@ -36,9 +38,6 @@ from generator.schema.nodes import (
     Scalar,
     Union,
 )
-
-# The scanner compares integers within int64.
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 # Keywords the scanner cannot check, kept by the nodes beside the ones they interpret (``rest``).
 _UNSUPPORTED = frozenset(
@@ -71,7 +70,10 @@ class Inexpressible(Exception):
 
 
 Native = tuple[Any, ...]
-"""A node of the native scanner (native/scan.c), nested while compiling: a struct is ``("ref", struct name)``."""
+"""A node of the native scanner while compiling: nested, its kind first, a struct ``("ref", struct name)``;
+``ScannerPrograms.program`` lays them out flat as the nodes of ``evaljobs._validation.program_nodes``."""
+ProgramNode = tuple[Any, ...]
+"""A node of ``evaljobs._validation.program_nodes`` (a NamedTuple)."""
 UNSURE: Native = ("unsure",)  # the scanner answers "not certainly": the walk decides
 _ANY: Native = ("any",)
 
@@ -140,34 +142,41 @@ class ScannerPrograms:
             self._tops[name] = typed.native[1]
         return True
 
-    def program(self, names: list[str]) -> tuple[tuple[Native, ...], dict[str, int], dict[str, int]]:
+    def program(self, names: list[str]) -> tuple[tuple[ProgramNode, ...], dict[str, int], dict[str, int]]:
         """The scanner's program (flat nodes, referring to each other by index), the node of each of ``names``
         that compiled, and of a list of its values (for the drift walk). Every node accepts at most what its
         schema does; the scanner also refuses duplicate keys (the lenient program's open objects do not check
         their unknown keys: its payloads have been decoded strictly before)."""
-        nodes: list[Native] = []
-        placed: dict[Native, int] = {}
+        nodes: list[ProgramNode] = []
+        placed: dict[ProgramNode, int] = {}
         structs: dict[str, int] = {}
 
         def place(native: Native) -> int:
-            if native[0] == "ref":
+            kind = native[0]
+            if kind == "ref":
                 if native[1] not in structs:
                     structs[native[1]] = len(nodes)
-                    nodes.append(UNSURE)
+                    nodes.append(program_nodes.Unsure())
                     nodes[structs[native[1]]] = _native_struct(self.structs[native[1]], place)
                 return structs[native[1]]
-            if native[0] == "node":  # already placed
+            if kind == "node":  # already placed
                 return int(native[1])
-            if native[0] in ("array", "map"):
-                native = (native[0], place(native[1]), *native[2:])
-            elif native[0] == "union":
-                native = ("union", *(-1 if member is None else place(member) for member in native[1:]))
-            elif native[0] == "branches":
-                native = ("branches", tuple(place(member) for member in native[1]), native[2])
-            if native not in placed:
-                placed[native] = len(nodes)
-                nodes.append(native)
-            return placed[native]
+            node: ProgramNode
+            if kind in ("array", "map"):
+                node = (program_nodes.Array if kind == "array" else program_nodes.Map)(place(native[1]), *native[2:])
+            elif kind == "union":
+                string, integer, number, boolean, null, object_, array = (
+                    -1 if member is None else place(member) for member in native[1:]
+                )
+                node = program_nodes.KindUnion(string, integer, number, boolean, null, object_, array)
+            elif kind == "branches":
+                node = program_nodes.Branches(tuple(place(member) for member in native[1]), native[2])
+            else:
+                node = _LEAVES[kind](*native[1:])
+            if node not in placed:
+                placed[node] = len(nodes)
+                nodes.append(node)
+            return placed[node]
 
         found = {name: place(self._natives[name]) for name in names if name in self._natives}
         lists = {name: place(("array", ("node", index), -1, -1)) for name, index in found.items()}
@@ -360,14 +369,30 @@ class ScannerPrograms:
         return _Type(frozenset({"object"}), 1, ("map", member.native, *counts))
 
 
-def _native_struct(struct: Struct, place: Callable[[Native], int]) -> Native:
+def _native_struct(struct: Struct, place: Callable[[Native], int]) -> ProgramNode:
     required = set(struct.whole_or_empty[0]) if struct.whole_or_empty else None
     properties = tuple(
-        (f.key.encode("utf-8"), place(f.native), f.required if required is None else f.attr in required)
+        program_nodes.Field(
+            f.key.encode("utf-8"), place(f.native), f.required if required is None else f.attr in required
+        )
         for f in struct.fields
     )
     mode = 0 if struct.whole_or_empty is None else 2 if struct.whole_or_empty[1] else 1
-    return ("struct", properties, mode) if struct.closed else ("struct", properties, mode, True)
+    return program_nodes.Struct(properties, mode, not struct.closed)
+
+
+# the nodes without children, by the kind a nested native node names them while compiling
+_LEAVES: dict[str, Callable[..., ProgramNode]] = {
+    "any": program_nodes.AnyValue,
+    "null": program_nodes.Null,
+    "bool": program_nodes.Bool,
+    "unsure": program_nodes.Unsure,
+    "int": program_nodes.Int,
+    "float": program_nodes.Float,
+    "str": program_nodes.Str,
+    "datetime": program_nodes.DateTime,
+    "literal": program_nodes.RawLiteral,
+}
 
 
 def _placed(node: Node) -> Node:

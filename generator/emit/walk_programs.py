@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.runtime._datetimes import EXPECTED, LOCAL_EXPECTED
+from generator.runtime._validation import program_nodes
 from generator.schema import SchemaModel
 from generator.schema.nodes import (
     AnyValue,
@@ -40,7 +40,7 @@ from generator.schema.nodes import (
 )
 
 WalkNode = tuple[Any, ...]
-"""A node of a walk program (``evaljobs._validation.walk`` names the kinds)."""
+"""A node of a walk program (one of ``evaljobs._validation.program_nodes``, a NamedTuple)."""
 
 # Keywords beside the interpreted ones that change nothing the models check (documentation, XML names).
 HARMLESS = frozenset(
@@ -57,7 +57,6 @@ _BOUNDS = (
 )
 _LENGTHS = {"minLength": "min_length", "maxLength": "max_length", "minItems": "min_length", "maxItems": "max_length"}
 _OFFSET_KEY = "x-evaljobs-datetime-offset"
-_EXPECTED = {True: EXPECTED, False: LOCAL_EXPECTED}  # what the runtime's DateTime and LocalDateTime expect
 
 
 @dataclass(frozen=True)
@@ -104,7 +103,7 @@ class Compiler:
         return self._placed[node]
 
     def unsure(self, why: str) -> int:
-        return self.place(("unsure", why))
+        return self.place(program_nodes.Unsure(why))
 
     # -- classes: the named schemas -------------------------------------------------------------------------
 
@@ -122,7 +121,7 @@ class Compiler:
         if isinstance(node, Enum):
             index = self._classes[cls] = self._enum(cls, node)
             return index
-        index = self._classes[cls] = self.place(("unsure", f"model {cls} being read"))
+        index = self._classes[cls] = self.place(program_nodes.Unsure(f"model {cls} being read"))
         strict = self.strict.get(cls)
         if isinstance(node, Object) and node.properties:
             built = self._model(cls, node, key, strict)
@@ -131,7 +130,7 @@ class Compiler:
         elif isinstance(node, Intersection):
             built = self._inherited(cls, node, key, strict)
         else:
-            built = ("root", cls, self.value(node, as_root=True), strict)
+            built = program_nodes.Root(cls, self.value(node, as_root=True), strict)
         del self._placed[self.nodes[index]]
         self.nodes[index] = built
         self._placed.setdefault(built, index)
@@ -151,22 +150,22 @@ class Compiler:
 
     def _model(self, cls: str, node: Object, key: str, strict: str | None) -> WalkNode:
         if node.additional is False:
-            return ("unsure", f"model {cls} does not allow unknown fields")
+            return program_nodes.Unsure(f"model {cls} does not allow unknown fields")
         why = _unmodelled(node, MODEL_IGNORES)
         if why or node.constraints or isinstance(node.additional, Node):
-            return ("unsure", f"model {cls}: {why or 'constraints on its properties'}")
+            return program_nodes.Unsure(f"model {cls}: {why or 'constraints on its properties'}")
         tags = self.tags.get(key, {})
         if any(found is None for found in tags.values()):
-            return ("unsure", f"model {cls}: discriminators that give its tag field different values")
+            return program_nodes.Unsure(f"model {cls}: discriminators that give its tag field different values")
         fields = []
         for prop, child in node.properties.items():
             tagged = tags.get(prop)
             index = self.value(child) if tagged is None else self._literal(tagged, child.nullable)
-            fields.append((prop, index, prop in node.required))
+            fields.append(program_nodes.Field(prop, index, prop in node.required))
         for prop, tagged in tags.items():  # a tag the object does not declare: the models add it, required
             if prop not in node.properties and tagged is not None:
-                fields.append((prop, self._literal(tagged, False), True))
-        return ("model", cls, tuple(fields), strict)
+                fields.append(program_nodes.Field(prop, self._literal(tagged, False), True))
+        return program_nodes.Model(cls, tuple(fields), strict)
 
     def _inherited(self, cls: str, node: Intersection, key: str, strict: str | None) -> WalkNode:
         """An ``allOf`` the schema model could not merge: the models make a class that inherits from each
@@ -174,7 +173,7 @@ class Compiler:
         Python's order (the method resolution order, reversed), a discriminator's tag redeclared as a literal.
         Where two members declare one property the models merge them otherwise: unsure, as is any member that
         is not an object with properties."""
-        unsure: WalkNode = ("unsure", f"model {cls} is an allOf the walk does not follow")
+        unsure: WalkNode = program_nodes.Unsure(f"model {cls} is an allOf the walk does not follow")
         order = _linearized(key, self._bases)
         if order is None or node.nullable or _unmodelled(node):
             return unsure
@@ -184,17 +183,17 @@ class Compiler:
             base = self._class_schema(name)
             if isinstance(base, Object):
                 declared = self._model(name, base, name, None)
-                if declared[0] != "model" or fields.keys() & {prop for prop, _, _ in declared[2]}:
+                if not isinstance(declared, program_nodes.Model) or fields.keys() & {f.key for f in declared.fields}:
                     return unsure
-                fields.update({prop: (index, required) for prop, index, required in declared[2]})
-                owner.update({prop: name for prop, _, _ in declared[2]})
+                fields.update({f.key: (f.node, f.required) for f in declared.fields})
+                owner.update({f.key: name for f in declared.fields})
                 continue
             for prop, tagged in self._subclass_tags(name, order).items():
                 if tagged is None or prop not in fields:
                     return unsure  # tags that disagree, or a tag field no base declares
                 fields[prop] = (self._literal(tagged, False), True)  # redeclared: required, whatever the base says
-        found = tuple((prop, index, required) for prop, (index, required) in fields.items())
-        return ("model", cls, found, strict)
+        found = tuple(program_nodes.Field(prop, index, required) for prop, (index, required) in fields.items())
+        return program_nodes.Model(cls, found, strict)
 
     def _class_schema(self, name: str) -> Node | None:
         """The schema of the class of ``name``: a named schema, or an inline object given a name."""
@@ -242,10 +241,10 @@ class Compiler:
         """A named ``type: object`` without properties: a model without fields (required names aside), unless
         its values are typed (a map: a root model of a dict)."""
         if node.additional is False:
-            return ("unsure", f"model {cls} does not allow unknown fields")
+            return program_nodes.Unsure(f"model {cls} does not allow unknown fields")
         if node.additional is None or node.additional is True:
-            return ("model", cls, (), strict)
-        return ("root", cls, self.value(node, as_root=True), strict)
+            return program_nodes.Model(cls, (), strict)
+        return program_nodes.Root(cls, self.value(node, as_root=True), strict)
 
     def _enum(self, cls: str, node: Enum) -> int:
         if not node.values or not all(isinstance(value, str) for value in node.values):
@@ -253,7 +252,7 @@ class Compiler:
         why = _unmodelled(node)
         if why:
             return self.unsure(f"enum {cls}: {why}")
-        return self.place(("enum", cls, node.values, "one of " + _expected(node.values)))
+        return self.place(program_nodes.Enum(cls, tuple(node.values), "one of " + _expected(node.values)))
 
     # -- values: a schema where it sits -------------------------------------------------------------------
 
@@ -268,10 +267,9 @@ class Compiler:
     def _union_of(self, terms: list[int], nullable: bool) -> int:
         kept = list(dict.fromkeys(terms))
         if not kept:
-            inner = self.place(("none",))
-            return inner
-        inner = kept[0] if len(kept) == 1 else self.place(("union", tuple(kept)))
-        return self.place(("nullable", inner)) if nullable else inner
+            return self.place(program_nodes.Null())
+        inner = kept[0] if len(kept) == 1 else self.place(program_nodes.Union(tuple(kept)))
+        return self.place(program_nodes.Nullable(inner)) if nullable else inner
 
     def _terms(self, node: Node, *, as_root: bool = False) -> tuple[list[int] | None, bool]:
         """The members of the plain union the models write for ``node`` (Python flattens unions in unions),
@@ -315,7 +313,7 @@ class Compiler:
 
     def _members(self, index: int) -> tuple[int, ...]:
         node = self.nodes[index]
-        return node[1] if node[0] == "union" and len(node) == 2 else (index,)
+        return node.members if isinstance(node, program_nodes.Union) and node.discriminator is None else (index,)
 
     def _single(self, node: Node, *, as_root: bool = False, nested: bool = False) -> int:
         """The node of ``node`` itself (null aside: see ``value``)."""
@@ -327,7 +325,7 @@ class Compiler:
         if isinstance(node, Ref):
             return self.at_place(node)
         if isinstance(node, AnyValue):
-            return self.place(("any",))
+            return self.place(program_nodes.AnyValue())
         if isinstance(node, Scalar):
             return self._scalar(node, nested=nested)
         if isinstance(node, Const):
@@ -355,60 +353,66 @@ class Compiler:
             # the models' types of their own (StrictInt | StrictFloat, DateTime) lose constraints there
             return self.unsure("a number or date-time with constraints in an array, a map or a union")
         if "null" in node.types:
-            inner = self.place(("nullable", inner))
-        return self.place(("checked", inner, constraints)) if constraints else inner
+            inner = self.place(program_nodes.Nullable(inner))
+        return self.place(program_nodes.Checked(inner, constraints)) if constraints else inner
 
     def _scalar_kind(self, kind: str, node: Scalar) -> int:
         if kind == "string":
             if node.format == "date-time":
-                offset = node.extensions.get(_OFFSET_KEY) != "optional"
-                return self.place(("datetime", offset, _EXPECTED[offset]))
-            return self.place(("str",))
+                return self.place(program_nodes.DateTime(node.extensions.get(_OFFSET_KEY) != "optional"))
+            return self.place(program_nodes.Str())
         if kind == "integer":
-            return self.place(("int",))
+            return self.place(program_nodes.Int())
         if kind == "number":
-            return self.place(("union", (self.place(("int",)), self.place(("float",)))))
+            return self.place(program_nodes.Union((self.place(program_nodes.Int()), self.place(program_nodes.Float()))))
         if kind == "boolean":
-            return self.place(("bool",))
-        return self.place(("none",))
+            return self.place(program_nodes.Bool())
+        return self.place(program_nodes.Null())
 
     def _literal(self, values: tuple[Any, ...], nullable: bool) -> int:
         if not all(isinstance(v, str | int | bool) or v is None for v in values) or any(
             isinstance(v, float) for v in values
         ):
             return self.unsure("a literal of another kind")
-        inner = self.place(("literal", values, _expected(values)))
-        return self.place(("nullable", inner)) if nullable else inner
+        inner = self.place(program_nodes.Literal(values, _expected(values)))
+        return self.place(program_nodes.Nullable(inner)) if nullable else inner
 
     def _array(self, node: Array) -> int:
         if node.constraints.get("uniqueItems"):
             return self.unsure("an array of unique items")
-        item = self.place(("any",)) if node.items is None else self.value(node.items, nested=True)
-        inner = self.place(("list", item))
+        item = self.place(program_nodes.AnyValue()) if node.items is None else self.value(node.items, nested=True)
+        inner = self.place(program_nodes.Array(item))
         return self._counted(inner, node.constraints)
 
     def _map(self, node: Object) -> int:
         if not node.declared:  # no type: the models take any value (``required`` alone checks nothing there)
             if node.additional is None and not node.constraints:
-                return self.place(("any",))
+                return self.place(program_nodes.AnyValue())
             return self.unsure("an object schema without a type")
         if node.additional is False:
             if node.nullable:  # the models' type list split drops the bound: dict[str, Any] | None
                 return self.unsure("an object that allows no property, or null")
-            return self.place(("checked", self.place(("dict", self.place(("any",)))), (("max_length", 0),)))
-        values = self.value(node.additional, nested=True) if isinstance(node.additional, Node) else self.place(("any",))
-        inner = self.place(("dict", values))
+            return self.place(
+                program_nodes.Checked(
+                    self.place(program_nodes.Map(self.place(program_nodes.AnyValue()))), (("max_length", 0),)
+                )
+            )
+        if isinstance(node.additional, Node):
+            values = self.value(node.additional, nested=True)
+        else:
+            values = self.place(program_nodes.AnyValue())
+        inner = self.place(program_nodes.Map(values))
         counts = {"minItems": node.constraints.get("minProperties"), "maxItems": node.constraints.get("maxProperties")}
         return self._counted(inner, counts)
 
     def _counted(self, inner: int, constraints: Mapping[str, Any]) -> int:
         keys = ("minItems", "maxItems")
         counts = tuple((_LENGTHS[key], constraints[key]) for key in keys if constraints.get(key) is not None)
-        return self.place(("checked", inner, counts)) if counts else inner
+        return self.place(program_nodes.Checked(inner, counts)) if counts else inner
 
     def _tagged(self, node: Union) -> int:
-        """A union the models tell apart by its discriminator: ``("union", members, (key, ((tag, member),
-        ...)))``, each member an object whose discriminator property is a literal of its tags."""
+        """A union the models tell apart by its discriminator (a ``Union`` with a ``Discriminator``), each
+        member an object whose discriminator property is a literal of its tags."""
         discriminator = node.discriminator
         if discriminator is None:
             return self.unsure("a union")
@@ -433,12 +437,16 @@ class Compiler:
                 return self.unsure("a discriminated union of members that other discriminators tag otherwise")
             index = self.named(member.target)
             compiled = self.nodes[index]
-            if compiled[0] != "model" or discriminator.property not in {prop for prop, _, _ in compiled[2]}:
+            if not isinstance(compiled, program_nodes.Model) or discriminator.property not in {
+                f.key for f in compiled.fields
+            }:
                 return self.unsure("a discriminated union of other than models")
             tags.extend((tag, index) for tag in by_key.get(member.target, []))
         members = tuple(dict.fromkeys(index for _, index in tags))
-        inner = self.place(("union", members, (discriminator.property, tuple(tags))))
-        return self.place(("nullable", inner)) if nullable else inner
+        inner = self.place(
+            program_nodes.Union(members, program_nodes.Discriminator(discriminator.property, tuple(tags)))
+        )
+        return self.place(program_nodes.Nullable(inner)) if nullable else inner
 
 
 def _says_only_object(node: Object) -> bool:

@@ -35,6 +35,23 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from evaljobs._report import Error, Report
+from evaljobs._validation.program_nodes import (
+    Array,
+    Bool,
+    Checked,
+    DateTime,
+    Enum,
+    Float,
+    Int,
+    Literal,
+    Map,
+    Model,
+    Null,
+    Nullable,
+    Root,
+    Str,
+    Union,
+)
 from evaljobs._validation.targets import Target, check_program
 
 __all__ = ["EMPTY", "Evidence", "evidence", "matching", "unmatched"]
@@ -157,7 +174,9 @@ def _required(target: Target) -> frozenset[str]:
     """The required top-level fields of ``target`` (its model's, read from the full path's program)."""
     nodes, targets = check_program(target.api)
     node = nodes[targets[target.name]]
-    return frozenset(key for key, _, required in node[2] if required) if node[0] == "model" else frozenset()
+    if type(node) is not Model:
+        return frozenset()
+    return frozenset(field.key for field in node.fields if field.required)
 
 
 @cache
@@ -168,35 +187,33 @@ def _kinds(target: Target) -> frozenset[str]:
 
 
 _SCALAR_KINDS = {
-    "model": "object",
-    "dict": "object",
-    "list": "array",
-    "str": "string",
-    "enum": "string",
-    "datetime": "string",
-    "int": "number",
-    "float": "number",
-    "bool": "boolean",
-    "none": "null",
+    Model: "object",
+    Map: "object",
+    Array: "array",
+    Str: "string",
+    Enum: "string",
+    DateTime: "string",
+    Int: "number",
+    Float: "number",
+    Bool: "boolean",
+    Null: "null",
 }
 
 
-def _node_kinds(nodes: tuple[tuple[Any, ...], ...], index: int, seen: frozenset[int]) -> frozenset[str]:
+def _node_kinds(nodes: tuple[Any, ...], index: int, seen: frozenset[int]) -> frozenset[str]:
     node = nodes[index]
-    kind = node[0]
+    kind = type(node)
     if kind in _SCALAR_KINDS:
         return frozenset((_SCALAR_KINDS[kind],))
     if index in seen:
         return frozenset()
     inner = seen | {index}
-    if kind == "literal":
-        return frozenset(_kind(literal) or "string" for literal in node[1])
-    if kind == "union":
-        return frozenset(k for member in node[1] for k in _node_kinds(nodes, member, inner))
-    if kind == "nullable":
-        return _node_kinds(nodes, node[1], inner) | {"null"}
-    if kind == "checked":
-        return _node_kinds(nodes, node[1], inner)
-    if kind == "root":
-        return _node_kinds(nodes, node[2], inner)
+    if kind is Literal:
+        return frozenset(_kind(literal) or "string" for literal in node.values)
+    if kind is Union:
+        return frozenset(k for member in node.members for k in _node_kinds(nodes, member, inner))
+    if kind is Nullable:
+        return _node_kinds(nodes, node.node, inner) | {"null"}
+    if kind in (Checked, Root):
+        return _node_kinds(nodes, node.node, inner)
     return _ALL_KINDS  # any, or what the program leaves unsure

@@ -89,7 +89,7 @@ class Target:
             else:  # no scanner program: the properties the walk's program has (see evaljobs._validation.walk)
                 nodes, targets = check_program(self.api)
                 node = nodes[targets[self.name]]
-                self._fields = frozenset(key for key, _, _ in node[2]) if node[0] == "model" else frozenset()
+                self._fields = frozenset(f.key for f in node.fields) if node.kind == "model" else frozenset()
         return self._fields
 
     @property

@@ -2,21 +2,14 @@
 
 Both walks follow a *program* generated from the spec's schema model (``evaljobs._walk_programs.<api>``, made
 by ``generator.emit.walk_programs``, the same model the pydantic models are generated from): flat nodes
-referring to each other by index, one per annotation of the models. Nothing here imports pydantic, so
+referring to each other by index, one per annotation of the models, each a NamedTuple of
+``evaljobs._validation.program_nodes`` (which says what each kind means). Nothing here imports pydantic, so
 explaining a payload costs no model build, in the command's process or in each ``--jobs`` worker.
 
 The error walk gives what the models would say, or nothing at all: when it meets what it does not model
 (a bound a value breaks, any pattern, a construct the program marks unsure, a payload nested too deeply),
 ``errors`` returns None and the models decide (``evaljobs._validation.reference``). Tests hold the two to the
 same answers.
-
-Node kinds (a tuple each, kind first): ``any``, ``str``, ``int``, ``float``, ``bool``, ``none``;
-``datetime`` (offset required, what is expected); ``enum`` (class name, values, phrase for a non-string);
-``literal`` (values, phrase); ``list`` (item node); ``dict`` (value node); ``model`` (class name, fields as
-(key, node, required), the scanner's schema name or None); ``root`` (class name, node, scanner schema name);
-``nullable`` (node); ``union`` (member nodes, and for a discriminated union (key, ((tag, member), ...)));
-``checked (node, constraints as (name, bound)); ``unsure``
-(why).
 """
 
 from __future__ import annotations
@@ -28,13 +21,31 @@ from typing import Any, NamedTuple
 
 from orjson import dumps as _encode
 
-from evaljobs._datetimes import problem
+from evaljobs._datetimes import EXPECTED, LOCAL_EXPECTED, problem
 from evaljobs._report import Drift, Error, Report, describe, pointer_token
+from evaljobs._validation.program_nodes import (
+    AnyValue,
+    Array,
+    Bool,
+    Checked,
+    DateTime,
+    Enum,
+    Float,
+    Int,
+    Literal,
+    Map,
+    Model,
+    Null,
+    Nullable,
+    Root,
+    Str,
+    Union,
+)
 from evaljobs._validation.targets import UNSURE, VALID, Target, check_program, native_program, outline_module
 
 __all__ = ["Detail", "check", "closest", "drift", "errors", "errors_for", "merge", "program", "report", "valid_for"]
 
-Node = tuple[Any, ...]
+Node = Any  # a node of evaljobs._validation.program_nodes (a NamedTuple; dispatched on by its type)
 Program = tuple[Node, ...]
 Detail = tuple[str, Any, str | None, str]
 """One finding of an error walk: (pointer, value found there or ``...`` when missing, the phrase of what was
@@ -259,23 +270,23 @@ def missing(pointer: str, owner: dict[str, Any], name: str) -> Detail:
 
 def _errors(nodes: Program, index: int, value: Any, pointer: str, found: list[Detail]) -> None:
     node = nodes[index]
-    handler = _HANDLERS.get(node[0])
-    if handler is None:
-        raise Unsure(node[1] if len(node) > 1 else node[0])
+    handler = _HANDLERS.get(type(node))
+    if handler is None:  # an Unsure node (why it is), or one the walk does not take
+        raise Unsure(getattr(node, "why", node.kind))
     handler(nodes, node, value, pointer, found)
 
 
-Handler = Callable[[Program, Node, Any, str, list[Detail]], None]
-_SCALARS = {"str": (str, "a string"), "int": (int, "an integer"), "bool": (bool, "a boolean")}
+Handler = Callable[[Program, Any, Any, str, list[Detail]], None]
+_SCALARS: dict[type, tuple[type, str]] = {Str: (str, "a string"), Int: (int, "an integer"), Bool: (bool, "a boolean")}
 
 
-def _scalar(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    kind, phrase = _SCALARS[node[0]]
+def _scalar(nodes: Program, node: Str | Int | Bool, value: Any, pointer: str, found: list[Detail]) -> None:
+    kind, phrase = _SCALARS[type(node)]
     if type(value) is not kind:  # (not isinstance: a boolean is no integer here)
         found.append((pointer, value, phrase, ""))
 
 
-def _float(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _float(nodes: Program, node: Float, value: Any, pointer: str, found: list[Detail]) -> None:
     if type(value) is int:
         if not -_FLOAT_INTS <= value <= _FLOAT_INTS:
             raise Unsure("a large integer for a number")
@@ -283,28 +294,37 @@ def _float(nodes: Program, node: Node, value: Any, pointer: str, found: list[Det
         found.append((pointer, value, "a number", ""))
 
 
-def _none(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _null(nodes: Program, node: Null, value: Any, pointer: str, found: list[Detail]) -> None:
     if value is not None:
         found.append((pointer, value, "null", ""))
 
 
-def _model(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _model(nodes: Program, node: Model, value: Any, pointer: str, found: list[Detail]) -> None:
     if type(value) is not dict:
         found.append((pointer, value, "an object", ""))
         return
-    for key, child, required in node[2]:
+    cached = _MODEL_FIELDS.get(id(node))
+    if cached is None or cached[0] is not node:
+        cached = _MODEL_FIELDS[id(node)] = (node, tuple((*field, type(nodes[field.node])) for field in node.fields))
+    for key, child, required, kind in cached[1]:
         if key in value:
-            item, kind = value[key], nodes[child][0]
+            item = value[key]
             # most fields are fine: a string where a string goes needs no call and no pointer
-            if type(item) is _PLAIN.get(kind) or kind == "any" or (item is None and kind == "nullable"):
+            if type(item) is _PLAIN.get(kind) or kind is AnyValue or (item is None and kind is Nullable):
                 continue
             _errors(nodes, child, item, f"{pointer}/{_field_token(key)}", found)
         elif required:
             found.append(missing(pointer, value, key))
 
 
+# A model node's fields as plain tuples (key, node, required, the type of that node), by the id of the model
+# node (kept beside them, so that an id reused by another node is not mistaken for it): unpacking a plain tuple
+# is twice as fast as unpacking a NamedTuple, in the walk's busiest loop.
+_MODEL_FIELDS: dict[int, tuple[Model, tuple[tuple[str, int, bool, type], ...]]] = {}
+
+
 # the nodes that a value of one exact type always satisfies (an open enum takes any string)
-_PLAIN = {**{kind: exact for kind, (exact, _) in _SCALARS.items()}, "float": float, "enum": str}
+_PLAIN: dict[type, type] = {**{kind: exact for kind, (exact, _) in _SCALARS.items()}, Float: float, Enum: str}
 
 
 @lru_cache(maxsize=4096)  # the fields of the models: a few hundred names
@@ -312,47 +332,51 @@ def _field_token(key: str) -> str:
     return pointer_token(key)
 
 
-def _nullable(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _nullable(nodes: Program, node: Nullable, value: Any, pointer: str, found: list[Detail]) -> None:
     if value is not None:
-        _errors(nodes, node[1], value, pointer, found)
+        _errors(nodes, node.node, value, pointer, found)
 
 
-def _list(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _array(nodes: Program, node: Array, value: Any, pointer: str, found: list[Detail]) -> None:
     if type(value) is not list:
         found.append((pointer, value, "an array", ""))
-    elif nodes[node[1]][0] != "any":
-        item, skipper = nodes[node[1]], _PASSABLE.get()
-        name = item[-1] if item[0] in ("model", "root") else None
-        if skipper is None or name is None:
-            for position, child in enumerate(value):
-                _errors(nodes, node[1], child, f"{pointer}/{position}", found)
+        return
+    index = node.item
+    item = nodes[index]
+    if type(item) is AnyValue:
+        return
+    skipper = _PASSABLE.get()
+    name = item.scanned if type(item) in (Model, Root) else None
+    if skipper is None or name is None:
+        for position, child in enumerate(value):
+            _errors(nodes, index, child, f"{pointer}/{position}", found)
+            _over_limit(found)
+    elif not _scanned_valid(skipper, name, value, many=True):
+        for position, child in enumerate(value):
+            if type(child) is not dict or not _scanned_valid(skipper, name, child, many=False):
+                _errors(nodes, index, child, f"{pointer}/{position}", found)
                 _over_limit(found)
-        elif not _scanned_valid(skipper, name, value, many=True):
-            for position, child in enumerate(value):
-                if type(child) is not dict or not _scanned_valid(skipper, name, child, many=False):
-                    _errors(nodes, node[1], child, f"{pointer}/{position}", found)
-                    _over_limit(found)
 
 
-def _dict(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _map(nodes: Program, node: Map, value: Any, pointer: str, found: list[Detail]) -> None:
     if type(value) is not dict:
         found.append((pointer, value, "an object", ""))
-    elif nodes[node[1]][0] != "any":
+    elif type(nodes[node.value]) is not AnyValue:
         for key, child in value.items():
-            _errors(nodes, node[1], child, f"{pointer}/{pointer_token(key)}", found)
+            _errors(nodes, node.value, child, f"{pointer}/{pointer_token(key)}", found)
 
 
-def _union(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _union(nodes: Program, node: Union, value: Any, pointer: str, found: list[Detail]) -> None:
     """Valid if a member takes the value; else every member's errors, in order (as the models say). A union
     with a discriminator checks the member its tag names; without a known tag the models word the error."""
-    if len(node) > 2:
+    if node.discriminator is not None:
         member = _tagged(node, value)
         if member is None:
             raise Unsure("a discriminated union without a known tag")
         _errors(nodes, member, value, pointer, found)
         return
     tried: list[Detail] = []
-    for member in node[1]:
+    for member in node.members:
         start = len(tried)
         _errors(nodes, member, value, pointer, tried)
         if len(tried) == start:
@@ -360,44 +384,46 @@ def _union(nodes: Program, node: Node, value: Any, pointer: str, found: list[Det
     found += tried
 
 
-def _tagged(node: Node, value: Any) -> int | None:
+def _tagged(node: Union, value: Any) -> int | None:
     """The member of a discriminated union that ``value``'s tag names, or None."""
-    key, tags = node[2]
+    assert node.discriminator is not None
+    key, tags = node.discriminator
     tag = value.get(key) if type(value) is dict else None
     return next((member for name, member in tags if name == tag), None) if type(tag) is str else None
 
 
-def _enum(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _enum(nodes: Program, node: Enum, value: Any, pointer: str, found: list[Detail]) -> None:
     if type(value) is not str:  # an open enum: any string is valid (an unlisted one is drift)
-        found.append((pointer, value, node[3], ""))
+        found.append((pointer, value, node.expected, ""))
 
 
-def _literal(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    if not _same_kind(value, node[1]):
-        found.append((pointer, value, node[2], ""))
+def _literal(nodes: Program, node: Literal, value: Any, pointer: str, found: list[Detail]) -> None:
+    if not _same_kind(value, node.values):
+        found.append((pointer, value, node.expected, ""))
 
 
-def _datetime(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    wrong = problem(value, node[1], node[2])
+def _datetime(nodes: Program, node: DateTime, value: Any, pointer: str, found: list[Detail]) -> None:
+    offset_required = node.offset_required
+    wrong = problem(value, offset_required, EXPECTED if offset_required else LOCAL_EXPECTED)
     if wrong is not None:
         found.append((pointer, value, wrong[1], ""))
 
 
-def _root(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
-    _errors(nodes, node[2], value, pointer, found)
+def _root(nodes: Program, node: Root, value: Any, pointer: str, found: list[Detail]) -> None:
+    _errors(nodes, node.node, value, pointer, found)
 
 
-def _checked(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _checked(nodes: Program, node: Checked, value: Any, pointer: str, found: list[Detail]) -> None:
     """The inner node's errors; without any, the constraints: a broken bound of a number is worded as the
     models word it, as is the models' "at most 0 items" of an object (the empty object of "this object or the
     empty one"); other broken constraints (lengths, patterns, multiples) are the models' to word."""
     start = len(found)
-    _errors(nodes, node[1], value, pointer, found)
-    if len(found) == start and not _within(value, node[2]):
-        if node[2] == (("max_length", 0),) and type(value) is dict:
+    _errors(nodes, node.node, value, pointer, found)
+    if len(found) == start and not _within(value, node.constraints):
+        if node.constraints == (("max_length", 0),) and type(value) is dict:
             found.append((pointer, value, "an empty object", ""))
             return
-        phrase = _broken_bound(value, node[2])
+        phrase = _broken_bound(value, node.constraints)
         if phrase is None:
             raise Unsure("a bound or pattern broken")
         found.append((pointer, value, phrase, ""))
@@ -428,28 +454,29 @@ def _number_text(number: Any) -> str | None:
     return text if type(number) is float and "e" not in text and "n" not in text else None
 
 
-def _any(nodes: Program, node: Node, value: Any, pointer: str, found: list[Detail]) -> None:
+def _any(nodes: Program, node: AnyValue, value: Any, pointer: str, found: list[Detail]) -> None:
     return
 
 
-_HANDLERS: dict[str, Handler] = {
-    "any": _any,
-    "str": _scalar,
-    "int": _scalar,
-    "bool": _scalar,
-    "float": _float,
-    "none": _none,
-    "model": _model,
-    "nullable": _nullable,
-    "list": _list,
-    "dict": _dict,
-    "union": _union,
-    "enum": _enum,
-    "literal": _literal,
-    "datetime": _datetime,
-    "root": _root,
-    "checked": _checked,
+_HANDLERS: dict[type, Handler] = {
+    AnyValue: _any,
+    Str: _scalar,
+    Int: _scalar,
+    Bool: _scalar,
+    Float: _float,
+    Null: _null,
+    Model: _model,
+    Nullable: _nullable,
+    Array: _array,
+    Map: _map,
+    Union: _union,
+    Enum: _enum,
+    Literal: _literal,
+    DateTime: _datetime,
+    Root: _root,
+    Checked: _checked,
 }
+"""The walk's handler of each kind of node (an ``Unsure`` node has none: the walk raises Unsure there)."""
 
 
 def _same_kind(value: Any, values: tuple[Any, ...]) -> bool:
@@ -458,7 +485,7 @@ def _same_kind(value: Any, values: tuple[Any, ...]) -> bool:
 
 
 def _within(value: Any, constraints: tuple[tuple[str, Any], ...]) -> bool:
-    """Whether ``value`` meets every constraint (bounds, lengths) of a ``checked`` node; never with a
+    """Whether ``value`` meets every constraint (bounds, lengths) of a ``Checked`` node; never with a
     pattern, which is the models' to check."""
     if value is None:
         return True  # the node took null: its bounds are for the values it checks
@@ -499,35 +526,35 @@ class _Shape:
         shapes[index] = self  # (a recursive schema finds its shape while it is being built)
         members = _members(nodes, index)
         # a discriminated union: the union node, whose tag chooses the model
-        self.tagged: Node | None = next((nodes[i] for i in _unions(nodes, index) if len(nodes[i]) > 2), None)
-        self.models = tuple(m for m in members if nodes[m][0] in ("model", "root"))
-        enums = [m for m in members if nodes[m][0] == "enum"]
-        takes_any_string = any(nodes[m][0] == "str" for m in members)
+        unions = [nodes[i] for i in _unions(nodes, index)]
+        self.tagged: Union | None = next((u for u in unions if u.discriminator is not None), None)
+        self.models = tuple(m for m in members if type(nodes[m]) in (Model, Root))
+        enums = [nodes[m] for m in members if type(nodes[m]) is Enum]
+        takes_any_string = any(type(nodes[m]) is Str for m in members)
         self.values: _Shape | None = None
         self.items: _Shape | None = None
         for member in members:
-            kind = nodes[member][0]
-            if kind == "dict" and self.values is None:
-                self.values = _shape(nodes, nodes[member][1], shapes)
-            elif kind == "list" and self.items is None:
-                self.items = _shape(nodes, nodes[member][1], shapes)
+            node = nodes[member]
+            if type(node) is Map and self.values is None:
+                self.values = _shape(nodes, node.value, shapes)
+            elif type(node) is Array and self.items is None:
+                self.items = _shape(nodes, node.item, shapes)
         # the strings a string found here may be without drift (None: any string), and the enum named
-        self.enum: Node | None = nodes[enums[0]] if enums else None
+        self.enum: Enum | None = enums[0] if enums else None
         self.enum_values: frozenset[str] | None = None
         if enums and not takes_any_string:
-            self.enum_values = frozenset(value for m in enums for value in nodes[m][2])
+            self.enum_values = frozenset(value for enum in enums for value in enum.values)
         self.trivial = not (self.models or self.enum_values is not None or self.values or self.items)
 
 
 def _members(nodes: Program, index: int) -> tuple[int, ...]:
     """The alternatives of a node, unions, nullables and checks looked through, null left out."""
     node = nodes[index]
-    kind = node[0]
-    if kind == "union":
-        return tuple(m for member in node[1] for m in _members(nodes, member))
-    if kind in ("nullable", "checked"):
-        return _members(nodes, node[1])
-    if kind == "none":
+    if type(node) is Union:
+        return tuple(m for member in node.members for m in _members(nodes, member))
+    if type(node) in (Nullable, Checked):
+        return _members(nodes, node.node)
+    if type(node) is Null:
         return ()
     return (index,)
 
@@ -535,9 +562,9 @@ def _members(nodes: Program, index: int) -> tuple[int, ...]:
 def _unions(nodes: Program, index: int) -> list[int]:
     """The union nodes at ``index``, nullables and checks looked through."""
     node = nodes[index]
-    if node[0] in ("nullable", "checked"):
-        return _unions(nodes, node[1])
-    return [index] if node[0] == "union" else []
+    if type(node) in (Nullable, Checked):
+        return _unions(nodes, node.node)
+    return [index] if type(node) is Union else []
 
 
 def _shape(nodes: Program, index: int, shapes: dict[int, _Shape]) -> _Shape:
@@ -593,7 +620,7 @@ class _DriftWalk:
             items = where.items
             if items is not None and not items.trivial:
                 only = items.models[0] if len(items.models) == 1 else None
-                if only is not None and self.accepted(value, self.nodes[only][-1], many=True):
+                if only is not None and self.accepted(value, self.nodes[only].scanned, many=True):
                     return  # an array the strict program accepts whole has no drift (one call for all its items)
                 for index, child in enumerate(value):
                     if only is not None and type(child) is dict:  # an array of objects: no call per item
@@ -605,10 +632,10 @@ class _DriftWalk:
 
     def walk_model(self, value: dict[str, Any], index: int, pointer: str) -> None:
         node = self.nodes[index]
-        if pointer and self.accepted(value, node[-1]):
+        if pointer and self.accepted(value, node.scanned):
             return  # below the root: accepted by the strict program, so without drift
-        if node[0] == "root":
-            inner = self.shape(node[2])
+        if type(node) is Root:
+            inner = self.shape(node.node)
             if not inner.trivial:
                 self.walk(value, inner, pointer)
             return
@@ -618,7 +645,7 @@ class _DriftWalk:
             if where is None:
                 close = closest(key, shapes)
                 hint = f"; did you mean {close!r}?" if close else ""
-                message = f"field {key!r} is not in the spec of {node[1]}{hint}"
+                message = f"field {key!r} is not in the spec of {node.name}{hint}"
                 self.found.append(Drift(f"{pointer}/{pointer_token(key)}", "unknown_field", message))
             elif where.trivial:
                 continue
@@ -644,21 +671,21 @@ def _field_shapes(walk: _DriftWalk, index: int) -> dict[str, _Shape]:
     """JSON key -> shape of each field of the model node ``index``, in the model's order."""
     found = _FIELD_SHAPES.get((walk.api, index))
     if found is None:
-        found = {key: walk.shape(child) for key, child, _ in walk.nodes[index][2]}
+        found = {field.key: walk.shape(field.node) for field in walk.nodes[index].fields}
         _FIELD_SHAPES[walk.api, index] = found
     return found
 
 
 def _keys(nodes: Program, index: int) -> frozenset[str]:
     node = nodes[index]
-    return frozenset(("root",) if node[0] == "root" else (key for key, _, _ in node[2]))
+    return frozenset(("root",) if type(node) is Root else (field.key for field in node.fields))
 
 
 def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
     enum = where.enum
     assert enum is not None  # enum_values is set only with an enum
-    listed = ", ".join(repr(known) for known in enum[2])
-    return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum[1]} ({listed})")
+    listed = ", ".join(repr(known) for known in enum.values)
+    return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.name} ({listed})")
 
 
 @cache
