@@ -5,50 +5,123 @@ Plain data, so that finding which schema a payload answers costs no import of ty
 
 from typing import Any
 
-ROUTES: tuple[tuple[str, str, str, str], ...] = (
-    ("POST", "/v2/gen-ai/evaluation_runs", "200", "EvaluationRunCreateResponse"),
-    ("POST", "/v2/gen-ai/evaluation_runs", "401", "Error"),
-    ("POST", "/v2/gen-ai/evaluation_runs", "404", "Error"),
-    ("POST", "/v2/gen-ai/evaluation_runs", "429", "Error"),
-    ("POST", "/v2/gen-ai/evaluation_runs", "500", "Error"),
-    ("POST", "/v2/gen-ai/evaluation_runs", "default", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "200", "EvaluationRunRetrieveResponse"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", "default", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "200", "EvaluationRunListResultsResponse"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", "default", "Error"),
-    (
-        "GET",
-        "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
-        "200",
-        "EvaluationRunRetrieveResultsResponse",
+from evaljobs._validation.targets import ResponseRoute
+
+ROUTES: tuple[ResponseRoute, ...] = (
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="200", schema="EvaluationRunCreateResponse"),
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="401", schema="Error"),
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="404", schema="Error"),
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="429", schema="Error"),
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="500", schema="Error"),
+    ResponseRoute(method="POST", path="/v2/gen-ai/evaluation_runs", status="default", schema="Error"),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}",
+        status="200",
+        schema="EvaluationRunRetrieveResponse",
     ),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}", "default", "Error"),
-    (
-        "GET",
-        "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
-        "200",
-        "EvaluationTestCaseListEvaluationRunsResponse",
+    ResponseRoute(method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", status="401", schema="Error"),
+    ResponseRoute(method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", status="404", schema="Error"),
+    ResponseRoute(method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", status="429", schema="Error"),
+    ResponseRoute(method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", status="500", schema="Error"),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}", status="default", schema="Error"
     ),
-    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "401", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "404", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "429", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "500", "Error"),
-    ("GET", "/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs", "default", "Error"),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results",
+        status="200",
+        schema="EvaluationRunListResultsResponse",
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", status="401", schema="Error"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", status="404", schema="Error"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", status="429", schema="Error"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", status="500", schema="Error"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results", status="default", schema="Error"
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="200",
+        schema="EvaluationRunRetrieveResultsResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="401",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="404",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="429",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="500",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_runs/{evaluation_run_uuid}/results/{prompt_id}",
+        status="default",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="200",
+        schema="EvaluationTestCaseListEvaluationRunsResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="401",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="404",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="429",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="500",
+        schema="Error",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/gen-ai/evaluation_test_cases/{evaluation_test_case_uuid}/evaluation_runs",
+        status="default",
+        schema="Error",
+    ),
 )
-"""(method, path template, status, schema name) of each response with a JSON body ("2XX"-style and
-"default" statuses as the spec writes them)."""
+"""Each response with a JSON body ("2XX"-style and "default" statuses as the spec writes them)."""
 
 ROOT: str | None = None
 """The root schema of a plain JSON Schema file (None for an OpenAPI spec)."""

@@ -5,73 +5,160 @@ Plain data, so that finding which schema a payload answers costs no import of ty
 
 from typing import Any
 
-ROUTES: tuple[tuple[str, str, str, str], ...] = (
-    ("GET", "/v1/evaluation/jobs", "200", "EvaluationJobsPage"),
-    ("GET", "/v1/evaluation/jobs", "404", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs", "422", "HTTPValidationError"),
-    ("POST", "/v1/evaluation/jobs", "200", "EvaluationJob"),
-    ("POST", "/v1/evaluation/jobs", "422", "HTTPValidationError"),
-    ("GET", "/v1/evaluation/jobs/{job_id}", "200", "EvaluationJob"),
-    ("GET", "/v1/evaluation/jobs/{job_id}", "404", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}", "422", "HTTPValidationError"),
-    ("DELETE", "/v1/evaluation/jobs/{job_id}", "404", "ErrorResponse"),
-    ("DELETE", "/v1/evaluation/jobs/{job_id}", "422", "HTTPValidationError"),
-    ("POST", "/v1/evaluation/jobs/{job_id}/cancel", "200", "EvaluationJobCancelResponse"),
-    ("POST", "/v1/evaluation/jobs/{job_id}/cancel", "404", "ErrorResponse"),
-    ("POST", "/v1/evaluation/jobs/{job_id}/cancel", "409", "ErrorResponse"),
-    ("POST", "/v1/evaluation/jobs/{job_id}/cancel", "422", "HTTPValidationError"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/results", "200", "EvaluationResult"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/results", "404", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/results", "409", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/results", "422", "HTTPValidationError"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/download-results", "404", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/download-results", "409", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/download-results", "422", "HTTPValidationError"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/status", "200", "EvaluationStatusDetails"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/status", "404", "ErrorResponse"),
-    ("GET", "/v1/evaluation/jobs/{job_id}/status", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs", "200", "EvaluatorV2JobsPage"),
-    ("GET", "/v2/evaluation/jobs", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs", "422", "HTTPValidationError"),
-    ("POST", "/v2/evaluation/jobs", "200", "EvaluatorV2Job"),
-    ("POST", "/v2/evaluation/jobs", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}", "200", "EvaluatorV2Job"),
-    ("GET", "/v2/evaluation/jobs/{job_id}", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}", "422", "HTTPValidationError"),
-    ("DELETE", "/v2/evaluation/jobs/{job_id}", "200", "DeleteJobResponseV2"),
-    ("DELETE", "/v2/evaluation/jobs/{job_id}", "404", "ErrorResponse"),
-    ("DELETE", "/v2/evaluation/jobs/{job_id}", "422", "HTTPValidationError"),
-    ("POST", "/v2/evaluation/jobs/{job_id}/cancel", "200", "EvaluatorV2Job"),
-    ("POST", "/v2/evaluation/jobs/{job_id}/cancel", "404", "ErrorResponse"),
-    ("POST", "/v2/evaluation/jobs/{job_id}/cancel", "409", "ErrorResponse"),
-    ("POST", "/v2/evaluation/jobs/{job_id}/cancel", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results", "200", "PlatformJobListResultResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results", "409", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download", "200", "EvaluationResultV2"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download", "409", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/evaluation-results/download", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/artifacts/download", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/artifacts/download", "409", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/artifacts/download", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}", "200", "PlatformJobResult"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}", "409", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}/download", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}/download", "409", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/results/{result_name}/download", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/status", "200", "PlatformJobStatusResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/status", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/status", "422", "HTTPValidationError"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/logs", "200", "PlatformJobLogPage"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/logs", "404", "ErrorResponse"),
-    ("GET", "/v2/evaluation/jobs/{job_id}/logs", "422", "HTTPValidationError"),
+from evaljobs._validation.targets import ResponseRoute
+
+ROUTES: tuple[ResponseRoute, ...] = (
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs", status="200", schema="EvaluationJobsPage"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="POST", path="/v1/evaluation/jobs", status="200", schema="EvaluationJob"),
+    ResponseRoute(method="POST", path="/v1/evaluation/jobs", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}", status="200", schema="EvaluationJob"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="DELETE", path="/v1/evaluation/jobs/{job_id}", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="DELETE", path="/v1/evaluation/jobs/{job_id}", status="422", schema="HTTPValidationError"),
+    ResponseRoute(
+        method="POST", path="/v1/evaluation/jobs/{job_id}/cancel", status="200", schema="EvaluationJobCancelResponse"
+    ),
+    ResponseRoute(method="POST", path="/v1/evaluation/jobs/{job_id}/cancel", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="POST", path="/v1/evaluation/jobs/{job_id}/cancel", status="409", schema="ErrorResponse"),
+    ResponseRoute(
+        method="POST", path="/v1/evaluation/jobs/{job_id}/cancel", status="422", schema="HTTPValidationError"
+    ),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}/results", status="200", schema="EvaluationResult"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}/results", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}/results", status="409", schema="ErrorResponse"),
+    ResponseRoute(
+        method="GET", path="/v1/evaluation/jobs/{job_id}/results", status="422", schema="HTTPValidationError"
+    ),
+    ResponseRoute(
+        method="GET", path="/v1/evaluation/jobs/{job_id}/download-results", status="404", schema="ErrorResponse"
+    ),
+    ResponseRoute(
+        method="GET", path="/v1/evaluation/jobs/{job_id}/download-results", status="409", schema="ErrorResponse"
+    ),
+    ResponseRoute(
+        method="GET", path="/v1/evaluation/jobs/{job_id}/download-results", status="422", schema="HTTPValidationError"
+    ),
+    ResponseRoute(
+        method="GET", path="/v1/evaluation/jobs/{job_id}/status", status="200", schema="EvaluationStatusDetails"
+    ),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}/status", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v1/evaluation/jobs/{job_id}/status", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs", status="200", schema="EvaluatorV2JobsPage"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="POST", path="/v2/evaluation/jobs", status="200", schema="EvaluatorV2Job"),
+    ResponseRoute(method="POST", path="/v2/evaluation/jobs", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}", status="200", schema="EvaluatorV2Job"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="DELETE", path="/v2/evaluation/jobs/{job_id}", status="200", schema="DeleteJobResponseV2"),
+    ResponseRoute(method="DELETE", path="/v2/evaluation/jobs/{job_id}", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="DELETE", path="/v2/evaluation/jobs/{job_id}", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="POST", path="/v2/evaluation/jobs/{job_id}/cancel", status="200", schema="EvaluatorV2Job"),
+    ResponseRoute(method="POST", path="/v2/evaluation/jobs/{job_id}/cancel", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="POST", path="/v2/evaluation/jobs/{job_id}/cancel", status="409", schema="ErrorResponse"),
+    ResponseRoute(
+        method="POST", path="/v2/evaluation/jobs/{job_id}/cancel", status="422", schema="HTTPValidationError"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/evaluation/jobs/{job_id}/results", status="200", schema="PlatformJobListResultResponse"
+    ),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/results", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/results", status="409", schema="ErrorResponse"),
+    ResponseRoute(
+        method="GET", path="/v2/evaluation/jobs/{job_id}/results", status="422", schema="HTTPValidationError"
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/evaluation-results/download",
+        status="200",
+        schema="EvaluationResultV2",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/evaluation-results/download",
+        status="404",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/evaluation-results/download",
+        status="409",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/evaluation-results/download",
+        status="422",
+        schema="HTTPValidationError",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/artifacts/download",
+        status="404",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/artifacts/download",
+        status="409",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/artifacts/download",
+        status="422",
+        schema="HTTPValidationError",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/{result_name}",
+        status="200",
+        schema="PlatformJobResult",
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/evaluation/jobs/{job_id}/results/{result_name}", status="404", schema="ErrorResponse"
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/evaluation/jobs/{job_id}/results/{result_name}", status="409", schema="ErrorResponse"
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/{result_name}",
+        status="422",
+        schema="HTTPValidationError",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/{result_name}/download",
+        status="404",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/{result_name}/download",
+        status="409",
+        schema="ErrorResponse",
+    ),
+    ResponseRoute(
+        method="GET",
+        path="/v2/evaluation/jobs/{job_id}/results/{result_name}/download",
+        status="422",
+        schema="HTTPValidationError",
+    ),
+    ResponseRoute(
+        method="GET", path="/v2/evaluation/jobs/{job_id}/status", status="200", schema="PlatformJobStatusResponse"
+    ),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/status", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/status", status="422", schema="HTTPValidationError"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/logs", status="200", schema="PlatformJobLogPage"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/logs", status="404", schema="ErrorResponse"),
+    ResponseRoute(method="GET", path="/v2/evaluation/jobs/{job_id}/logs", status="422", schema="HTTPValidationError"),
 )
-"""(method, path template, status, schema name) of each response with a JSON body ("2XX"-style and
-"default" statuses as the spec writes them)."""
+"""Each response with a JSON body ("2XX"-style and "default" statuses as the spec writes them)."""
 
 ROOT: str | None = None
 """The root schema of a plain JSON Schema file (None for an OpenAPI spec)."""

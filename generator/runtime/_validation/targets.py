@@ -126,6 +126,16 @@ def refusal(outcome: int) -> Refusal:
     return Refusal((-outcome - 1) % TYPED, outcome <= -TYPED)
 
 
+class ResponseRoute(NamedTuple):
+    """A response with a JSON body, as ``evaljobs._routes.<api>.ROUTES`` lists them: the operation's method and
+    path template, the status as the spec writes it (``200``, ``2XX``, ``default``), the schema's name."""
+
+    method: str
+    path: str
+    status: str
+    schema: str
+
+
 class ScannerCheck(NamedTuple):
     """One schema's node in a program of the native scanner (``_evaljobs_scan.Program``).
 
@@ -231,7 +241,7 @@ def _closest(name: str, known: list[str], api: str) -> str:
     if listed:
         return f"closest: {', '.join(f'{api}.{each}' for each in listed)} (`evaljobs schemas {api}` lists all)"
     routes = routes_module(api)
-    responses = [each for _, _, status, each in routes.ROUTES if status.startswith("2")] or [routes.ROOT]
+    responses = [route.schema for route in routes.ROUTES if route.status.startswith("2")] or [routes.ROOT]
     listed = [each for each in dict.fromkeys(responses) if each]
     everything = f"`evaljobs schemas {api}` lists all {len(known)}"
     return f"the responses' schemas: {', '.join(f'{api}.{each}' for each in listed)} ({everything})"
@@ -289,7 +299,7 @@ def response_targets() -> tuple[Target, ...]:
     found: list[Target] = []
     for api in evaljobs.APIS:
         module = routes_module(api)
-        names = [name for _, _, status, name in module.ROUTES if status.startswith("2")]
+        names = [route.schema for route in module.ROUTES if route.status.startswith("2")]
         names = names or ([module.ROOT] if module.ROOT else [])
         found.extend(target(api, name) for name in names)
     return tuple(dict.fromkeys(found))
