@@ -17,7 +17,9 @@ from typing import Any
 import pytest
 
 from generator.build import Api, prepare
+from generator.emit.pysource import program_classes, program_node
 from generator.emit.walk_programs import Program, program
+from generator.runtime._validation import program_nodes
 from generator.runtime._validation.program_nodes import (
     Array,
     Checked,
@@ -493,3 +495,18 @@ def test_the_walk_on_the_compiled_programs_agrees_with_the_models(tmp_path: Path
         else:
             assert walked == models, where
     assert left == LEFT_TO_THE_MODELS
+
+
+def test_a_program_node_is_written_as_a_call_of_its_class() -> None:
+    """The programs' nodes are written as calls with the fields that differ from their defaults, by name (the
+    kind never), and read back as the same nodes; anything else is refused."""
+    struct = program_nodes.Struct((program_nodes.Field(b"id", 1, True),), open=True)
+    tagged = Union((2, 3), program_nodes.Discriminator("type", (("cat", 2), ("dog", 3))))
+    assert program_node(Array(3)) == "Array(item=3)"
+    assert program_node(Int(0)) == "Int(low=0)"
+    assert program_node(struct) == "Struct(fields=(Field(key=b'id', node=1, required=True),), open=True)"
+    assert program_classes((struct, tagged, Str())) == ["Discriminator", "Field", "Str", "Struct", "Union"]
+    for node in (Array(3), Int(0), struct, tagged, Map(1, 0, 4), program_nodes.Unsure("why"), Float(0.5, None, True)):
+        assert eval(program_node(node), vars(program_nodes)) == node  # (our own text, in a test)
+    with pytest.raises(ValueError, match="not a program node"):
+        program_node(("array", 3))
