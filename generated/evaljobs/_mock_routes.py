@@ -16,6 +16,7 @@ from typing import Any
 
 import evaljobs
 from evaljobs._api import Operation
+from evaljobs._validation.request_checks import ParameterSpec, parameters
 
 __all__ = ["Answer", "RecordedRequest", "Route", "code_of", "error_answer", "json_bytes", "routes", "thaw"]
 
@@ -52,6 +53,9 @@ class Route:
     known_ids: Mapping[str, tuple[str, ...]]
     unknown_id_status: str | None
     request_id_header: str | None
+    parameters: tuple[ParameterSpec, ...] = ()
+    """The operation's path, query and header parameters, from the table ``evaljobs validate`` reads too
+    (``evaljobs._routes.<api>.REQUESTS``, through ``request_checks.parameters``)."""
 
     @property
     def success_status(self) -> str:
@@ -94,6 +98,7 @@ def routes(apis: tuple[str, ...] | None = None) -> list[Route]:
                     known_ids=examples.KNOWN_IDS.get(operation_id, {}),
                     unknown_id_status=examples.UNKNOWN_ID_STATUS.get(operation_id),
                     request_id_header=examples.REQUEST_ID_HEADER,
+                    parameters=parameters(api, operation_id),
                 )
             )
     return found
