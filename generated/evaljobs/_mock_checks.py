@@ -27,7 +27,7 @@ __all__ = ["check_auth", "check_body", "check_path", "check_query"]
 
 def check_auth(route: Route, headers: Mapping[str, str], expected: str | None = None) -> Answer | None:
     """A 401 when the operation needs a bearer token and the request has none (or not ``expected``, when given)."""
-    if not route.operation.bearer_auth:
+    if route.request is None or not route.request.bearer_auth:
         return None
     scheme, _, token = (headers.get("Authorization") or "").partition(" ")
     if scheme.lower() == "bearer" and token.strip() and (expected is None or token.strip() == expected):
@@ -86,12 +86,12 @@ def _worded(parameter: ParameterSpec, problem: str) -> str:
 def check_body(route: Route, body: bytes, content_type: str) -> Answer | None:
     """An error answer when the operation takes a JSON body and this one is missing, not JSON, or breaks the
     body's schema (each error with its JSON pointer)."""
-    operation = route.operation
-    if operation.request_schema is None and not operation.request_required:
+    taken = route.request
+    if taken is None or (taken.body_schema is None and not taken.body_required):
         return None
     status = route.documents("422", "400") or "422"
     if not body.strip():
-        if operation.request_required:
+        if taken.body_required:
             return error_answer(route, status, "mock: this operation needs a JSON request body")
         return None
     media = content_type.split(";", maxsplit=1)[0].strip().lower()
@@ -101,11 +101,11 @@ def check_body(route: Route, body: bytes, content_type: str) -> Answer | None:
         payload = json.loads(body)
     except ValueError as error:
         return error_answer(route, status, f"mock: the request body is not JSON: {error}")
-    if operation.request_schema is None:  # an inline schema: the mock does not know it
+    if taken.body_schema is None:  # an inline schema: the mock does not know it
         return None
     from evaljobs._validation.validator import validate  # noqa: PLC0415 - the validator loads only when a body comes
 
-    report = validate(payload, schema=f"{route.api}.{operation.request_schema}")
+    report = validate(payload, schema=f"{route.api}.{taken.body_schema}")
     # a server checks a request as the spec says: an enum value it does not list is refused (for a response, the
     # models' tolerant reading makes it drift); a field it does not list is let through, as FastAPI does
     unlisted = [drift for drift in report.drift if drift.kind == "unknown_enum_value"]
@@ -114,5 +114,5 @@ def check_body(route: Route, body: bytes, content_type: str) -> Answer | None:
     problems = [(error.pointer, error.message) for error in report.errors]
     problems += [(drift.pointer, drift.message) for drift in unlisted]
     summary = "; ".join(f"{pointer or '/'}: {message}" for pointer, message in problems[:10])
-    message = f"mock: the request body breaks {operation.request_schema}: {summary}"
+    message = f"mock: the request body breaks {taken.body_schema}: {summary}"
     return error_answer(route, status, message, problems=problems)

@@ -1,10 +1,10 @@
 """What every generated API package describes about itself: its operations.
 
 Besides the path, method and response models the clients and the validator read, an operation carries what the
-mock server checks and plays: its request body's schema, whether it needs a bearer token, and its part in a job's
-lifecycle (``x-evaljobs-job``, with the status fields of ``x-evaljobs-job-status`` and the paging of
-``x-evaljobs-pagination``). Its parameters are in the plain table ``evaljobs._routes.<api>.REQUESTS``, which the
-mock and ``evaljobs validate`` both read (``evaljobs._validation.request_checks``).
+mock server plays: its part in a job's lifecycle (``x-evaljobs-job``, with the status fields of
+``x-evaljobs-job-status`` and the paging of ``x-evaljobs-pagination``). What it takes (parameters, body,
+credentials) is in the plain table ``evaljobs._routes.<api>.REQUESTS``, which the mock checks requests by and
+``evaljobs validate`` checks captured ones by (``evaljobs._validation.request_checks``).
 """
 
 from __future__ import annotations
@@ -54,11 +54,6 @@ class Operation:
     path: str
     summary: str
     responses: Mapping[str, type[BaseModel] | None]
-    request_schema: str | None = None
-    """The component schema of the JSON request body (None without one, or for an inline schema)."""
-    request_required: bool = False
-    bearer_auth: bool = False
-    """Whether every security requirement of the spec asks for a bearer token."""
     success_media_type: str = "application/json"
     job: JobRole | None = None
     job_status: JobStatusFields | None = None

@@ -25,7 +25,7 @@ only below a server's base path; ``--match host``: only on a server's scheme, ho
 names the server the capture was made against, in place of the specs' own.
 
 The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no model or pydantic import. The mock
-server reads the same table (``parameters``).
+server reads the same table (``request_spec``: parameters, body, bearer token).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ __all__ = [
     "locate",
     "missing_message",
     "parameter_problem",
-    "parameters",
+    "request_spec",
     "undocumented",
     "undocumented_status",
     "unexpected_response_type",
@@ -247,6 +247,14 @@ class RequestSpec:
     def json_body(self) -> bool:
         return any(_json(media) for media in self.body_media_types)
 
+    @property
+    def bearer_auth(self) -> bool:
+        """Whether every alternative of the operation's security asks for a bearer token (what the mock asks)."""
+        return bool(self.security) and all(
+            any(each == Credential("header", "authorization", "bearer") for each in alternative)
+            for alternative in self.security
+        )
+
 
 @dataclass(frozen=True)
 class RequestFindings:
@@ -365,9 +373,9 @@ def _operations(api: str) -> tuple[RequestSpec, ...]:
     return tuple(_spec(api, entry) for entry in getattr(routes_module(api), "REQUESTS", ()))
 
 
-def parameters(api: str, operation_id: str) -> tuple[ParameterSpec, ...]:
-    """The parameters of ``api``'s operation ``operation_id`` (none for an operation ``REQUESTS`` does not list)."""
-    return next((each.parameters for each in _operations(api) if each.operation_id == operation_id), ())
+def request_spec(api: str, operation_id: str) -> RequestSpec | None:
+    """What ``api``'s operation ``operation_id`` takes (None for an operation ``REQUESTS`` does not list)."""
+    return next((each for each in _operations(api) if each.operation_id == operation_id), None)
 
 
 def _spec(api: str, entry: dict[str, Any]) -> RequestSpec:

@@ -17,9 +17,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "500": models.Error,
             "default": models.Error,
         },
-        request_schema="CreateEvaluationRunRequest",
-        request_required=True,
-        bearer_auth=True,
         job=JobRole("create", "evaluation_run_uuids"),
     ),
     Operation(
@@ -35,7 +32,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "500": models.Error,
             "default": models.Error,
         },
-        bearer_auth=True,
         job=JobRole("get", "evaluation_run_uuid"),
         job_status=JobStatusFields(
             state_field="evaluation_run.status",
@@ -65,7 +61,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "500": models.Error,
             "default": models.Error,
         },
-        bearer_auth=True,
         job=JobRole("results", "evaluation_run_uuid"),
         pagination=Pagination(
             style="page",
@@ -89,7 +84,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "500": models.Error,
             "default": models.Error,
         },
-        bearer_auth=True,
         job=JobRole("results", "evaluation_run_uuid"),
     ),
     Operation(
@@ -105,7 +99,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "500": models.Error,
             "default": models.Error,
         },
-        bearer_auth=True,
         job=JobRole("list"),
     ),
 )

@@ -33,8 +33,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "200": models.EvaluationJob,
             "422": models.HTTPValidationError,
         },
-        request_schema="CreateEvaluationJobRequest",
-        request_required=True,
         job=JobRole("create", "id"),
     ),
     Operation(
@@ -158,8 +156,6 @@ OPERATIONS: tuple[Operation, ...] = (
             "200": models.EvaluatorV2Job,
             "422": models.HTTPValidationError,
         },
-        request_schema="CreateEvaluationJobV2Request",
-        request_required=True,
         job=JobRole("create", "id"),
     ),
     Operation(
