@@ -237,7 +237,8 @@ def server_urls(document: Mapping[str, Any]) -> list[str]:
 
 def request_entry(operation: OperationSpec) -> dict[str, Any]:
     """What ``operation`` takes, as the plain data of ``REQUESTS`` in ``evaljobs/_routes/<api>.py`` (read by
-    ``evaljobs._validation.request_checks``): keys with their default values (false, empty, none) are left out."""
+    ``evaljobs._validation.request_checks``, for ``evaljobs validate`` and the mock server): keys with their
+    default values (false, empty, none) are left out."""
     parameters = []
     for parameter in operation.parameters:
         if parameter.location not in ("path", "query", "header") or (
@@ -256,6 +257,13 @@ def request_entry(operation: OperationSpec) -> dict[str, Any]:
         if parameter.enum:
             # as the text of a path or query (true, 3): what a captured request's value is compared with
             entry["enum"] = [value if isinstance(value, str) else json.dumps(value) for value in parameter.enum]
+        if parameter.json_type in ("integer", "number"):
+            if parameter.minimum is not None:
+                entry["minimum"] = parameter.minimum
+            if parameter.maximum is not None:
+                entry["maximum"] = parameter.maximum
+        if parameter.default is not None:
+            entry["default"] = parameter.default
         parameters.append(entry)
     found: dict[str, Any] = {"method": operation.method, "path": operation.path, "operation_id": operation.operation_id}
     found["statuses"] = list(operation.responses)

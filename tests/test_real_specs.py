@@ -76,6 +76,7 @@ CLIENT_AGAINST_MOCK = """
 import inspect, json, typing
 import evaljobs
 from evaljobs._mock import MockServer
+from evaljobs._validation.request_checks import request_spec
 from generator.emit.operations import snake_case
 
 VALUES = {int: 1, float: 1.0, bool: True, str: "1"}
@@ -102,7 +103,8 @@ with MockServer() as mock:
                 method = getattr(client, snake_case(operation.operation_id))
                 hints = typing.get_type_hints(method)
                 # the mock refuses a call without the query parameters the spec requires
-                query = [p for p in operation.parameters if p.location == "query" and p.required]
+                taken = request_spec(api, operation.operation_id).parameters
+                query = [p for p in taken if p.location == "query" and p.required]
                 required = {snake_case(p.name).rstrip("_") for p in query}
                 arguments, keywords = [], {}
                 for name, parameter in inspect.signature(method).parameters.items():

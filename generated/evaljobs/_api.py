@@ -1,9 +1,10 @@
 """What every generated API package describes about itself: its operations.
 
 Besides the path, method and response models the clients and the validator read, an operation carries what the
-mock server checks and plays: its parameters, its request body's schema, whether it needs a bearer token, and its
-part in a job's lifecycle (``x-evaljobs-job``, with the status fields of ``x-evaljobs-job-status`` and the paging
-of ``x-evaljobs-pagination``).
+mock server plays: its part in a job's lifecycle (``x-evaljobs-job``, with the status fields of
+``x-evaljobs-job-status`` and the paging of ``x-evaljobs-pagination``). What it takes (parameters, body,
+credentials) is in the plain table ``evaljobs._routes.<api>.REQUESTS``, which the mock checks requests by and
+``evaljobs validate`` checks captured ones by (``evaljobs._validation.request_checks``).
 """
 
 from __future__ import annotations
@@ -11,32 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from evaljobs._pagination import Pagination
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["JobRole", "JobStatusFields", "Operation", "Pagination", "Parameter"]
+__all__ = ["JobRole", "JobStatusFields", "Operation", "Pagination"]
 
 _PARAMETER = re.compile(r"\{([^{}/]+)\}")
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A path, query or header parameter of an operation, as the mock checks it."""
-
-    name: str
-    location: str
-    required: bool = False
-    type: str = "string"
-    """The JSON Schema type of its value: string, integer, number, boolean or array."""
-    enum: tuple[Any, ...] = ()
-    default: Any = None
-    minimum: float | None = None
-    """The inclusive bounds of an integer or number value (``minimum``, ``maximum``), where the spec sets them."""
-    maximum: float | None = None
 
 
 @dataclass(frozen=True)
@@ -69,12 +54,6 @@ class Operation:
     path: str
     summary: str
     responses: Mapping[str, type[BaseModel] | None]
-    parameters: tuple[Parameter, ...] = ()
-    request_schema: str | None = None
-    """The component schema of the JSON request body (None without one, or for an inline schema)."""
-    request_required: bool = False
-    bearer_auth: bool = False
-    """Whether every security requirement of the spec asks for a bearer token."""
     success_media_type: str = "application/json"
     job: JobRole | None = None
     job_status: JobStatusFields | None = None

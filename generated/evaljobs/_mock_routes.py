@@ -16,6 +16,7 @@ from typing import Any
 
 import evaljobs
 from evaljobs._api import Operation
+from evaljobs._validation.request_checks import ParameterSpec, RequestSpec, request_spec
 
 __all__ = ["Answer", "RecordedRequest", "Route", "code_of", "error_answer", "json_bytes", "routes", "thaw"]
 
@@ -52,6 +53,14 @@ class Route:
     known_ids: Mapping[str, tuple[str, ...]]
     unknown_id_status: str | None
     request_id_header: str | None
+    request: RequestSpec | None = None
+    """What the operation takes (parameters, body, credentials), from the table ``evaljobs validate`` reads too
+    (``evaljobs._routes.<api>.REQUESTS``, through ``request_checks.request_spec``)."""
+
+    @property
+    def parameters(self) -> tuple[ParameterSpec, ...]:
+        """The operation's path, query and header parameters."""
+        return self.request.parameters if self.request is not None else ()
 
     @property
     def success_status(self) -> str:
@@ -94,6 +103,7 @@ def routes(apis: tuple[str, ...] | None = None) -> list[Route]:
                     known_ids=examples.KNOWN_IDS.get(operation_id, {}),
                     unknown_id_status=examples.UNKNOWN_ID_STATUS.get(operation_id),
                     request_id_header=examples.REQUEST_ID_HEADER,
+                    request=request_spec(api, operation_id),
                 )
             )
     return found

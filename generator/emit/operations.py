@@ -158,8 +158,6 @@ class OperationSpec:
     # the media types of its request body as the spec lists them, JSON or not (empty: it declares no body)
     request_media_types: tuple[str, ...] = ()
     job: JobRole | None = None
-    # whether every security requirement of the operation asks for a bearer token (Authorization header)
-    bearer_auth: bool = False
     # its security requirements: alternatives, each the credentials it needs together (empty: none asked)
     security: tuple[tuple[Credential, ...], ...] = ()
     # status code -> the media types of that response's body as the spec lists them (no key: no body)
@@ -285,7 +283,6 @@ def extract(
                     request_body=_request_body(document, operation.get("requestBody")),
                     request_media_types=_request_media_types(document, operation.get("requestBody")),
                     job=job,
-                    bearer_auth=_bearer_auth(document, operation),
                     security=_security(document, operation),
                     response_media_types=_response_media_types(document, operation.get("responses") or {}),
                     success_media_type=_success_media_type(document, operation),
@@ -665,25 +662,6 @@ def _job_role(
         found = ", ".join(map(repr, names)) or "none"
         return None, [Problem(label, at, f"{job_id!r} is not a path parameter of this operation (it has {found})")]
     return JobRole(role=str(role), id=job_id), []
-
-
-def _bearer_auth(document: Mapping[str, Any], operation: Mapping[str, Any]) -> bool:
-    """Whether every alternative of the operation's security (else the document's) includes a bearer token."""
-    requirements = operation.get("security", document.get("security"))
-    if not isinstance(requirements, list) or not requirements:
-        return False
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
-
-    def bearer(name: Any) -> bool:
-        scheme = _deref(document, schemes.get(name)) if isinstance(schemes, Mapping) else None
-        if not isinstance(scheme, Mapping):
-            return False
-        kind = scheme.get("type")
-        return kind in _BEARER_SCHEMES or (kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer")
-
-    return all(
-        isinstance(requirement, Mapping) and any(bearer(name) for name in requirement) for requirement in requirements
-    )
 
 
 def _security(document: Mapping[str, Any], operation: Mapping[str, Any]) -> tuple[tuple[Credential, ...], ...]:

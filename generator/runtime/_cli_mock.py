@@ -8,7 +8,7 @@ cancelled, has results and downloads once it succeeded, and is gone after delete
 ``X-Mock-Schedule: running=0.5,failed=2`` gives the job its own schedule. The examples' ids stay fixed jobs.
 
 Requests are checked as the spec says: the bearer token where its security asks for one (401; ``--no-auth``
-accepts any request), query parameters and the JSON body (422 or 400 in the spec's error shape), and an
+accepts any request), path and query parameters and the JSON body (422 or 400 in the spec's error shape), and an
 unknown method of a known path (405 with Allow).
 
 Control endpoints: ``POST /_mock/faults`` with a JSON object (or a list of them) of the fields of

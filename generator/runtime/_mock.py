@@ -10,7 +10,8 @@
   (``times=1`` each: the first matching request gets the first fault, and so on).
 - Operations marked with ``x-evaljobs-job`` play a job's lifecycle (``_mock_jobs``: created jobs with fresh ids,
   their states on the mock's clock, pages, results and streamed downloads), and every request is first checked
-  as the spec says (``_mock_checks``: bearer token, query parameters, JSON body); another method of a known
+  as the spec says (``_mock_checks``: bearer token, path and query parameters by ``evaljobs validate``'s
+  rules, JSON body); another method of a known
   path is a 405 with ``Allow``. Every answer is JSON, never an HTML page.
 - Control endpoints under ``/_mock/`` (faults, seen requests, jobs, the clock) serve the tests.
 

@@ -437,7 +437,7 @@ def page_of(route: Route, template: Any, items: list[Any], query: str) -> Any:
     if pagination is None:
         return body
     values = {key: given[-1] for key, given in parse_qs(query).items()}
-    defaults = {p.name: p.default for p in route.operation.parameters if p.location == "query"}
+    defaults = {p.name: p.default for p in route.parameters if p.location == "query"}
     size_param = pagination.size_param or next((p for p in ("page_size", "per_page", "limit") if p in defaults), "")
     size = _positive(values.get(size_param), _positive(defaults.get(size_param), 10))
     if pagination.style == "cursor":

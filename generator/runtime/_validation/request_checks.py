@@ -5,8 +5,10 @@
   that declares none is drift (``undocumented_request_body``: the request goes beyond the spec, as an unknown
   field does).
 - Its path parameters (from the template) and query parameters (decoded): a required one missing, a value that
-  is not of the parameter's type (integer, number, boolean, an enum), and, as drift of severity info, a query
-  parameter the operation does not document (``undocumented_parameter``).
+  is not of the parameter's type (integer, number, boolean, an enum; an array's items) or out of its bounds
+  (``minimum``, ``maximum``), and, as drift of severity info, a query parameter the operation does not document
+  (``undocumented_parameter``). These rules (``parameter_problem``, ``missing_message``) are the mock server's
+  too (``evaljobs._mock_checks``), which answers them with 400/422.
 - Its header parameters as its query parameters; a header neither the operation nor HTTP itself defines (nor
   a credential of its security, nor one ``--ignore-header`` names) is drift of severity info
   (``undocumented_header``).
@@ -22,7 +24,8 @@ taken off where it has one (``/api/v3/pets`` for ``/pets`` of ``https://host/api
 only below a server's base path; ``--match host``: only on a server's scheme, host and port. ``--server URL``
 names the server the capture was made against, in place of the specs' own.
 
-The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no model or pydantic import.
+The operations are the plain data of ``evaljobs._routes.<api>.REQUESTS``: no model or pydantic import. The mock
+server reads the same table (``request_spec``: parameters, body, bearer token).
 """
 
 from __future__ import annotations
@@ -45,10 +48,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Matching",
+    "ParameterSpec",
     "RequestFindings",
     "check",
     "coverage",
     "locate",
+    "missing_message",
+    "parameter_problem",
+    "request_spec",
     "undocumented",
     "undocumented_status",
     "unexpected_response_type",
@@ -195,8 +202,9 @@ class Credential:
 
 @dataclass(frozen=True)
 class ParameterSpec:
-    """A path or query parameter, as ``REQUESTS`` describes it: ``type`` the JSON type of its value (``items``:
-    of each item of an array), ``enum`` its values as text."""
+    """A path, query or header parameter, as ``REQUESTS`` describes it: ``type`` the JSON type of its value
+    (``items``: of each item of an array), ``enum`` its values as text, ``minimum`` and ``maximum`` the inclusive
+    bounds of an integer or number, ``default`` its value when none is sent (for the mock's pages)."""
 
     name: str
     location: str
@@ -204,6 +212,9 @@ class ParameterSpec:
     type: str = "string"
     items: str = "string"
     enum: tuple[str, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    default: Any = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +246,14 @@ class RequestSpec:
     @property
     def json_body(self) -> bool:
         return any(_json(media) for media in self.body_media_types)
+
+    @property
+    def bearer_auth(self) -> bool:
+        """Whether every alternative of the operation's security asks for a bearer token (what the mock asks)."""
+        return bool(self.security) and all(
+            any(each == Credential("header", "authorization", "bearer") for each in alternative)
+            for alternative in self.security
+        )
 
 
 @dataclass(frozen=True)
@@ -354,6 +373,11 @@ def _operations(api: str) -> tuple[RequestSpec, ...]:
     return tuple(_spec(api, entry) for entry in getattr(routes_module(api), "REQUESTS", ()))
 
 
+def request_spec(api: str, operation_id: str) -> RequestSpec | None:
+    """What ``api``'s operation ``operation_id`` takes (None for an operation ``REQUESTS`` does not list)."""
+    return next((each for each in _operations(api) if each.operation_id == operation_id), None)
+
+
 def _spec(api: str, entry: dict[str, Any]) -> RequestSpec:
     path = str(entry["path"])
     parts = _PARAMETER.split(path)
@@ -373,6 +397,9 @@ def _spec(api: str, entry: dict[str, Any]) -> RequestSpec:
                 type=str(each.get("type", "string")),
                 items=str(each.get("items", "string")),
                 enum=tuple(str(value) for value in each.get("enum", ())),
+                minimum=each.get("minimum"),
+                maximum=each.get("maximum"),
+                default=each.get("default"),
             )
             for each in entry.get("parameters", ())
         ),
@@ -405,10 +432,9 @@ def _check_parameters(
     for parameter in operation.parameters:
         values = by_location.get(parameter.location, {}).get(parameter.name, [])
         if not values and parameter.required:
-            message = f"required {parameter.location} parameter {parameter.name!r} is missing"
-            findings.errors.append(_error(parameter, "missing_parameter", message))
+            findings.errors.append(_error(parameter, "missing_parameter", missing_message(parameter)))
         for value in values:
-            problem = _value_problem(parameter, value)
+            problem = parameter_problem(parameter, value)
             if problem is not None:
                 findings.errors.append(_error(parameter, "invalid_parameter", problem))
     documented = sorted(parameter.name for parameter in operation.parameters if parameter.location == "query")
@@ -494,18 +520,28 @@ def _error(parameter: ParameterSpec, kind: ErrorKind, message: str) -> Error:
     return Error("", message, "request", kind, parameter.name, parameter.location)
 
 
-def _value_problem(parameter: ParameterSpec, value: str) -> str | None:
-    """What is wrong with one value of ``parameter`` (an array's: each item, written repeated or comma-separated)."""
+def missing_message(parameter: ParameterSpec) -> str:
+    """The problem of a required ``parameter`` the request does not send."""
+    return f"required {parameter.location} parameter {parameter.name!r} is missing"
+
+
+def parameter_problem(parameter: ParameterSpec, value: str, *, enum: bool = True) -> str | None:
+    """What is wrong with one value of ``parameter`` as the request sends it (decoded text; an array's: each
+    item, written repeated or comma-separated), None when it is acceptable: its type, its bounds, then (unless
+    ``enum`` is false) its enum. The one rule of both the validator's findings and the mock's 400/422."""
     if parameter.type == "array":
         for item in value.split(","):
-            problem = _scalar_problem(parameter.items, (), item)
+            problem = _scalar_problem(parameter.items, item)
             if problem is not None:
                 return problem
         return None
-    return _scalar_problem(parameter.type, parameter.enum, value)
+    problem = _scalar_problem(parameter.type, value, parameter.minimum, parameter.maximum)
+    if problem is None and enum and parameter.enum and value not in parameter.enum:
+        problem = f"expected one of {', '.join(repr(each) for each in parameter.enum)}; found {value!r}"
+    return problem
 
 
-def _scalar_problem(kind: str, enum: tuple[str, ...], value: str) -> str | None:
+def _scalar_problem(kind: str, value: str, minimum: float | None = None, maximum: float | None = None) -> str | None:
     wrong = (
         (kind == "integer" and not _INTEGER.fullmatch(value))
         or (kind == "number" and not _NUMBER.fullmatch(value))
@@ -513,9 +549,19 @@ def _scalar_problem(kind: str, enum: tuple[str, ...], value: str) -> str | None:
     )
     if wrong:
         return f"expected {_ARTICLE[kind]}; found {value!r}"
-    if enum and value not in enum:
-        return f"expected one of {', '.join(repr(each) for each in enum)}; found {value!r}"
+    if kind not in ("integer", "number") or (minimum is None and maximum is None):
+        return None
+    number = float(value)
+    if minimum is not None and number < minimum:
+        return f"expected at least {_bound(minimum)}; found {value!r}"
+    if maximum is not None and number > maximum:
+        return f"expected at most {_bound(maximum)}; found {value!r}"
     return None
+
+
+def _bound(number: float) -> str:
+    """A bound as the spec writes it: ``1``, ``0.5``."""
+    return str(int(number)) if float(number).is_integer() else repr(number)
 
 
 def _check_body(
