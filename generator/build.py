@@ -97,7 +97,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
         root = normalized[NAMES_KEY]["root"]
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
-            operations, more = extract(document, spec.label, model.example)
+            operations, more = extract(model, document)
             found = found + more
         problems.extend(found)
         apis.append(Api(spec, document, normalized, operations, root, model))
@@ -180,7 +180,6 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
     _write(routes / "__init__.py", render.render(env, "_routes/__init__.py.jinja"))
     scanned: dict[str, set[str]] = {}
     for api in apis:
-        kind = api.spec.kind
         keys = _target_keys(api)
         strict = ScannerPrograms(api.model)
         names = [name for name, key in keys.items() if strict.target(key, name)]
@@ -212,7 +211,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         context["imports"] = program_classes((*native, *lenient_native))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
-        schema = bundle(api.document, kind, api.title)
+        schema = bundle(api.model, api.document, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
     return scanned
 

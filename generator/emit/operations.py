@@ -4,23 +4,27 @@ Besides the responses, an operation carries what the client and mock templates r
 their Python names and types, the example the mock serves for each status, and the ``x-evaljobs-*``
 extensions read here (pagination, job status, the job lifecycle role, the mock's unknown-id answer), checked
 with their places.
+
+The paths are read from the canonical document (operations, parameters, media types, extensions); every
+question about a schema (a parameter's type, bounds and enum, a field at a dotted path, a binary body) is
+asked of the schema model's nodes (generator.schema.queries).
 """
 
 from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.names import field_names
 from generator.problems import Problem, join_pointer
+from generator.schema import SchemaModel, queries
 from generator.schema.examples import NO_EXAMPLE
+from generator.schema.nodes import Ref
 from generator.spec_walk import resolve_pointer
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-_COMPONENT = "#/components/schemas/"
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 # The parts an operation plays in a job's lifecycle (``x-evaljobs-job``).
 JOB_ROLES = ("create", "list", "get", "cancel", "delete", "results", "download")
@@ -31,8 +35,6 @@ RESERVED_METHODS = frozenset({"close", "aclose", "wait", "with_options", "with_r
 RESERVED_KEYWORDS = frozenset(
     {"self", "timeout", "max_retries", "body", "validate_request", "destination", "on_progress"}
 )
-# JSON Schema type -> the Python annotation of a parameter (a fixed table: spec text never becomes a type).
-_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,6 @@ class Parameter:
     name: str
     location: str
     required: bool
-    schema: Mapping[str, Any]
     description: str
     python_name: str = ""
     # "str", "int", "float", "bool" or "list[...]" of those; ``enum_model`` names an enum component instead
@@ -198,6 +199,8 @@ def snake_case(name: str) -> str:
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:
+    """An OpenAPI object of the paths (a path item, parameter, request body, response, example, security
+    scheme) through its ``$ref``; schemas are read by the schema model (SchemaModel.schema_at), not here."""
     seen = 0
     while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
         node = resolve_pointer(document, node["$ref"])
@@ -205,11 +208,11 @@ def _deref(document: Mapping[str, Any], node: Any) -> Any:
     return node
 
 
-def extract(
-    document: Mapping[str, Any], label: str, synthesize: Callable[[str], Any] | None = None
-) -> tuple[list[OperationSpec], list[Problem]]:
-    """The operations of ``document``; ``synthesize(model)`` makes the body the mock serves for a success (and
-    an unknown id's) response that has no example (``NO_EXAMPLE`` when it cannot)."""
+def extract(model: SchemaModel, document: Mapping[str, Any]) -> tuple[list[OperationSpec], list[Problem]]:
+    """The operations of ``document``, the canonical document of ``model``, which answers every question about
+    a schema and makes the body the mock serves for a success (and an unknown id's) response that has no
+    example (``SchemaModel.example``)."""
+    label = model.label
     operations: list[OperationSpec] = []
     problems: list[Problem] = _check_root(document, label)
     unknown_id = document.get("x-evaljobs-mock-unknown-id")
@@ -240,12 +243,12 @@ def extract(
                     )
                 )
             names[python_name] = operation_id
-            parameters = _parameters(document, [*shared, *operation.get("parameters", [])])
+            parameters = _parameters(model, document, shared, operation, pointer)
             responses: dict[str, str | None] = {}
             examples: dict[str, Any] = {}
             for status, response in (operation.get("responses") or {}).items():
-                model, problem = _body_model(document, response, join_pointer(pointer, "responses", status), label)
-                responses[str(status)] = model
+                body, problem = _body_model(model, document, response, join_pointer(pointer, "responses", status))
+                responses[str(status)] = body
                 problems.extend(problem)
                 example = _mock_example(_deref(document, response))
                 if example is not None:
@@ -256,15 +259,15 @@ def extract(
             if "{" in path:  # the mock answers an unknown id in the path with this status
                 served.add(str(unknown_id))
             for status in served & responses.keys() - examples.keys():
-                model = responses[status]
-                made = synthesize(model) if synthesize and model else NO_EXAMPLE
+                body = responses[status]
+                made = model.example(body) if body else NO_EXAMPLE
                 if made is not NO_EXAMPLE:
                     examples[status] = made
-            pagination, found = _pagination(document, operation, success, pointer, label)
+            pagination, found = _pagination(model, document, operation, success, pointer)
             problems.extend(found)
-            job_status, found = _job_status(document, operation, success, path=path, pointer=pointer, label=label)
+            job_status, found = _job_status(model, operation, success, path=path, pointer=pointer)
             problems.extend(found)
-            job, found = _job_role(document, operation, success, parameters, pointer=pointer, label=label)
+            job, found = _job_role(model, operation, success, parameters, pointer=pointer)
             problems.extend(found)
             operations.append(
                 OperationSpec(
@@ -280,13 +283,13 @@ def extract(
                     pagination=pagination,
                     job_status=job_status,
                     examples=examples,
-                    request_body=_request_body(document, operation.get("requestBody")),
+                    request_body=_request_body(model, document, operation.get("requestBody"), pointer),
                     request_media_types=_request_media_types(document, operation.get("requestBody")),
                     job=job,
                     security=_security(document, operation),
                     response_media_types=_response_media_types(document, operation.get("responses") or {}),
                     success_media_type=_success_media_type(document, operation),
-                    download=None if success else _download(document, operation.get("responses") or {}),
+                    download=None if success else _download(model, document, operation.get("responses") or {}, pointer),
                     unknown_id_status=str(unknown_id)
                     if unknown_id is not None and str(unknown_id) in responses
                     else None,
@@ -313,13 +316,21 @@ def _check_root(document: Mapping[str, Any], label: str) -> list[Problem]:
     return problems
 
 
-def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter, ...]:
+def _parameters(
+    model: SchemaModel, document: Mapping[str, Any], shared: list[Any], operation: Mapping[str, Any], pointer: str
+) -> tuple[Parameter, ...]:
+    """The parameters of an operation, its path item's first (an operation's own parameter of the same name
+    and location replaces the path item's)."""
     merged: dict[tuple[str, str], Parameter] = {}
-    for raw_node in raw:
+    item = pointer.rsplit("/", 1)[0]
+    places = [join_pointer(item, "parameters", index) for index in range(len(shared))]
+    own = operation.get("parameters", [])
+    places += [join_pointer(pointer, "parameters", index) for index in range(len(own))]
+    for place, raw_node in zip(places, [*shared, *own], strict=True):
         node = _deref(document, raw_node)
         name, location = str(node.get("name")), str(node.get("in"))
-        schema = node.get("schema", {})
-        python_type, enum_model = _python_type(document, schema)
+        schema = model.schema_at(node["schema"], join_pointer(place, "schema")) if "schema" in node else None
+        python_type, enum_model = queries.python_type(schema, model.node)
         python_name = snake_case(name) or "value"
         if python_name in RESERVED_KEYWORDS:
             python_name += "_"
@@ -330,109 +341,86 @@ def _parameters(document: Mapping[str, Any], raw: list[Any]) -> tuple[Parameter,
             value = _deref(document, example)
             if isinstance(value, Mapping) and "value" in value:
                 examples.append(value["value"])
+        minimum, maximum = queries.bounds(schema, model.node)
         merged[(name, location)] = Parameter(
             name=name,
             location=location,
             required=bool(node.get("required", location == "path")),
-            schema=schema,
             description=" ".join(str(node.get("description", "")).split()),
             python_name=python_name,
             python_type=python_type,
             enum_model=enum_model,
             examples=tuple(examples),
-            enum=next((tuple(m["enum"]) for m in _members(document, schema) if _has_enum(m)), ()),
-            default=_deref(document, schema).get("default") if isinstance(_deref(document, schema), Mapping) else None,
-            minimum=_bound(document, schema, "minimum"),
-            maximum=_bound(document, schema, "maximum"),
+            enum=queries.enum_values(schema, model.node),
+            default=queries.default(schema, model.node),
+            minimum=minimum,
+            maximum=maximum,
         )
     return tuple(merged.values())
 
 
-def _bound(document: Mapping[str, Any], schema: Any, key: str) -> float | None:
-    """A parameter's inclusive ``minimum`` or ``maximum`` (through a $ref or an anyOf with null), or None."""
-    for member in _members(document, schema):
-        value = member.get(key) if isinstance(member, Mapping) else None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return value
+def _json_media(body: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """The first JSON media type of a request or response body, with its media type object."""
+    content = body.get("content") if isinstance(body, Mapping) else None
+    for key, value in (content or {}).items():
+        if str(key).split(";")[0].strip().endswith("json") and isinstance(value, Mapping):
+            return str(key), value
     return None
 
 
-def _has_enum(schema: Any) -> bool:
-    return isinstance(schema, Mapping) and isinstance(schema.get("enum"), list)
-
-
-def _python_type(document: Mapping[str, Any], schema: Any) -> tuple[str, str | None]:
-    """The annotation of a parameter: a scalar, a list of scalars, or an enum component (as its model)."""
-    if isinstance(schema, Mapping) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith(_COMPONENT):
-        target = _deref(document, schema)
-        name = schema["$ref"][len(_COMPONENT) :]
-        if isinstance(target, Mapping) and "enum" in target and "/" not in name:
-            return "str", name
-        return _python_type(document, target)
-    if not isinstance(schema, Mapping):
-        return "str", None
-    declared = schema.get("type")
-    if isinstance(declared, list):
-        declared = next((kind for kind in declared if kind != "null"), "string")
-    if declared == "array":
-        item, _ = _python_type(document, schema.get("items", {}))
-        return f"list[{item if item in _SCALARS.values() else 'str'}]", None
-    return _SCALARS.get(str(declared), "str"), None
-
-
 def _body_model(
-    document: Mapping[str, Any], response: Any, pointer: str, label: str
+    model: SchemaModel, document: Mapping[str, Any], response: Any, pointer: str
 ) -> tuple[str | None, list[Problem]]:
+    """The named schema of a response's JSON body (None: no JSON body)."""
     response = _deref(document, response)
-    content = response.get("content") or {}
-    media = next((value for key, value in content.items() if key.split(";")[0].strip().endswith("json")), None)
-    if media is None or "schema" not in media:
+    found = _json_media(response)
+    if found is None or "schema" not in found[1]:
         return None, []
-    ref = media["schema"].get("$ref") if isinstance(media["schema"], Mapping) else None
-    if not (isinstance(ref, str) and ref.startswith(_COMPONENT) and "/" not in ref[len(_COMPONENT) :]):
+    media, value = found
+    schema = model.schema_at(value["schema"], join_pointer(pointer, "content", media, "schema"))
+    if not isinstance(schema, Ref):
         return None, [
             Problem(
-                label,
+                model.label,
                 join_pointer(pointer, "content"),
                 ("a response body must be a $ref to a named schema in components/schemas (it names the model)"),
             )
         ]
-    return ref[len(_COMPONENT) :].replace("~1", "/").replace("~0", "~"), []
+    return schema.target, []
 
 
-def _request_body(document: Mapping[str, Any], raw: Any) -> RequestBody | None:
+def _request_body(model: SchemaModel, document: Mapping[str, Any], raw: Any, pointer: str) -> RequestBody | None:
     """The operation's JSON request body, if it has one (other media types are not sent by the clients)."""
     body = _deref(document, raw)
-    if not isinstance(body, Mapping):
+    found = _json_media(body)
+    if found is None:
         return None
-    content = body.get("content") or {}
-    media = next((value for key, value in content.items() if key.split(";")[0].strip().endswith("json")), None)
-    if not isinstance(media, Mapping):
-        return None
-    ref = media.get("schema", {}).get("$ref") if isinstance(media.get("schema"), Mapping) else None
-    model = ref[len(_COMPONENT) :] if isinstance(ref, str) and ref.startswith(_COMPONENT) else None
-    description = " ".join(str(body.get("description", "")).split())
+    media, value = found
+    where = join_pointer(pointer, "requestBody", "content", media, "schema")
+    schema = model.schema_at(value["schema"], where) if "schema" in value else None
     return RequestBody(
-        model=model if model and "/" not in model else None,
+        model=schema.target if isinstance(schema, Ref) else None,
         required=bool(body.get("required")),
-        description=description,
+        description=" ".join(str(body.get("description", "")).split()),
     )
 
 
-def _download(document: Mapping[str, Any], responses: Mapping[str, Any]) -> Download | None:
+def _download(
+    model: SchemaModel, document: Mapping[str, Any], responses: Mapping[str, Any], pointer: str
+) -> Download | None:
     """The first 2xx response whose media types are all binary strings (an operation without a JSON success)."""
     for status, raw in responses.items():
         response = _deref(document, raw)
         if not str(status).startswith("2") or not isinstance(response, Mapping):
             continue
         content = response.get("content") or {}
+        where = join_pointer(pointer, "responses", status, "content")
         binary = [
             str(media)
             for media, value in content.items()
             if isinstance(value, Mapping)
-            and isinstance(schema := _deref(document, value.get("schema")), Mapping)
-            and schema.get("type") == "string"
-            and schema.get("format") == "binary"
+            and "schema" in value
+            and queries.is_binary(model.schema_at(value["schema"], join_pointer(where, media, "schema")), model.node)
         ]
         if binary and len(binary) == len(content):
             return Download(status=str(status), accept=", ".join(binary))
@@ -466,63 +454,16 @@ def _mock_example(response: Any) -> tuple[Any] | None:
     return None
 
 
-def _field_schema(document: Mapping[str, Any], model: str, dotted: str) -> Any:
-    """The schema of the field at ``dotted`` (``pagination.total_pages``) inside the component ``model``, or None."""
-    node: Any = _deref(document, {"$ref": _COMPONENT + model})
-    for key in dotted.split("."):
-        node = _property(document, node, key)
-        if node is None:
-            return None
-    return node
-
-
-def _attributes(document: Mapping[str, Any], model: str, dotted: str) -> tuple[str, ...]:
-    """The Python attribute of each step of ``dotted`` inside the component ``model`` (see Pagination)."""
-    node: Any = _deref(document, {"$ref": _COMPONENT + model})
-    found = []
-    for key in dotted.split("."):
-        attribute: list[str] = []
-        node = _property(document, node, key, attribute)
-        found.append(attribute[0] if attribute else "")
-    return tuple(found)
-
-
-def _property(document: Mapping[str, Any], schema: Any, key: str, attribute: list[str] | None = None) -> Any:
-    """The schema of property ``key`` of ``schema`` (None: it has none); ``attribute`` gets its Python name
-    in the models when a schema declares it."""
-    schema = _deref(document, schema)
-    if not isinstance(schema, Mapping):
-        return None
-    properties = schema.get("properties")
-    if isinstance(properties, Mapping) and key in properties:
-        if attribute is not None:
-            attribute.append(field_names(properties)[key])
-        return properties[key]
-    for combinator in ("allOf", "anyOf", "oneOf"):
-        for member in schema.get(combinator) or []:
-            found = _property(document, member, key, attribute)
-            if found is not None:
-                return found
-    extra = schema.get("additionalProperties")
-    if extra is True or isinstance(extra, Mapping):  # a free-form map: the field may be there, of any type
-        return extra if isinstance(extra, Mapping) else {}
-    return None
-
-
-def _members(document: Mapping[str, Any], schema: Any) -> list[Any]:
-    """``schema`` and, through ``anyOf``/``oneOf``/``allOf``, the schemas it is made of (dereferenced)."""
-    schema = _deref(document, schema)
-    found = [schema]
-    if isinstance(schema, Mapping):
-        for combinator in ("allOf", "anyOf", "oneOf"):
-            for member in schema.get(combinator) or []:
-                found.extend(_members(document, member))
-    return found
+def _field(model: SchemaModel, key: str, dotted: str) -> queries.Field | None:
+    """The field at ``dotted`` (``pagination.total_pages``) inside the named schema ``key``, or None."""
+    node = model.node(key)
+    return queries.field(node, dotted, model.node) if node is not None else None
 
 
 def _pagination(
-    document: Mapping[str, Any], operation: Mapping[str, Any], success: str | None, pointer: str, label: str
+    model: SchemaModel, document: Mapping[str, Any], operation: Mapping[str, Any], success: str | None, pointer: str
 ) -> tuple[Pagination | None, list[Problem]]:
+    label = model.label
     raw = operation.get("x-evaljobs-pagination")
     if raw is None:
         return None, []
@@ -548,31 +489,18 @@ def _pagination(
     param = fields["cursor_param"] if style == "cursor" else fields["page_param"]
     if param not in query:
         return None, [Problem(label, where, f"{param!r} is not a query parameter of this operation")]
-    items = _field_schema(document, success, str(fields["items_field"]))
-    items = _deref(document, items)
-    if not (isinstance(items, Mapping) and "array" in _types(items)):
+    items = _field(model, success, str(fields["items_field"]))
+    if items is None or not queries.is_array(items.node, model.node):
         return None, [Problem(label, where, f"{fields['items_field']!r} is not an array field of {success}")]
-    ref = items.get("items", {}).get("$ref") if isinstance(items.get("items"), Mapping) else None
-    item_model = ref[len(_COMPONENT) :] if isinstance(ref, str) and ref.startswith(_COMPONENT) else None
+    item_model = queries.array_item_model(items.node, model.node)
     text = {key: str(value) if isinstance(value, str) else "" for key, value in fields.items()}
-    attributes = _attributes(document, success, str(fields["items_field"]))
-    return Pagination(style=str(style), item_model=item_model, items_attrs=attributes, **text), []
-
-
-def _types(schema: Mapping[str, Any]) -> list[str]:
-    declared = schema.get("type")
-    return [str(t) for t in declared] if isinstance(declared, list) else [str(declared)]
+    return Pagination(style=str(style), item_model=item_model, items_attrs=items.attributes, **text), []
 
 
 def _job_status(
-    document: Mapping[str, Any],
-    operation: Mapping[str, Any],
-    success: str | None,
-    *,
-    path: str,
-    pointer: str,
-    label: str,
+    model: SchemaModel, operation: Mapping[str, Any], success: str | None, *, path: str, pointer: str
 ) -> tuple[JobStatus | None, list[Problem]]:
+    label = model.label
     raw = operation.get("x-evaljobs-job-status")
     if raw is None:
         return None, []
@@ -584,17 +512,10 @@ def _job_status(
     if len(re.findall(r"\{[^{}/]+\}", path)) != 1:
         return None, [Problem(label, where, "a job status operation takes exactly one path parameter (the job id)")]
     state_field = raw["state_field"]
-    field_schema = _field_schema(document, success, state_field)
-    if field_schema is None:
+    state = _field(model, success, state_field)
+    if state is None:
         return None, [Problem(label, where, f"{success} has no field {state_field!r}")]
-    mapping = next(
-        (
-            m["x-evaljobs-job-states"]
-            for m in _members(document, field_schema)
-            if isinstance(m, Mapping) and "x-evaljobs-job-states" in m
-        ),
-        None,
-    )
+    mapping = queries.extension(state.node, "x-evaljobs-job-states", model.node)
     if not isinstance(mapping, Mapping):
         return None, [Problem(label, where, f"the enum of {success}.{state_field} has no x-evaljobs-job-states")]
     states: dict[str, str] = {}
@@ -614,7 +535,7 @@ def _job_status(
             states[str(value)] = str(state)
     optional = {key: raw.get(key, "") for key in ("progress_field", "message_field")}
     for key, dotted in optional.items():
-        if dotted and (not isinstance(dotted, str) or _field_schema(document, success, dotted) is None):
+        if dotted and (not isinstance(dotted, str) or _field(model, success, dotted) is None):
             problems.append(Problem(label, where, f"{key}: {success} has no field {dotted!r}"))
     if problems:
         return None, problems
@@ -622,14 +543,14 @@ def _job_status(
 
 
 def _job_role(
-    document: Mapping[str, Any],
+    model: SchemaModel,
     operation: Mapping[str, Any],
     success: str | None,
     parameters: tuple[Parameter, ...],
     *,
     pointer: str,
-    label: str,
 ) -> tuple[JobRole | None, list[Problem]]:
+    label = model.label
     raw = operation.get("x-evaljobs-job")
     if raw is None:
         return None, []
@@ -654,7 +575,7 @@ def _job_role(
     if role == "create":
         if success is None:
             return None, [Problem(label, where, "a create operation needs a 2xx JSON response (it holds the new id)")]
-        if _field_schema(document, success, job_id) is None:
+        if _field(model, success, job_id) is None:
             return None, [Problem(label, at, f"{success} has no field {job_id!r}")]
         return JobRole(role="create", id=job_id), []
     names = [p.name for p in parameters if p.location == "path"]

@@ -41,6 +41,22 @@ class SchemaModel:
     operation_ids: dict[str, str] = field(default_factory=dict)  # pointer of an operation -> its operationId
     warnings: list[Problem] = field(default_factory=list)
     _definitions: dict[str, Any] | None = field(default=None, repr=False)  # for _accepts, made on first need
+    _reader: Reader | None = field(default=None, repr=False)  # for schema_at
+
+    def node(self, key: str) -> Node | None:
+        """The node of the named schema ``key`` (None: the spec has no such schema)."""
+        item = self.named.get(key)
+        return item.node if item is not None else None
+
+    def schema_at(self, raw: Any, pointer: str) -> Node:
+        """The node of a schema the model does not name, written in the paths at ``pointer`` (a parameter's, a
+        body's: ``raw``, a reference to a named schema where the model named the body), read as the named
+        schemas are (generator.schema.read); the questions emitters ask of it are generator.schema.queries."""
+        if self._reader is None:
+            openapi30 = self.kind == "openapi" and str(self.source.get("openapi", "")).startswith("3.0")
+            self._reader = Reader(self.source, self.area, openapi30=openapi30, label=self.label)
+            self._reader.named.update({key: item.node for key, item in self.named.items()})
+        return self._reader.read(raw, pointer)
 
     @property
     def area(self) -> tuple[str, ...]:
