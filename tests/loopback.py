@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from evaljobs._clients.retry import Backoff
 from evaljobs._mock import MockServer
-from evaljobs._retry import Backoff
 from tests.conftest import spec
 
 FLAVORS = ("sync", "async")

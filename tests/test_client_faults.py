@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from evaljobs import _retry
+from evaljobs._clients import retry as _retry
 from evaljobs._mock import Fault, MockServer
 from tests.loopback import FAST, FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, call, unused_port
 

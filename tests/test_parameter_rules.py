@@ -15,8 +15,8 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from evaljobs._inputs import Request
-from evaljobs._mock_checks import check_path, check_query
-from evaljobs._mock_routes import Route, routes
+from evaljobs._mock.checks import check_path, check_query
+from evaljobs._mock.routes import Route, routes
 from evaljobs._validation import request_checks
 from evaljobs._validation.request_checks import ParameterSpec, RequestFindings, RequestSpec
 

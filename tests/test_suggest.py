@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from evaljobs import _cli_suggest, _spec_text
+from evaljobs import _spec_text
+from evaljobs._cli import suggest as _cli_suggest
 from evaljobs._datetimes import LOCAL_PATTERN
 from evaljobs._suggest import infer, locate, owner
 from evaljobs.cli import main

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from evaljobs import cli
-from evaljobs._jobs import JobState
+from evaljobs._clients.jobs import JobState
 from evaljobs._mock import Fault, MockServer
 from tests.loopback import FLAVORS, GRADIENT_RUN, NEMO_V1_JOB, NEMO_V2_JOB, client_kwargs, module, package
 
@@ -233,7 +233,7 @@ class _Terminal(io.StringIO):
 
 
 def test_live_line_and_timeout_count_one_poll_in_the_singular(mock: MockServer) -> None:
-    from evaljobs._cli_watch import _Live
+    from evaljobs._cli.watch import _Live
     from evaljobs.gradient import WaitTimeoutError
 
     seen: list[Any] = []

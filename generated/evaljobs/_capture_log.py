@@ -9,7 +9,7 @@ its file and checks it, one exchange at a time (the proxy's threads, an async cl
 - NDJSON (``NdjsonFile``): a line per exchange, ``{"request": ..., "response": ..., "timestamp": ...}`` with the
   HAR entry's request and response objects and its ``startedDateTime``.
 
-The checks are ``evaljobs validate``'s own (``evaljobs._cli_validate``), on the payload the capture holds: the
+The checks are ``evaljobs validate``'s own (``evaljobs._cli.validate``), on the payload the capture holds: the
 report on an exchange is the one ``evaljobs validate`` gives on the file, under the same name.
 """
 
@@ -140,7 +140,7 @@ class Recorder:
             return outcome
 
     def _outcome(self, source: str, found: dict[str, Any]) -> Outcome:
-        from evaljobs._cli_validate import _outcomes  # noqa: PLC0415 - the checks of `evaljobs validate` itself
+        from evaljobs._cli.validate import _outcomes  # noqa: PLC0415 - the checks of `evaljobs validate` itself
         from evaljobs._validation.validator import Validator  # noqa: PLC0415
 
         if self._validator is None:

@@ -1,4 +1,4 @@
-"""The ``evaljobs`` command line: one module per subcommand (``_cli_<name>.py``), dispatched from here.
+"""The ``evaljobs`` command line: one module per subcommand (``_cli/<name>.py``), dispatched from here.
 
 Every subcommand returns its exit status; none ends in a traceback (2 for usage and unexpected errors).
 ``evaljobs --version`` prints the version and whether the native scanner is built.
@@ -13,10 +13,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from evaljobs import _cli_mock, _cli_proxy, _cli_schemas, _cli_suggest, _cli_validate, _cli_watch
+from evaljobs._cli import mock, proxy, schemas, suggest, validate, watch
 
 USAGE = 2
-SUBCOMMANDS = (_cli_validate, _cli_suggest, _cli_mock, _cli_proxy, _cli_watch, _cli_schemas)
+SUBCOMMANDS = (validate, suggest, mock, proxy, watch, schemas)
 """Modules with ``add_parser(subparsers)``; the parser they add sets ``run(args) -> int`` as its default."""
 
 

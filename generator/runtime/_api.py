@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from evaljobs._pagination import Pagination
+from evaljobs._clients.pagination import Pagination
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

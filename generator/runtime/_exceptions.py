@@ -28,9 +28,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from evaljobs._jobs import JobProgress
+    from evaljobs._clients.jobs import JobProgress
+    from evaljobs._clients.response import RawResponse
     from evaljobs._report import Error
-    from evaljobs._response import RawResponse
 
 __all__ = [
     "APIConnectionError",
@@ -106,7 +106,7 @@ class RateLimitError(APIStatusError):
 
     def __init__(self, message: str, *, response: RawResponse[Any], body: object) -> None:
         super().__init__(message, response=response, body=body)
-        from evaljobs._retry import retry_after  # noqa: PLC0415 - keeps this module free of imports at load
+        from evaljobs._clients.retry import retry_after  # noqa: PLC0415 - keeps this module free of imports at load
 
         self.retry_after = retry_after(response.headers)
 

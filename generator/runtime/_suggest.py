@@ -1,6 +1,6 @@
 """Spec patches from drift: where in a hand-written spec each drift finding belongs, and what to add there.
 
-``evaljobs suggest`` (``evaljobs._cli_suggest``) reads captures and validates them; this module turns the
+``evaljobs suggest`` (``evaljobs._cli.suggest``) reads captures and validates them; this module turns the
 drift it found into an RFC 6902 JSON Patch against the spec document as parsed:
 
 - an unknown field becomes a property of the schema that owns the object it was found in. The payload's

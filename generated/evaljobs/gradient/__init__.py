@@ -34,11 +34,11 @@ from evaljobs._exceptions import (
 from evaljobs._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from evaljobs._download import Download
-    from evaljobs._jobs import JobProgress, JobState
-    from evaljobs._pagination import AsyncPager, Pager
-    from evaljobs._response import RawResponse
-    from evaljobs._retry import Backoff
+    from evaljobs._clients.download import Download
+    from evaljobs._clients.jobs import JobProgress, JobState
+    from evaljobs._clients.pagination import AsyncPager, Pager
+    from evaljobs._clients.response import RawResponse
+    from evaljobs._clients.retry import Backoff
     from evaljobs.gradient import models
     from evaljobs.gradient._client import AsyncClient, Client
     from evaljobs.gradient._operations import OPERATIONS
@@ -47,15 +47,15 @@ __getattr__ = lazy_attributes(
     __name__,
     {
         "AsyncClient": "._client:AsyncClient",
-        "AsyncPager": "evaljobs._pagination:AsyncPager",
-        "Backoff": "evaljobs._retry:Backoff",
+        "AsyncPager": "evaljobs._clients.pagination:AsyncPager",
+        "Backoff": "evaljobs._clients.retry:Backoff",
         "Client": "._client:Client",
-        "Download": "evaljobs._download:Download",
-        "JobProgress": "evaljobs._jobs:JobProgress",
-        "JobState": "evaljobs._jobs:JobState",
+        "Download": "evaljobs._clients.download:Download",
+        "JobProgress": "evaljobs._clients.jobs:JobProgress",
+        "JobState": "evaljobs._clients.jobs:JobState",
         "OPERATIONS": "._operations:OPERATIONS",
-        "Pager": "evaljobs._pagination:Pager",
-        "RawResponse": "evaljobs._response:RawResponse",
+        "Pager": "evaljobs._clients.pagination:Pager",
+        "RawResponse": "evaljobs._clients.response:RawResponse",
         "models": ".models",
     },
 )

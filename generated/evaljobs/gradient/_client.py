@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from evaljobs._http import ApiConfig, AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
-from evaljobs._jobs import JobProgress, JobState, JobStatusSpec
-from evaljobs._pagination import AsyncPager, Pager, Pagination
-from evaljobs._response import RawResponse
+from evaljobs._clients.http import ApiConfig, AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
+from evaljobs._clients.jobs import JobProgress, JobState, JobStatusSpec
+from evaljobs._clients.pagination import AsyncPager, Pager, Pagination
+from evaljobs._clients.response import RawResponse
 from evaljobs.gradient import models
 from evaljobs.gradient._operations import OPERATIONS
 

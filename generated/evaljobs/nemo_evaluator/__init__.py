@@ -32,11 +32,11 @@ from evaljobs._exceptions import (
 from evaljobs._lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from evaljobs._download import Download
-    from evaljobs._jobs import JobProgress, JobState
-    from evaljobs._pagination import AsyncPager, Pager
-    from evaljobs._response import RawResponse
-    from evaljobs._retry import Backoff
+    from evaljobs._clients.download import Download
+    from evaljobs._clients.jobs import JobProgress, JobState
+    from evaljobs._clients.pagination import AsyncPager, Pager
+    from evaljobs._clients.response import RawResponse
+    from evaljobs._clients.retry import Backoff
     from evaljobs.nemo_evaluator import models
     from evaljobs.nemo_evaluator._client import AsyncClient, Client
     from evaljobs.nemo_evaluator._operations import OPERATIONS
@@ -45,15 +45,15 @@ __getattr__ = lazy_attributes(
     __name__,
     {
         "AsyncClient": "._client:AsyncClient",
-        "AsyncPager": "evaljobs._pagination:AsyncPager",
-        "Backoff": "evaljobs._retry:Backoff",
+        "AsyncPager": "evaljobs._clients.pagination:AsyncPager",
+        "Backoff": "evaljobs._clients.retry:Backoff",
         "Client": "._client:Client",
-        "Download": "evaljobs._download:Download",
-        "JobProgress": "evaljobs._jobs:JobProgress",
-        "JobState": "evaljobs._jobs:JobState",
+        "Download": "evaljobs._clients.download:Download",
+        "JobProgress": "evaljobs._clients.jobs:JobProgress",
+        "JobState": "evaljobs._clients.jobs:JobState",
         "OPERATIONS": "._operations:OPERATIONS",
-        "Pager": "evaljobs._pagination:Pager",
-        "RawResponse": "evaljobs._response:RawResponse",
+        "Pager": "evaljobs._clients.pagination:Pager",
+        "RawResponse": "evaljobs._clients.response:RawResponse",
         "models": ".models",
     },
 )

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from evaljobs._download import Destination, Download, ProgressCallback
-from evaljobs._http import ApiConfig, AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
-from evaljobs._jobs import JobProgress, JobState, JobStatusSpec
-from evaljobs._pagination import AsyncPager, Pager, Pagination
-from evaljobs._response import RawResponse
+from evaljobs._clients.download import Destination, Download, ProgressCallback
+from evaljobs._clients.http import ApiConfig, AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
+from evaljobs._clients.jobs import JobProgress, JobState, JobStatusSpec
+from evaljobs._clients.pagination import AsyncPager, Pager, Pagination
+from evaljobs._clients.response import RawResponse
 from evaljobs.nemo_evaluator import models
 from evaljobs.nemo_evaluator._operations import OPERATIONS
 

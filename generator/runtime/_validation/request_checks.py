@@ -8,7 +8,7 @@
   is not of the parameter's type (integer, number, boolean, an enum; an array's items) or out of its bounds
   (``minimum``, ``maximum``), and, as drift of severity info, a query parameter the operation does not document
   (``undocumented_parameter``). These rules (``parameter_problem``, ``missing_message``) are the mock server's
-  too (``evaljobs._mock_checks``), which answers them with 400/422.
+  too (``evaljobs._mock.checks``), which answers them with 400/422.
 - Its header parameters as its query parameters; a header neither the operation nor HTTP itself defines (nor
   a credential of its security, nor one ``--ignore-header`` names) is drift of severity info
   (``undocumented_header``).

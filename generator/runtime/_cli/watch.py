@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TextIO
 
 if TYPE_CHECKING:
-    from evaljobs._jobs import JobProgress, JobStatusSpec
+    from evaljobs._clients.jobs import JobProgress, JobStatusSpec
 
 SUCCEEDED, FAILED, USAGE, TIMED_OUT = 0, 1, 2, 3
 

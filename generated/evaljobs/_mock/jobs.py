@@ -35,9 +35,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from evaljobs._api import JobStatusFields, Pagination
-from evaljobs._jobs import dig
-from evaljobs._mock_downloads import download_answer
-from evaljobs._mock_routes import Answer, RecordedRequest, Route, error_answer, json_bytes
+from evaljobs._clients.jobs import dig
+from evaljobs._mock.downloads import download_answer
+from evaljobs._mock.routes import Answer, RecordedRequest, Route, error_answer, json_bytes
 
 __all__ = [
     "DEFAULT_SCHEDULE",

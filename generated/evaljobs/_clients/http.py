@@ -30,7 +30,15 @@ from urllib.parse import quote
 import httpx
 from pydantic import ValidationError
 
-from evaljobs._download import CHUNK_SIZE, Destination, Download, ProgressCallback, Sink
+from evaljobs._clients.download import CHUNK_SIZE, Destination, Download, ProgressCallback, Sink
+from evaljobs._clients.response import RawResponse
+from evaljobs._clients.retry import (
+    DEFAULT_MAX_RETRIES,
+    Backoff,
+    check_max_retries,
+    delay_after_error,
+    delay_after_response,
+)
 from evaljobs._exceptions import (
     APIConnectionError,
     APITimeoutError,
@@ -39,14 +47,6 @@ from evaljobs._exceptions import (
     ResponseValidationError,
     status_error,
 )
-from evaljobs._response import RawResponse
-from evaljobs._retry import (
-    DEFAULT_MAX_RETRIES,
-    Backoff,
-    check_max_retries,
-    delay_after_error,
-    delay_after_response,
-)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from evaljobs._api import Operation
-    from evaljobs._jobs import JobProgress, JobStatusSpec
+    from evaljobs._clients.jobs import JobProgress, JobStatusSpec
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -537,7 +537,7 @@ class SyncBaseClient(_BaseClient):
         timeout: TimeoutTypes | None,
         max_retries: int | None,
     ) -> Download:
-        """Stream a binary body to ``destination`` (see evaljobs._download), with the retries of any call; a
+        """Stream a binary body to ``destination`` (see evaljobs._clients.download), with the retries of any call; a
         body broken off midway is fetched again from its start when the destination allows it."""
         url = self._base_url + endpoint.url_path(arguments)
         params = _query(query) if query else None
@@ -596,7 +596,7 @@ class SyncBaseClient(_BaseClient):
         on_progress: Callable[[JobProgress[Any]], object] | None,
         operation: str | None,
     ) -> JobProgress[Any]:
-        from evaljobs._jobs import Poller  # noqa: PLC0415 - only clients that wait need it
+        from evaljobs._clients.jobs import Poller  # noqa: PLC0415 - only clients that wait need it
 
         spec = self._status_spec(operation)
         poller = Poller(spec, job_id, timeout=timeout, poll_interval=poll_interval)
@@ -741,7 +741,7 @@ class AsyncBaseClient(_BaseClient):
         timeout: TimeoutTypes | None,
         max_retries: int | None,
     ) -> Download:
-        """Stream a binary body to ``destination`` (see evaljobs._download), with the retries of any call; a
+        """Stream a binary body to ``destination`` (see evaljobs._clients.download), with the retries of any call; a
         body broken off midway is fetched again from its start when the destination allows it."""
         import asyncio  # noqa: PLC0415 - see _call_raw
 
@@ -804,7 +804,7 @@ class AsyncBaseClient(_BaseClient):
     ) -> JobProgress[Any]:
         import asyncio  # noqa: PLC0415 - see _call_raw
 
-        from evaljobs._jobs import Poller  # noqa: PLC0415 - only clients that wait need it
+        from evaljobs._clients.jobs import Poller  # noqa: PLC0415 - only clients that wait need it
 
         spec = self._status_spec(operation)
         poller = Poller(spec, job_id, timeout=timeout, poll_interval=poll_interval)

@@ -192,7 +192,7 @@ def _finish(args: argparse.Namespace, writer: Writer, tally: Tally, stream: Text
     """The summary (and coverage) after serving, and the exit status."""
     import json  # noqa: PLC0415
 
-    from evaljobs._cli_validate import coverage_text  # noqa: PLC0415
+    from evaljobs._cli.validate import coverage_text  # noqa: PLC0415
     from evaljobs._validation.request_checks import coverage  # noqa: PLC0415
 
     writer.finish(tally)

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from evaljobs import _spec_text
-from evaljobs._cli_validate import operation_targets
+from evaljobs._cli.validate import operation_targets
 from evaljobs._inputs import Payload, payloads, units
 from evaljobs._report import Report
 from evaljobs._suggest import Observations, apply, fragment, patch

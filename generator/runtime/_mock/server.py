@@ -8,9 +8,9 @@
   object of ``Fault``'s fields), answer the next matching requests instead: another status or body, extra
   headers, a delay, a body cut short, or a connection closed without an answer. A list of them is a script
   (``times=1`` each: the first matching request gets the first fault, and so on).
-- Operations marked with ``x-evaljobs-job`` play a job's lifecycle (``_mock_jobs``: created jobs with fresh ids,
+- Operations marked with ``x-evaljobs-job`` play a job's lifecycle (``jobs``: created jobs with fresh ids,
   their states on the mock's clock, pages, results and streamed downloads), and every request is first checked
-  as the spec says (``_mock_checks``: bearer token, path and query parameters by ``evaljobs validate``'s
+  as the spec says (``checks``: bearer token, path and query parameters by ``evaljobs validate``'s
   rules, JSON body); another method of a known
   path is a 405 with ``Allow``. Every answer is JSON, never an HTML page.
 - Control endpoints under ``/_mock/`` (faults, seen requests, jobs, the clock) serve the tests.
@@ -36,11 +36,11 @@ from types import TracebackType
 from typing import Any, Self
 from urllib.parse import unquote, urlsplit
 
-from evaljobs._jobs import dig
-from evaljobs._mock_checks import check_auth, check_body, check_path, check_query
-from evaljobs._mock_downloads import download_answer
-from evaljobs._mock_jobs import JobStore, MockClock, asks_for_page, page_of
-from evaljobs._mock_routes import Answer, RecordedRequest, Route, code_of, error_answer, json_bytes, routes
+from evaljobs._clients.jobs import dig
+from evaljobs._mock.checks import check_auth, check_body, check_path, check_query
+from evaljobs._mock.downloads import download_answer
+from evaljobs._mock.jobs import JobStore, MockClock, asks_for_page, page_of
+from evaljobs._mock.routes import Answer, RecordedRequest, Route, code_of, error_answer, json_bytes, routes
 
 __all__ = ["Fault", "MockClock", "MockServer", "RecordedRequest"]
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from evaljobs._exceptions import InvalidParameterError, WaitTimeoutError
 
 if TYPE_CHECKING:
-    from evaljobs._http import Endpoint
-    from evaljobs._response import RawResponse
+    from evaljobs._clients.http import Endpoint
+    from evaljobs._clients.response import RawResponse
 
 __all__ = ["JobProgress", "JobState", "JobStatusSpec", "Poller"]
 

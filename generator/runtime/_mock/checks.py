@@ -10,7 +10,7 @@ The parameters' rules and words are ``evaljobs validate``'s on a captured reques
 reports.
 
 A refused parameter or body is answered with the spec's 422 when it documents one, else its 400, else 422 for
-a body and 400 for a query, in the error shape the spec declares for that status (``_mock_routes.error_answer``).
+a body and 400 for a query, in the error shape the spec declares for that status (``routes.error_answer``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 from collections.abc import Mapping
 from urllib.parse import parse_qs
 
-from evaljobs._mock_routes import Answer, Route, error_answer
+from evaljobs._mock.routes import Answer, Route, error_answer
 from evaljobs._validation.request_checks import ParameterSpec, missing_message, parameter_problem
 
 __all__ = ["check_auth", "check_body", "check_path", "check_query"]

@@ -2,7 +2,7 @@
 it received (``RecordedRequest``), what it answers (``Answer``) and error bodies in the shape the spec declares
 for their status.
 
-Shared by the server (``evaljobs._mock``), its request checks (``_mock_checks``) and its jobs (``_mock_jobs``).
+Shared by the server (``evaljobs._mock.server``), its request checks (``checks``) and its jobs (``jobs``).
 """
 
 from __future__ import annotations

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from evaljobs._jobs import dig
+from evaljobs._clients.jobs import dig
 
 if TYPE_CHECKING:
-    from evaljobs._http import AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
-    from evaljobs._response import RawResponse
+    from evaljobs._clients.http import AsyncBaseClient, Endpoint, SyncBaseClient, TimeoutTypes
+    from evaljobs._clients.response import RawResponse
 
 __all__ = ["AsyncPager", "Pager", "Pagination"]
 

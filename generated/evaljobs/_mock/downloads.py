@@ -14,7 +14,7 @@ import struct
 import zlib
 from collections.abc import Iterator
 
-from evaljobs._mock_routes import Answer
+from evaljobs._mock.routes import Answer
 
 __all__ = ["CHUNK", "download_answer"]
 
