@@ -2,8 +2,8 @@
  *
  * It answers only one question, without building a Python object: is this payload valid for the schema, with
  * no drift, no duplicate key, and nothing a strict JSON reader refuses? "Yes" is final. "No" means "not
- * certainly": the caller then asks the msgspec types and the models, which decide and explain. So the one rule
- * here, as in the fast-path types: never accept more than the schema does. Whatever is rare or delicate (an
+ * certainly": the caller then asks the walk and the models, which decide and explain. So the one rule here:
+ * never accept more than the schema does. Whatever is rare or delicate (an
  * escaped key or enum value, an integer beyond 64 bits, a leap second, a union of objects, very deep nesting,
  * an object with very many keys) is answered "no".
  *
@@ -23,9 +23,8 @@
  *                                                   open (true): then an unknown key takes any value (the
  *                                                   lenient program's drift), and is not checked for duplicates
  *   KindUnion(string, integer, number, boolean, null, object, array)  a node per kind of JSON value, or -1
- *   Branches(members, exactly_one)               each member tried on the value, as the msgspec types' Branches
- *                                                   try each type of a union of several objects: at least one
- *                                                   accepts it (exactly one if exactly_one, a oneOf)
+ *   Branches(members, exactly_one)               each member of a union of several objects tried on the value:
+ *                                                   at least one accepts it (exactly one if exactly_one, a oneOf)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -105,7 +104,7 @@ typedef struct {
     Span *keys;
     Py_ssize_t nkeys, capkeys;
     Block *blocks; /* the unescaped text of escaped keys; blocks never move, so spans stay valid */
-    int unsure;    /* a refusal that msgspec might not give (see doubt) */
+    int unsure;    /* a refusal the walk and the models might not give (see doubt) */
     int typed;     /* a refusal for a value of the wrong kind, or a missing key (see mismatch) */
     Span local[64];
 } Ctx;
@@ -113,9 +112,9 @@ typedef struct {
 static int value(Ctx *c, int node);
 static int any(Ctx *c);
 
-/* Refuse, and say the refusal is not certain: the msgspec types might accept the payload. Every other
- * refusal is certain (a wrong kind of value, an unknown or missing key, an enum value not listed, a bound
- * crossed, broken JSON), which lets the caller go on to another schema without asking msgspec. */
+/* Refuse, and say the refusal is not certain: the models might accept the payload. Every other refusal is
+ * certain (a wrong kind of value, an unknown or missing key, an enum value not listed, a bound crossed, broken
+ * JSON), which lets the caller go on to another schema without asking the walk. */
 static int doubt(Ctx *c) {
     c->unsure = 1;
     return 0;
@@ -154,9 +153,8 @@ static inline int hex4(const unsigned char *p) {
 
 /* A string at c->p (its opening quote): strictly valid UTF-8, no raw control character, valid escapes and no
  * lone surrogate. Sets its raw content, whether it holds an escape, and its length in code points. A string
- * that breaks these is a certain refusal: the strict msgspec types decode every string of a payload they
- * accept, and refuse it too (only an object that skips unknown keys does not look at them: the lenient
- * types, whose program scans payloads already decoded strictly). */
+ * that breaks these is a certain refusal: a strict JSON reader refuses it too (only an object that skips
+ * unknown keys does not look at them: the lenient program, which scans payloads already decoded strictly). */
 static int string(Ctx *c, const unsigned char **start, Py_ssize_t *len, int *escaped, Py_ssize_t *points) {
     const unsigned char *p = c->p + 1, *end = c->end;
     Py_ssize_t count = 0;
@@ -691,7 +689,7 @@ static int value(Ctx *c, int index) {
             }
             if (int_digits <= 300) return 1;
         } else if (integer && int_digits > 15) {
-            return doubt(c); /* an integer a double may not hold exactly, against a bound: left to msgspec */
+            return doubt(c); /* an integer a double may not hold exactly, against a bound: left to the walk */
         }
         double v;
         if (!double_of(start, len, &v)) return doubt(c);
@@ -880,7 +878,7 @@ static int fill(Node *node, PyObject *spec, Py_ssize_t n, Py_ssize_t index) {
         if (!PyTuple_Check(props)) return bad(index, "struct properties are not a tuple");
         node->nprops = PyTuple_GET_SIZE(props);
         if (node->nprops > MAX_FIELDS) {
-            node->kind = K_UNSURE; /* too many properties for the bit sets: left to msgspec */
+            node->kind = K_UNSURE; /* too many properties for the bit sets: left to the walk */
             return 1;
         }
         uint64_t size_table = 4;
@@ -971,7 +969,7 @@ static PyObject *program_new(PyTypeObject *type, PyObject *args, PyObject *kwarg
 
 PyDoc_STRVAR(accepts_doc, "accepts(node, data, /)\n--\n\n"
                           "True if the JSON ``data`` (bytes) is valid for ``node``, without drift or duplicate "
-                          "key.\nFalse if the msgspec types refuse it too; None when it cannot tell.");
+                          "key.\nFalse if it is refused for certain; None when it cannot tell.");
 
 /* Scan ``args`` (node, data): 1 accepted, 0 cannot tell, -1 refused (-2 on a Python error); ``depth`` is
  * set to the nesting depth where a refusal happened (0: the top-level value, 1: a member of it...), and

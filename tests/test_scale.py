@@ -188,7 +188,7 @@ def test_s3_objects_read_as_their_local_copies_are(s3: dict[str, str], tmp_path:
     assert remote.stdout == local.stdout.replace(f"{tmp_path}/", f"s3://{BUCKET}/")
     folder = run("validate", "--format", "json", str(tmp_path / "2026-12"))  # a local folder reads them alike
     assert folder.stdout == local.stdout
-    assert "skipped 1 file(s) not named .json, .jsonl or .har: captures/2026-12/README.txt" in remote.stderr
+    assert "skipped 1 file(s) not named .json, .jsonl, .ndjson or .har: captures/2026-12/README.txt" in remote.stderr
     plain = tmp_path / "plain.jsonl"
     plain.write_bytes(gzip.decompress((tmp_path / "2026-12/01.jsonl.gz").read_bytes()))
     zipped = run("validate", "--format", "json", str(tmp_path / "2026-12/01.jsonl.gz"))

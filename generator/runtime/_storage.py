@@ -28,8 +28,10 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit, urlunsplit
 
 from evaljobs._inputs import (
+    _NAMES,
     BLANK,
     CHUNK,
+    LINE_SUFFIXES,
     PAYLOAD_SUFFIXES,
     TAIL,
     Payload,
@@ -47,7 +49,6 @@ from evaljobs._inputs import (
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
 COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
-LINES_SUFFIXES = (".jsonl", ".ndjson")  # one payload a line
 EXTRA = "pip install 'evaljobs[s3]'"
 
 
@@ -133,15 +134,15 @@ def _payload_files(display: str, files: list[tuple[str, Any]]) -> list[tuple[str
     for path, info in files:
         if info.get("type") != "file":
             continue
-        if _inner(path).endswith((*PAYLOAD_SUFFIXES, *LINES_SUFFIXES)):
+        if _inner(path).endswith(PAYLOAD_SUFFIXES):
             kept.append((path, info))
         else:
             others.append(path)
     if others:
         more = f" and {len(others) - 5} more" if len(others) > 5 else ""
-        note(display, f"skipped {len(others)} file(s) not named .json, .jsonl or .har: {', '.join(others[:5])}{more}")
+        note(display, f"skipped {len(others)} file(s) not named {_NAMES}: {', '.join(others[:5])}{more}")
     if not kept:
-        note(display, "no .json, .jsonl or .har file in this folder")
+        note(display, f"no {_NAMES} file in this folder")
     return kept
 
 
@@ -152,7 +153,7 @@ def _file_units(fs: Any, path: str, size: int) -> Iterator[Unit | Payload]:
     if compression == "zstd" and not _has("zstandard"):
         yield Payload(display, problem=f"reading .zst files needs zstandard: {EXTRA}")
         return
-    if compression is not None or not _inner(path).endswith(LINES_SUFFIXES) or size <= CHUNK:
+    if compression is not None or not _inner(path).endswith(LINE_SUFFIXES) or size <= CHUNK:
         yield Located(display, size=size, key=path, compression=compression, fs=fs)
         return
     with fs.open(path, "rb", block_size=CHUNK) as stream:  # cut after the first newline past every CHUNK
@@ -176,7 +177,7 @@ def payloads(unit: Located) -> Iterator[Payload]:
     following = unit.first_line
     try:
         with _opened(unit) as stream:
-            if _inner(unit.path).endswith(LINES_SUFFIXES):
+            if _inner(unit.path).endswith(LINE_SUFFIXES):
                 if unit.start:
                     stream.seek(unit.start)
                 remaining = unit.end - unit.start if unit.end >= 0 else -1
@@ -203,7 +204,7 @@ def payloads(unit: Located) -> Iterator[Payload]:
             else:
                 yield Payload(unit.path, head + stream.read())
     except Exception as error:  # the backends' and decompressors' errors have no common root
-        lines = f"lines {following:,} to the last: " if _inner(unit.path).endswith(LINES_SUFFIXES) else ""
+        lines = f"lines {following:,} to the last: " if _inner(unit.path).endswith(LINE_SUFFIXES) else ""
         yield Payload(unit.path, problem=f"{lines}{_reason(error)}")
 
 
