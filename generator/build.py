@@ -16,7 +16,7 @@ import jinja2
 from generator import names
 from generator.emit import render
 from generator.emit.models import generate_models
-from generator.emit.models_input import NAMES_KEY, for_models
+from generator.emit.models_input import for_models
 from generator.emit.operations import OperationSpec, extract
 from generator.emit.pysource import program_classes
 from generator.emit.scanner_programs import ScannerPrograms
@@ -95,7 +95,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
             continue
         document = model.document()
         normalized = for_models(model)
-        root = normalized[NAMES_KEY]["root"]
+        root = model.classes.get(ROOT, "")
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
             operations, found = extract(model, document)

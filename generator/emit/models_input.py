@@ -148,7 +148,6 @@ class _Writer(Writer):
     def __init__(self, model: SchemaModel) -> None:
         super().__init__(self._class_ref)
         self.model = model
-        self.base = join_pointer("", *model.area)
 
     def _class_ref(self, key: str) -> str:
         return "#" if key == ROOT else self.model.ref_of(self.model.classes.get(key, key))
@@ -184,7 +183,7 @@ class _Writer(Writer):
         """A local reference in canonical form, the named schema it names renamed to its class."""
         tokens = ref_tokens(ref)
         area = list(self.model.area)
-        if tokens[: len(area)] == area and len(tokens) > len(area) and tokens[len(area)] in self.model.named:
+        if tokens[: len(area)] == area and len(tokens) > len(area) and tokens[len(area)] in self.model.classes:
             tokens[len(area)] = self.model.classes[tokens[len(area)]]
         return "#" + "".join("/" + escape_pointer_token(token) for token in tokens)
 
