@@ -209,3 +209,16 @@ def test_a_json_schema_root_is_the_document_and_the_rest_are_defs() -> None:
     assert document["$defs"]["ChildNode"]["properties"] == {"parent": {"$ref": "#"}}
     assert document[NAMES_KEY]["root"] == "ConfigFile"
     assert document[NAMES_KEY]["classes"] == {"child-node": "ChildNode", "ConfigFileMode": "ConfigFileMode"}
+
+
+def test_a_nullable_json_schema_root_keeps_its_values_in_a_class_without_the_defs() -> None:
+    spec = {
+        "title": "root",
+        "type": ["object", "null"],
+        "properties": {"leaf": {"$ref": "#/$defs/leaf"}},
+        "$defs": {"leaf": {"type": "object", "properties": {"up": {"$ref": "#"}}}},
+    }
+    document = _input(spec, "jsonschema", "Root")
+    assert document["anyOf"] == [{"$ref": "#/$defs/RootInline"}, {"type": "null"}]
+    assert list(document["$defs"]) == ["Leaf", "RootInline"]
+    assert document["$defs"]["RootInline"] == {"properties": {"leaf": {"$ref": "#/$defs/Leaf"}}, "type": "object"}

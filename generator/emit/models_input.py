@@ -135,8 +135,7 @@ def for_models(model: SchemaModel) -> Schema:
             "components": {"schemas": entries},
             NAMES_KEY: python_names,
         }
-    top = entries.pop(root_class)
-    top = {key: value for key, value in top.items() if key not in ("$defs", "definitions")}
+    top: Schema = entries.pop(root_class)
     top["$defs"] = entries
     top[NAMES_KEY] = python_names
     return top
@@ -156,6 +155,8 @@ class _Writer(Writer):
         """The rest's keywords (no extension but the one the type rewrites read), its parts placed."""
         kept = {key: value for key, value in node.extensions.items() if key in _OWN_KEYS}
         rest = {key: value for key, value in node.rest.items() if key in SCHEMA_KEYWORDS}
+        if node is self.model.node(ROOT):  # a JSON Schema's named schemas: entries of their own
+            rest = {key: value for key, value in rest.items() if key not in ("$defs", "definitions")}
         return {**kept, **self._renamed(self.placed(rest, node.parts))}
 
     def finish(self, node: Node, written: Any) -> Any:
