@@ -12,7 +12,9 @@
   every member, nested or not, is kept; a property two members both define is one node when the two agree or
   merge, else both schemas (an ``Intersection``). Anything else stays an ``Intersection`` of its members;
   ``allOf: [X]`` is X;
-- a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name.
+- a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name;
+- a schema kept verbatim (``Opaque``) and the ``rest`` of any node keep their subschemas as the spec writes
+  them, and read them as nodes too (``parts``), so that what is inline in them is named and placed as elsewhere.
 """
 
 from __future__ import annotations
