@@ -16,7 +16,7 @@ import jinja2
 from generator import names
 from generator.emit import render
 from generator.emit.models import generate_models
-from generator.emit.models_input import NAMES_KEY, for_models
+from generator.emit.models_input import for_models
 from generator.emit.operations import OperationSpec, extract
 from generator.emit.pysource import program_classes
 from generator.emit.scanner_programs import ScannerPrograms
@@ -48,12 +48,13 @@ class Api:
 
     def class_of(self, component: str) -> str:
         """The Python class name of the model generated for ``components/schemas/<component>`` (for a JSON
-        Schema: ``$defs/<component>``, or the root's title): the name generator.emit.models_input chose, which
-        generator.emit.models checked the model generator kept. Raises ValueError for a name the spec lacks."""
-        classes = self.for_models.get(NAMES_KEY, {}).get("classes", {})
+        Schema: ``$defs/<component>``, or the root's title): the name the schema model chose
+        (``SchemaModel.classes``), which generator.emit.models checked the model generator kept. Raises
+        ValueError for a name the spec lacks."""
         for name in (component, unquote(component)):
-            if name in classes:
-                return render.identifier(classes[name])
+            found = self.model.class_of(name) if name != ROOT else None
+            if found is not None:
+                return render.identifier(found)
         if self.root and component == self.root:
             return render.identifier(self.root)
         raise ValueError(f"{component!r} is not a schema of {self.spec.label}")
@@ -93,13 +94,12 @@ def prepare(schemas_dir: Path) -> list[Api]:
             problems.extend(found)
             continue
         document = model.document()
-        normalized, found = for_models(document, spec.kind, wanted, spec.label)
-        root = normalized[NAMES_KEY]["root"]
+        normalized = for_models(model)
+        root = model.classes.get(ROOT, "")
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
-            operations, more = extract(model, document)
-            found = found + more
-        problems.extend(found)
+            operations, found = extract(model, document)
+            problems.extend(found)
         apis.append(Api(spec, document, normalized, operations, root, model))
     if problems:
         raise GenerationFailed(problems)

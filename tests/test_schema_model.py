@@ -265,3 +265,34 @@ def test_an_inline_schema_a_merged_allof_takes_over_keeps_one_name() -> None:
     schemas = model.document()["components"]["schemas"]
     assert schemas["Job"]["properties"]["owner"] == {"$ref": "#/components/schemas/BaseOwner"}
     assert set(schemas) == {"Base", "Job", "BaseOwner"}
+
+
+def test_the_inline_schemas_inside_a_schema_kept_verbatim_are_named_and_placed() -> None:
+    """A union beside properties is kept as written (Opaque), but its subschemas are read as nodes (parts): the
+    inline enum in it is named (after every other name) and the canonical document refers to its entry."""
+    spec = _openapi(
+        {
+            "Thing": {
+                "type": "object",
+                "properties": {"kind": {"enum": ["a", "b"]}, "size": {"type": "integer", "nullable": True}},
+                "oneOf": [{"required": ["kind"]}, {"required": ["size"]}],
+            },
+            "bad-name": {"type": "object", "properties": {"mode": {"enum": ["x"]}}},
+        }
+    )
+    model, problems = build(spec, "openapi", "t")
+    assert problems == []
+    assert [node.name for node in model.inline] == ["BadNameMode", "ThingKind"]
+    assert model.classes == {
+        "Thing": "Thing",
+        "bad-name": "BadName",
+        "BadNameMode": "BadNameMode",
+        "ThingKind": "ThingKind",
+    }
+    written = model.document()["components"]["schemas"]
+    assert written["Thing"]["properties"] == {
+        "kind": {"$ref": "#/components/schemas/ThingKind"},
+        "size": {"type": ["integer", "null"]},  # 3.0's nullable translated inside it too
+    }
+    assert written["Thing"]["oneOf"] == [{"required": ["kind"]}, {"required": ["size"]}]
+    assert written["ThingKind"] == {"enum": ["a", "b"]}

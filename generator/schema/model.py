@@ -37,11 +37,21 @@ class SchemaModel:
     source: Mapping[str, Any]  # the spec as loaded (read by nothing but this package)
     named: dict[str, Named] = field(default_factory=dict)
     inline: list[Node] = field(default_factory=list)  # the named inline schemas, in naming order
+    # The Python class of every named schema, by key (a named inline schema's key is its name; a JSON Schema's
+    # root is ROOT): chosen here, once, for every emitter.
+    classes: dict[str, str] = field(default_factory=dict)
+    # The named schemas whose values are a class of their own beside null (generator.schema.naming.apart):
+    # key -> the values' class.
+    values: dict[str, str] = field(default_factory=dict)
     bodies: dict[str, str] = field(default_factory=dict)  # pointer of a body's schema -> its named schema
     operation_ids: dict[str, str] = field(default_factory=dict)  # pointer of an operation -> its operationId
     warnings: list[Problem] = field(default_factory=list)
     _definitions: dict[str, Any] | None = field(default=None, repr=False)  # for _accepts, made on first need
     _reader: Reader | None = field(default=None, repr=False)  # for schema_at
+
+    def class_of(self, key: str) -> str | None:
+        """The Python class of the named schema ``key`` (None: the spec has no such schema)."""
+        return self.classes.get(key)
 
     def node(self, key: str) -> Node | None:
         """The node of the named schema ``key`` (None: the spec has no such schema)."""
@@ -130,9 +140,11 @@ def build(
     for token in model.area:
         area = area.get(token, {}) if isinstance(area, Mapping) else {}
     keys = [str(key) for key in (area if isinstance(area, Mapping) else {})]
-    taken = [*names.class_names(keys, taken=[root_class] if root_class else []).values()]
+    classes = names.class_names(keys, taken=[root_class] if root_class else [])
+    taken = [*classes.values()]
     if root_class:
         taken.append(root_class)
+        model.classes[ROOT] = root_class
         model.named[ROOT] = Named(ROOT, reader.read_named(ROOT) or reader.read({}, ""), "component")
     for key in keys:
         node = reader.read_named(key)
@@ -141,12 +153,17 @@ def build(
     namer = Namer(taken)
     if kind == "openapi":
         _read_paths(model, reader, namer)
+    for key, item in model.named.items():
+        model.classes[key] = root_class if key == ROOT else key if item.origin == "body" else classes[key]
     for key, item in list(model.named.items()):
         if key == ROOT:
             namer.visit(item.node, root_class)
         else:
             namer.visit(item.node, key if item.origin == "body" else names.class_name(key))
+    model.values = namer.finish({key: item.node for key, item in model.named.items()}, model.classes)
     model.inline = namer.order
+    model.classes.update({node.name: node.name for node in model.inline if node.name})
+    model.classes.update({name: name for name in model.values.values()})
     return model, reader.problems
 
 

@@ -11,7 +11,9 @@ vocabulary is JSON Schema's, with OpenAPI 3.0's spellings already translated (``
 - ``Opaque``: a schema the model does not interpret (``false``, ``not``, ``if``/``then``...), kept verbatim.
 
 Any node may also carry ``rest``: keywords beside the interpreted ones that no emitter reads but the bundled
-JSON Schema keeps, so nothing of the spec is lost.
+JSON Schema keeps, so nothing of the spec is lost. The subschemas inside ``rest`` (an ``Opaque``'s: inside
+``raw``) are read too, as ``parts``: so the inline objects and enums in them get names, and the writers
+(generator.schema.canonical) place them as they place every other node.
 """
 
 from __future__ import annotations
@@ -43,6 +45,8 @@ class Node:
     rest: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     order: tuple[str, ...] = ()  # the keys in the order the spec writes them (the canonical form keeps it)
+    # the subschemas inside ``rest`` (an Opaque's: inside ``raw``) by their keyword path, read as nodes
+    parts: dict[tuple[str | int, ...], Node] = field(default_factory=dict)
 
     @property
     def worthy(self) -> bool:
@@ -146,6 +150,12 @@ class Intersection(Node):
 @dataclass(kw_only=True)
 class Opaque(Node):
     raw: Any  # the schema as the spec writes it
+
+    @property
+    def worthy(self) -> bool:
+        """An object with properties or an enum beside what the model does not interpret: a class too."""
+        raw = self.raw
+        return isinstance(raw, dict) and "$ref" not in raw and ("properties" in raw or "enum" in raw)
 
 
 @dataclass

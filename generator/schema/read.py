@@ -12,7 +12,9 @@
   every member, nested or not, is kept; a property two members both define is one node when the two agree or
   merge, else both schemas (an ``Intersection``). Anything else stays an ``Intersection`` of its members;
   ``allOf: [X]`` is X;
-- a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name.
+- a ``discriminator`` gets its full mapping: the spec's, or each referenced member's name;
+- a schema kept verbatim (``Opaque``) and the ``rest`` of any node keep their subschemas as the spec writes
+  them, and read them as nodes too (``parts``), so that what is inline in them is named and placed as elsewhere.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from generator.schema.nodes import (
     Scalar,
     Union,
 )
-from generator.spec_walk import ref_tokens, resolve_pointer
+from generator.spec_walk import SUBSCHEMA, SUBSCHEMA_LISTS, SUBSCHEMA_MAPS, ref_tokens, resolve_pointer
 
 SCALARS = ("string", "integer", "number", "boolean", "null")
 _SCALAR_CONSTRAINTS = (
@@ -78,6 +80,8 @@ _READ = frozenset(
 )
 # Keywords whose presence makes a schema something the nodes do not model: kept whole as an Opaque node.
 _OPAQUE = frozenset({"not", "if", "then", "else", "prefixItems", "contains", "unevaluatedItems"})
+# Maps of schemas that are no subschemas of the schema they sit in (named schemas, read as such): not parts.
+_NOT_PARTS = frozenset({"$defs", "definitions"})
 
 
 class Reader:
@@ -103,6 +107,12 @@ class Reader:
         return None
 
     def read(self, raw: Any, pointer: str) -> Node:
+        node = self._read(raw, pointer)
+        if node.rest and not node.parts and not isinstance(node, Opaque):
+            node.parts = self._parts(node.rest, pointer)
+        return node
+
+    def _read(self, raw: Any, pointer: str) -> Node:
         if raw is True or raw == {}:
             return AnyValue(pointer=pointer)
         if not isinstance(raw, Mapping):
@@ -111,7 +121,7 @@ class Reader:
         if isinstance(raw.get("$ref"), str):
             return self._ref(raw, pointer, common)
         if any(key in raw for key in _OPAQUE):
-            return Opaque(pointer=pointer, raw=dict(raw))
+            return self._opaque(raw, pointer)
         if "allOf" in raw:
             return self._all_of(raw, pointer, common)
         if "oneOf" in raw or "anyOf" in raw:
@@ -132,9 +142,9 @@ class Reader:
         if types and set(types) <= set(SCALARS):
             return self._scalar(raw, types, common)
         if types:  # a type list of containers and scalars: kept as the spec writes it
-            return Opaque(pointer=pointer, raw=dict(raw))
+            return self._opaque(raw, pointer)
         if any(key in raw for key in _SCALAR_CONSTRAINTS) or "format" in raw:
-            return Opaque(pointer=pointer, raw=dict(raw))  # constraints on any type of value
+            return self._opaque(raw, pointer)  # constraints on any type of value
         return AnyValue(**common)
 
     def _common(self, raw: Mapping[str, Any], pointer: str) -> dict[str, Any]:
@@ -155,6 +165,27 @@ class Reader:
             "null_by": "type" if nullable else "",
             "order": tuple(str(key) for key in raw),
         }
+
+    def _opaque(self, raw: Mapping[str, Any], pointer: str) -> Opaque:
+        return Opaque(pointer=pointer, raw=dict(raw), parts=self._parts(raw, pointer))
+
+    def _parts(self, raw: Mapping[str, Any], pointer: str) -> dict[tuple[str | int, ...], Node]:
+        """The subschemas of ``raw`` (a schema the model keeps verbatim, or the rest of one), read as nodes."""
+        found: dict[tuple[str | int, ...], Node] = {}
+        for key in SUBSCHEMA:
+            if isinstance(raw.get(key), Mapping):
+                found[(key,)] = self.read(raw[key], join_pointer(pointer, key))
+        for key in SUBSCHEMA_LISTS:
+            if isinstance(raw.get(key), list):
+                for index, item in enumerate(raw[key]):
+                    if isinstance(item, Mapping):
+                        found[(key, index)] = self.read(item, join_pointer(pointer, key, index))
+        for key in SUBSCHEMA_MAPS:
+            if key not in _NOT_PARTS and isinstance(raw.get(key), Mapping):
+                for name, item in raw[key].items():
+                    if isinstance(item, Mapping):
+                        found[(key, str(name))] = self.read(item, join_pointer(pointer, key, name))
+        return found
 
     def _ref(self, raw: Mapping[str, Any], pointer: str, common: dict[str, Any]) -> Node:
         ref = raw["$ref"]
@@ -233,7 +264,7 @@ class Reader:
     def _union(self, raw: Mapping[str, Any], pointer: str, common: dict[str, Any]) -> Node:
         keyword = "oneOf" if "oneOf" in raw else "anyOf"
         if ("oneOf" in raw and "anyOf" in raw) or raw.get("type") not in (None, "object") or "properties" in raw:
-            return Opaque(pointer=pointer, raw=dict(raw))  # a union beside other constraints: not modelled
+            return self._opaque(raw, pointer)  # a union beside other constraints: not modelled
         items = raw[keyword] if isinstance(raw[keyword], list) else []
         members = tuple(self.read(item, join_pointer(pointer, keyword, index)) for index, item in enumerate(items))
         if common["nullable"]:  # 3.0: `nullable` beside a union adds null to it
