@@ -22,10 +22,12 @@ from typing import Any
 from generator import names
 from generator.problems import Problem, escape_pointer_token, join_pointer
 from generator.schema import canonical, examples
+from generator.schema import paths as records
 from generator.schema.naming import Namer
 from generator.schema.nodes import ROOT, Enum, Named, Node
+from generator.schema.paths import Paths, Walked, component_key, deref
 from generator.schema.read import Reader
-from generator.spec_walk import ref_tokens, resolve_pointer
+from generator.spec_walk import ref_tokens
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -45,6 +47,8 @@ class SchemaModel:
     values: dict[str, str] = field(default_factory=dict)
     bodies: dict[str, str] = field(default_factory=dict)  # pointer of a body's schema -> its named schema
     operation_ids: dict[str, str] = field(default_factory=dict)  # pointer of an operation -> its operationId
+    # the operations, servers, security schemes and extensions of an OpenAPI spec (generator.schema.paths)
+    paths: Paths = field(default_factory=Paths)
     warnings: list[Problem] = field(default_factory=list)
     _definitions: dict[str, Any] | None = field(default=None, repr=False)  # for _accepts, made on first need
     _reader: Reader | None = field(default=None, repr=False)  # for schema_at
@@ -151,8 +155,7 @@ def build(
         if node is not None:
             model.named[key] = Named(key, node, "component")
     namer = Namer(taken)
-    if kind == "openapi":
-        _read_paths(model, reader, namer)
+    walked = _read_paths(model, reader, namer) if kind == "openapi" else []
     for key, item in model.named.items():
         model.classes[key] = root_class if key == ROOT else key if item.origin == "body" else classes[key]
     for key, item in list(model.named.items()):
@@ -164,14 +167,19 @@ def build(
     model.inline = namer.order
     model.classes.update({node.name: node.name for node in model.inline if node.name})
     model.classes.update({name: name for name in model.values.values()})
+    if kind == "openapi":
+        model.paths = records.read(model, walked)
     return model, reader.problems
 
 
-def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> None:
+def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> list[Walked]:
+    """Walk the operations once: give those without an ``operationId`` one, warn about cookie parameters, name
+    the JSON bodies; the operations walked, for generator.schema.paths to read once every schema is named."""
     document = model.source
+    walked: list[Walked] = []
     shared: dict[str, str] = {}  # pointer of a shared (components) body's schema -> its name
     for path, raw_item in (document.get("paths") or {}).items():
-        item = _deref(document, raw_item)
+        item = deref(document, raw_item)
         if not isinstance(item, Mapping):
             continue
         for method in METHODS:
@@ -184,22 +192,37 @@ def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> None:
                 operation_id = _operation_id(method, str(path))
                 model.operation_ids[pointer] = operation_id
             _cookies(model, [*item.get("parameters", []), *operation.get("parameters", [])], pointer)
-            for where, schema, wanted in _bodies(model, operation, pointer, names.pascal(operation_id)):
+            responses = {
+                str(status): _place(response, "responses", join_pointer(pointer, "responses", status))
+                for status, response in (operation.get("responses") or {}).items()
+            }
+            request = _place(operation.get("requestBody"), "requestBodies", join_pointer(pointer, "requestBody"))
+            for where, schema, wanted in _bodies(model, operation, responses, request, names.pascal(operation_id)):
                 if where not in shared:
                     shared[where] = namer.free(wanted)
                     _add_body(model, reader, where, schema, shared[where])
+            walked.append(Walked(str(path), method, pointer, operation_id, item, operation, responses, request))
+    return walked
+
+
+def _place(body: Any, area: str, pointer: str) -> str:
+    """Where a request or response body is written: its ``components/<area>`` place when it is a reference to one
+    there, else ``pointer`` (its place in the operation)."""
+    key = component_key(body, area)
+    return join_pointer("/components", area, key) if key else pointer
 
 
 def _bodies(
-    model: SchemaModel, operation: Mapping[str, Any], pointer: str, base: str
+    model: SchemaModel, operation: Mapping[str, Any], places: Mapping[str, str], request_place: str, base: str
 ) -> Iterator[tuple[str, Any, str]]:
     """(pointer of the schema, schema, wanted name) of each JSON body of an operation: its responses' (the
-    status added to the name only where the operation has several bodies of its own) and its request's."""
+    status added to the name only where the operation has several bodies of its own) and its request's
+    (``places``, ``request_place``: where each body is written)."""
     responses = []
     for status, response in (operation.get("responses") or {}).items():
-        key = _component_key(response, "responses")
-        where = join_pointer("/components/responses", key) if key else join_pointer(pointer, "responses", status)
-        for place, schema in _json_schemas(model, _deref(model.source, response), where, downloads=True):
+        key = component_key(response, "responses")
+        where = places[str(status)]
+        for place, schema in _json_schemas(model, deref(model.source, response), where, downloads=True):
             responses.append((str(status), place, schema, key))
     own = [status for status, _, _, key in responses if key is None]
     first = next((status for status in own if status.startswith("2")), own[0] if own else None)
@@ -211,9 +234,8 @@ def _bodies(
         else:
             yield place, schema, base + "Response" + names.pascal(status.upper())
     request = operation.get("requestBody")
-    key = _component_key(request, "requestBodies")
-    where = join_pointer("/components/requestBodies", key) if key else join_pointer(pointer, "requestBody")
-    for place, schema in _json_schemas(model, _deref(model.source, request), where):
+    key = component_key(request, "requestBodies")
+    for place, schema in _json_schemas(model, deref(model.source, request), request_place):
         yield place, schema, _suffixed(names.pascal(key), "Request") if key else base + "Request"
 
 
@@ -246,7 +268,7 @@ def _json_schemas(model: SchemaModel, body: Any, pointer: str, *, downloads: boo
         if str(media).split(";")[0].strip().lower().endswith("json") and not found:
             found = True
             yield join_pointer(where, "schema"), value["schema"]
-        elif downloads and _is_binary(_deref(model.source, value["schema"])):
+        elif downloads and _is_binary(deref(model.source, value["schema"])):
             continue
         elif not str(media).split(";")[0].strip().lower().endswith("json"):
             model.warnings.append(
@@ -261,7 +283,7 @@ def _is_binary(schema: Any) -> bool:
 
 def _cookies(model: SchemaModel, parameters: list[Any], pointer: str) -> None:
     for index, raw in enumerate(parameters):
-        parameter = _deref(model.source, raw)
+        parameter = deref(model.source, raw)
         if isinstance(parameter, Mapping) and parameter.get("in") == "cookie":
             where = join_pointer(pointer, "parameters", index)
             model.warnings.append(
@@ -273,30 +295,10 @@ def _cookies(model: SchemaModel, parameters: list[Any], pointer: str) -> None:
             )
 
 
-def _component_key(node: Any, area: str) -> str | None:
-    """The key of ``node`` in ``components/<area>`` when it is a reference to one."""
-    if isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
-        tokens = ref_tokens(node["$ref"])
-        if len(tokens) == 3 and tokens[:2] == ["components", area]:
-            return tokens[2]
-    return None
-
-
 def _operation_id(method: str, path: str) -> str:
     """``get /pets/{petId}/photos`` -> ``getPetsPetIdPhotos``."""
     words = [word for word in re.split(r"[^0-9A-Za-z]+", path) if word]
     return method + "".join(word[:1].upper() + word[1:] for word in words)
-
-
-def _deref(document: Mapping[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
-        try:
-            node = resolve_pointer(document, node["$ref"])
-        except KeyError:
-            return None
-        seen += 1
-    return node
 
 
 def _replace(document: dict[str, Any], pointer: str, value: Any) -> None:
