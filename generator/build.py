@@ -98,7 +98,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
         root = model.classes.get(ROOT, "")
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
-            operations, found = extract(model, document)
+            operations, found = extract(model)
             problems.extend(found)
         apis.append(Api(spec, document, normalized, operations, root, model))
     if problems:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.emit.operations import extract
 from generator.schema import build
 from generator.schema.nodes import Ref, Scalar
 from generator.schema.paths import Operation
@@ -217,3 +218,39 @@ def test_security_is_the_documents_unless_the_operation_says_and_schemes_are_res
     assert (schemes["key"].location, schemes["key"].name) == ("header", "X-Key")
     assert model.paths.servers == ("https://api.example", None)
     assert model.paths.extensions == {"x-evaljobs-token-env": "TOKEN"}
+
+
+def test_an_operation_of_a_referenced_path_item_is_extracted_with_its_referenced_example() -> None:
+    """The canonical document could not carry the model's operationId into a path item written as a $ref (the
+    operation was refused for lacking one); the records are read through the reference."""
+    spec = _spec(
+        {"/jobs": {"$ref": "#/components/pathItems/Jobs"}},
+        {
+            "pathItems": {
+                "Jobs": {
+                    "get": {
+                        "responses": {
+                            "200": {
+                                "description": "ok",
+                                "content": {
+                                    "application/json": {
+                                        "schema": {"type": "object", "properties": {"id": {"type": "string"}}},
+                                        "examples": {"complete": {"$ref": "#/components/examples/Done"}},
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+            },
+            "examples": {"Done": {"value": {"id": "x"}}},
+        },
+    )
+    model, problems = build(spec, "openapi", "t")
+    assert problems == []
+    operations, problems = extract(model)
+    assert problems == []
+    (operation,) = operations
+    assert (operation.operation_id, operation.python_name) == ("getJobs", "get_jobs")
+    assert operation.responses == {"200": "GetJobsResponse"}
+    assert operation.examples == {"200": {"id": "x"}}

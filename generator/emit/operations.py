@@ -5,9 +5,10 @@ their Python names and types, the example the mock serves for each status, and t
 extensions read here (pagination, job status, the job lifecycle role, the mock's unknown-id answer), checked
 with their places.
 
-The paths are read from the canonical document (operations, parameters, media types, extensions); every
-question about a schema (a parameter's type, bounds and enum, a field at a dotted path, a binary body) is
-asked of the schema model's nodes (generator.schema.queries).
+Everything is read from the schema model: the paths from its typed records (``model.paths``,
+generator.schema.paths: operations, parameters, bodies, responses and media types, security, servers,
+extensions, their $refs resolved), never from a document; every question about a schema (a parameter's type,
+bounds and enum, a field at a dotted path, a binary body) from its nodes (generator.schema.queries).
 """
 
 from __future__ import annotations
@@ -19,12 +20,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.problems import Problem, join_pointer
-from generator.schema import SchemaModel, queries
+from generator.schema import SchemaModel, paths, queries
 from generator.schema.examples import NO_EXAMPLE
 from generator.schema.nodes import Ref
-from generator.spec_walk import resolve_pointer
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 # The parts an operation plays in a job's lifecycle (``x-evaljobs-job``).
 JOB_ROLES = ("create", "list", "get", "cancel", "delete", "results", "download")
@@ -198,259 +197,187 @@ def snake_case(name: str) -> str:
     return f"{text}_" if keyword.iskeyword(text) else text
 
 
-def _deref(document: Mapping[str, Any], node: Any) -> Any:
-    """An OpenAPI object of the paths (a path item, parameter, request body, response, example, security
-    scheme) through its ``$ref``; schemas are read by the schema model (SchemaModel.schema_at), not here."""
-    seen = 0
-    while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
-        node = resolve_pointer(document, node["$ref"])
-        seen += 1
-    return node
-
-
-def extract(model: SchemaModel, document: Mapping[str, Any]) -> tuple[list[OperationSpec], list[Problem]]:
-    """The operations of ``document``, the canonical document of ``model``, which answers every question about
-    a schema and makes the body the mock serves for a success (and an unknown id's) response that has no
-    example (``SchemaModel.example``)."""
+def extract(model: SchemaModel) -> tuple[list[OperationSpec], list[Problem]]:
+    """The operations of the OpenAPI spec of ``model``, from its records of the paths (``model.paths``); the model
+    answers every question about a schema and makes the body the mock serves for a success (and an unknown
+    id's) response that has no example (``SchemaModel.example``)."""
     label = model.label
     operations: list[OperationSpec] = []
-    problems: list[Problem] = _check_root(document, label)
-    unknown_id = document.get("x-evaljobs-mock-unknown-id")
+    problems: list[Problem] = _check_root(model.paths, label)
+    unknown_id = model.paths.extensions.get("x-evaljobs-mock-unknown-id")
     names: dict[str, str] = {}
-    for path, raw_item in (document.get("paths") or {}).items():
-        item = _deref(document, raw_item)
-        shared = item.get("parameters", [])
-        for method in METHODS:
-            if method not in item:
-                continue
-            pointer = join_pointer("/paths", path, method)
-            operation = item[method]
-            operation_id = operation.get("operationId")
-            if not isinstance(operation_id, str) or not operation_id:
-                problems.append(
-                    Problem(label, pointer, "every operation needs an operationId (it names the client method)")
-                )
-                continue
-            python_name = snake_case(operation_id)
-            if python_name in names or python_name in RESERVED_METHODS or python_name.startswith("iter_"):
-                taken = names.get(python_name, "a member of the clients")
-                problems.append(
-                    Problem(
-                        label,
-                        pointer,
-                        f"operationId {operation_id!r} makes the method name {python_name!r}, "
-                        f"which {taken} already has",
-                    )
-                )
-            names[python_name] = operation_id
-            parameters = _parameters(model, document, shared, operation, pointer)
-            responses: dict[str, str | None] = {}
-            examples: dict[str, Any] = {}
-            for status, response in (operation.get("responses") or {}).items():
-                body, problem = _body_model(model, document, response, join_pointer(pointer, "responses", status))
-                responses[str(status)] = body
-                problems.extend(problem)
-                example = _mock_example(_deref(document, response))
-                if example is not None:
-                    examples[str(status)] = example[0]
-            extensions = {key: value for key, value in operation.items() if key.startswith("x-")}
-            success = next((m for s, m in responses.items() if s.startswith("2") and m), None)
-            served = {next((s for s, m in responses.items() if s.startswith("2") and m), "")}
-            if "{" in path:  # the mock answers an unknown id in the path with this status
-                served.add(str(unknown_id))
-            for status in served & responses.keys() - examples.keys():
-                body = responses[status]
-                made = model.example(body) if body else NO_EXAMPLE
-                if made is not NO_EXAMPLE:
-                    examples[status] = made
-            pagination, found = _pagination(model, document, operation, success, pointer)
-            problems.extend(found)
-            job_status, found = _job_status(model, operation, success, path=path, pointer=pointer)
-            problems.extend(found)
-            job, found = _job_role(model, operation, success, parameters, pointer=pointer)
-            problems.extend(found)
-            operations.append(
-                OperationSpec(
-                    operation_id=operation_id,
-                    method=method.upper(),
-                    path=path,
-                    summary=str(operation.get("summary", "")),
-                    parameters=parameters,
-                    responses=responses,
-                    extensions=extensions,
-                    description=str(operation.get("description", "")),
-                    python_name=python_name,
-                    pagination=pagination,
-                    job_status=job_status,
-                    examples=examples,
-                    request_body=_request_body(model, document, operation.get("requestBody"), pointer),
-                    request_media_types=_request_media_types(document, operation.get("requestBody")),
-                    job=job,
-                    security=_security(document, operation),
-                    response_media_types=_response_media_types(document, operation.get("responses") or {}),
-                    success_media_type=_success_media_type(document, operation),
-                    download=None if success else _download(model, document, operation.get("responses") or {}, pointer),
-                    unknown_id_status=str(unknown_id)
-                    if unknown_id is not None and str(unknown_id) in responses
-                    else None,
+    for operation in model.paths.operations:
+        path, pointer, operation_id = operation.path, operation.pointer, operation.operation_id
+        python_name = snake_case(operation_id)
+        if python_name in names or python_name in RESERVED_METHODS or python_name.startswith("iter_"):
+            taken = names.get(python_name, "a member of the clients")
+            problems.append(
+                Problem(
+                    label,
+                    pointer,
+                    f"operationId {operation_id!r} makes the method name {python_name!r}, which {taken} already has",
                 )
             )
+        names[python_name] = operation_id
+        parameters = tuple(_parameter(model, parameter) for parameter in operation.parameters)
+        responses: dict[str, str | None] = {}
+        examples: dict[str, Any] = {}
+        for response in operation.responses:
+            body, problem = _body_model(model, response)
+            responses[response.status] = body
+            problems.extend(problem)
+            example = _mock_example(response)
+            if example is not None:
+                examples[response.status] = example[0]
+        success = next((m for s, m in responses.items() if s.startswith("2") and m), None)
+        served = {next((s for s, m in responses.items() if s.startswith("2") and m), "")}
+        if "{" in path:  # the mock answers an unknown id in the path with this status
+            served.add(str(unknown_id))
+        for status in served & responses.keys() - examples.keys():
+            body = responses[status]
+            made = model.example(body) if body else NO_EXAMPLE
+            if made is not NO_EXAMPLE:
+                examples[status] = made
+        pagination, found = _pagination(model, operation, parameters, success)
+        problems.extend(found)
+        job_status, found = _job_status(model, operation, success)
+        problems.extend(found)
+        job, found = _job_role(model, operation, success, parameters)
+        problems.extend(found)
+        sent = operation.body
+        operations.append(
+            OperationSpec(
+                operation_id=operation_id,
+                method=operation.method.upper(),
+                path=path,
+                summary=operation.summary,
+                parameters=parameters,
+                responses=responses,
+                extensions=operation.extensions,
+                description=operation.description,
+                python_name=python_name,
+                pagination=pagination,
+                job_status=job_status,
+                examples=examples,
+                request_body=_request_body(sent),
+                request_media_types=_media_types(sent.media) if sent else (),
+                job=job,
+                security=_security(model.paths, operation),
+                response_media_types={r.status: _media_types(r.media) for r in operation.responses if r.media},
+                success_media_type=_success_media_type(operation),
+                download=None if success else _download(model, operation),
+                unknown_id_status=str(unknown_id) if unknown_id is not None and str(unknown_id) in responses else None,
+            )
+        )
     return operations, problems
 
 
-def _check_root(document: Mapping[str, Any], label: str) -> list[Problem]:
+def _check_root(found: paths.Paths, label: str) -> list[Problem]:
     """The document-level extensions the clients and the mock read."""
     problems = []
-    envs = document.get("x-evaljobs-base-url-env", [])
+    extensions = found.extensions
+    envs = extensions.get("x-evaljobs-base-url-env", [])
     if not (isinstance(envs, list) and all(isinstance(name, str) and name for name in envs)):
         problems.append(Problem(label, "/x-evaljobs-base-url-env", "expected a list of environment variable names"))
     for key in ("x-evaljobs-token-env", "x-evaljobs-request-id-header"):
-        if key in document and not (isinstance(document[key], str) and document[key]):
+        if key in extensions and not (isinstance(extensions[key], str) and extensions[key]):
             problems.append(Problem(label, f"/{key}", "expected a non-empty string"))
-    status = document.get("x-evaljobs-mock-unknown-id")
+    status = extensions.get("x-evaljobs-mock-unknown-id")
     if status is not None and not re.fullmatch(r"[45][0-9][0-9]", str(status)):
         problems.append(Problem(label, "/x-evaljobs-mock-unknown-id", "expected a 4xx or 5xx status code"))
-    servers = document.get("servers") or []
-    if servers and not (isinstance(servers[0], Mapping) and isinstance(servers[0].get("url"), str)):
+    if found.servers and found.servers[0] is None:
         problems.append(Problem(label, "/servers/0", "the first server needs a url"))
     return problems
 
 
-def _parameters(
-    model: SchemaModel, document: Mapping[str, Any], shared: list[Any], operation: Mapping[str, Any], pointer: str
-) -> tuple[Parameter, ...]:
-    """The parameters of an operation, its path item's first (an operation's own parameter of the same name
-    and location replaces the path item's)."""
-    merged: dict[tuple[str, str], Parameter] = {}
-    item = pointer.rsplit("/", 1)[0]
-    places = [join_pointer(item, "parameters", index) for index in range(len(shared))]
-    own = operation.get("parameters", [])
-    places += [join_pointer(pointer, "parameters", index) for index in range(len(own))]
-    for place, raw_node in zip(places, [*shared, *own], strict=True):
-        node = _deref(document, raw_node)
-        name, location = str(node.get("name")), str(node.get("in"))
-        schema = model.schema_at(node["schema"], join_pointer(place, "schema")) if "schema" in node else None
-        python_type, enum_model = queries.python_type(schema, model.node)
-        python_name = snake_case(name) or "value"
-        if python_name in RESERVED_KEYWORDS:
-            python_name += "_"
-        examples: list[Any] = []
-        if "example" in node:
-            examples.append(node["example"])
-        for example in (node.get("examples") or {}).values():
-            value = _deref(document, example)
-            if isinstance(value, Mapping) and "value" in value:
-                examples.append(value["value"])
-        minimum, maximum = queries.bounds(schema, model.node)
-        merged[(name, location)] = Parameter(
-            name=name,
-            location=location,
-            required=bool(node.get("required", location == "path")),
-            description=" ".join(str(node.get("description", "")).split()),
-            python_name=python_name,
-            python_type=python_type,
-            enum_model=enum_model,
-            examples=tuple(examples),
-            enum=queries.enum_values(schema, model.node),
-            default=queries.default(schema, model.node),
-            minimum=minimum,
-            maximum=maximum,
-        )
-    return tuple(merged.values())
-
-
-def _json_media(body: Any) -> tuple[str, Mapping[str, Any]] | None:
-    """The first JSON media type of a request or response body, with its media type object."""
-    content = body.get("content") if isinstance(body, Mapping) else None
-    for key, value in (content or {}).items():
-        if str(key).split(";")[0].strip().endswith("json") and isinstance(value, Mapping):
-            return str(key), value
-    return None
-
-
-def _body_model(
-    model: SchemaModel, document: Mapping[str, Any], response: Any, pointer: str
-) -> tuple[str | None, list[Problem]]:
-    """The named schema of a response's JSON body (None: no JSON body)."""
-    response = _deref(document, response)
-    found = _json_media(response)
-    if found is None or "schema" not in found[1]:
-        return None, []
-    media, value = found
-    schema = model.schema_at(value["schema"], join_pointer(pointer, "content", media, "schema"))
-    if not isinstance(schema, Ref):
-        return None, [
-            Problem(
-                model.label,
-                join_pointer(pointer, "content"),
-                ("a response body must be a $ref to a named schema in components/schemas (it names the model)"),
-            )
-        ]
-    return schema.target, []
-
-
-def _request_body(model: SchemaModel, document: Mapping[str, Any], raw: Any, pointer: str) -> RequestBody | None:
-    """The operation's JSON request body, if it has one (other media types are not sent by the clients)."""
-    body = _deref(document, raw)
-    found = _json_media(body)
-    if found is None:
-        return None
-    media, value = found
-    where = join_pointer(pointer, "requestBody", "content", media, "schema")
-    schema = model.schema_at(value["schema"], where) if "schema" in value else None
-    return RequestBody(
-        model=schema.target if isinstance(schema, Ref) else None,
-        required=bool(body.get("required")),
-        description=" ".join(str(body.get("description", "")).split()),
+def _parameter(model: SchemaModel, parameter: paths.Parameter) -> Parameter:
+    """A parameter as the templates render it: its Python name and type, and what the mock checks."""
+    schema = parameter.schema
+    python_type, enum_model = queries.python_type(schema, model.node)
+    python_name = snake_case(parameter.name) or "value"
+    if python_name in RESERVED_KEYWORDS:
+        python_name += "_"
+    minimum, maximum = queries.bounds(schema, model.node)
+    return Parameter(
+        name=parameter.name,
+        location=parameter.location,
+        required=parameter.required,
+        description=" ".join(parameter.description.split()),
+        python_name=python_name,
+        python_type=python_type,
+        enum_model=enum_model,
+        examples=parameter.examples,
+        enum=queries.enum_values(schema, model.node),
+        default=queries.default(schema, model.node),
+        minimum=minimum,
+        maximum=maximum,
     )
 
 
-def _download(
-    model: SchemaModel, document: Mapping[str, Any], responses: Mapping[str, Any], pointer: str
-) -> Download | None:
-    """The first 2xx response whose media types are all binary strings (an operation without a JSON success)."""
-    for status, raw in responses.items():
-        response = _deref(document, raw)
-        if not str(status).startswith("2") or not isinstance(response, Mapping):
-            continue
-        content = response.get("content") or {}
-        where = join_pointer(pointer, "responses", status, "content")
-        binary = [
-            str(media)
-            for media, value in content.items()
-            if isinstance(value, Mapping)
-            and "schema" in value
-            and queries.is_binary(model.schema_at(value["schema"], join_pointer(where, media, "schema")), model.node)
+def _media_types(media: tuple[paths.Media, ...]) -> tuple[str, ...]:
+    """The media types of a body as the spec lists them, JSON or not."""
+    return tuple(one.media_type for one in media)
+
+
+def _json_media(media: tuple[paths.Media, ...]) -> paths.Media | None:
+    """The first JSON media type of a request or response body."""
+    return next((one for one in media if one.is_json), None)
+
+
+def _body_model(model: SchemaModel, response: paths.Response) -> tuple[str | None, list[Problem]]:
+    """The named schema of a response's JSON body (None: no JSON body)."""
+    found = _json_media(response.media)
+    if found is None or found.schema is None:
+        return None, []
+    if not isinstance(found.schema, Ref):
+        return None, [
+            Problem(
+                model.label,
+                join_pointer(response.pointer, "content"),
+                ("a response body must be a $ref to a named schema in components/schemas (it names the model)"),
+            )
         ]
-        if binary and len(binary) == len(content):
-            return Download(status=str(status), accept=", ".join(binary))
+    return found.schema.target, []
+
+
+def _request_body(body: paths.Body | None) -> RequestBody | None:
+    """The operation's JSON request body, if it has one (other media types are not sent by the clients)."""
+    found = _json_media(body.media) if body is not None else None
+    if body is None or found is None:
+        return None
+    return RequestBody(
+        model=found.schema.target if isinstance(found.schema, Ref) else None,
+        required=body.required,
+        description=" ".join(body.description.split()),
+    )
+
+
+def _download(model: SchemaModel, operation: paths.Operation) -> Download | None:
+    """The first 2xx response whose media types are all binary strings (an operation without a JSON success)."""
+    for response in operation.responses:
+        if not response.status.startswith("2"):
+            continue
+        binary = [
+            media.media_type
+            for media in response.media
+            if media.schema is not None and queries.is_binary(media.schema, model.node)
+        ]
+        if binary and len(binary) == len(response.media):
+            return Download(status=response.status, accept=", ".join(binary))
     return None
 
 
-def _request_media_types(document: Mapping[str, Any], raw: Any) -> tuple[str, ...]:
-    """The media types of the operation's request body, whatever they are (empty without a request body)."""
-    body = _deref(document, raw)
-    content = body.get("content") if isinstance(body, Mapping) else None
-    return tuple(str(media) for media in content) if isinstance(content, Mapping) else ()
-
-
-def _mock_example(response: Any) -> tuple[Any] | None:
+def _mock_example(response: paths.Response) -> tuple[Any] | None:
     """The example the mock serves for a response: ``complete`` (valid for the official SDKs too), else the first
     one whose name does not start with ``docs``, else the first documentation example; None without examples."""
-    if not isinstance(response, Mapping):
+    media = _json_media(response.media)
+    if media is None:
         return None
-    content = response.get("content") or {}
-    media = next((value for key, value in content.items() if key.split(";")[0].strip().endswith("json")), None)
-    if not isinstance(media, Mapping):
-        return None
-    examples = media.get("examples") or {}
-    if isinstance(examples, Mapping) and examples:
-        names = sorted(examples, key=lambda name: (name != "complete", str(name).startswith("docs")))
-        chosen = examples[names[0]]
-        if isinstance(chosen, Mapping) and "value" in chosen:
-            return (chosen["value"],)
-    if "example" in media:
-        return (media["example"],)
+    if media.examples:
+        names = sorted(media.examples, key=lambda name: (name != "complete", name.startswith("docs")))
+        return (media.examples[names[0]],)
+    if media.example:
+        return (media.example[0],)
     return None
 
 
@@ -461,13 +388,13 @@ def _field(model: SchemaModel, key: str, dotted: str) -> queries.Field | None:
 
 
 def _pagination(
-    model: SchemaModel, document: Mapping[str, Any], operation: Mapping[str, Any], success: str | None, pointer: str
+    model: SchemaModel, operation: paths.Operation, parameters: tuple[Parameter, ...], success: str | None
 ) -> tuple[Pagination | None, list[Problem]]:
     label = model.label
-    raw = operation.get("x-evaljobs-pagination")
+    raw = operation.extensions.get("x-evaljobs-pagination")
     if raw is None:
         return None, []
-    where = join_pointer(pointer, "x-evaljobs-pagination")
+    where = join_pointer(operation.pointer, "x-evaljobs-pagination")
     required = {"cursor": ("cursor_param", "next_field", "items_field"), "page": ("page_param", "items_field")}
     style = raw.get("style") if isinstance(raw, Mapping) else None
     if style not in required:
@@ -481,11 +408,9 @@ def _pagination(
         return None, [Problem(label, where, f"a {style} pagination needs {', '.join(missing)}")]
     if success is None:
         return None, [Problem(label, where, "a paginated operation needs a 2xx JSON response")]
-    if operation.get("requestBody") is not None:
+    if operation.body is not None:
         return None, [Problem(label, where, "the clients page only through operations without a request body")]
-    query = {
-        p.get("name") for p in (_deref(document, p) for p in operation.get("parameters", [])) if p.get("in") == "query"
-    }
+    query = {p.name for p in parameters if p.location == "query"}
     param = fields["cursor_param"] if style == "cursor" else fields["page_param"]
     if param not in query:
         return None, [Problem(label, where, f"{param!r} is not a query parameter of this operation")]
@@ -498,18 +423,18 @@ def _pagination(
 
 
 def _job_status(
-    model: SchemaModel, operation: Mapping[str, Any], success: str | None, *, path: str, pointer: str
+    model: SchemaModel, operation: paths.Operation, success: str | None
 ) -> tuple[JobStatus | None, list[Problem]]:
     label = model.label
-    raw = operation.get("x-evaljobs-job-status")
+    raw = operation.extensions.get("x-evaljobs-job-status")
     if raw is None:
         return None, []
-    where = join_pointer(pointer, "x-evaljobs-job-status")
+    where = join_pointer(operation.pointer, "x-evaljobs-job-status")
     if not (isinstance(raw, Mapping) and isinstance(raw.get("state_field"), str) and raw["state_field"]):
         return None, [Problem(label, where, "expected {state_field: <dotted path>, progress_field?, message_field?}")]
     if success is None:
         return None, [Problem(label, where, "a job status operation needs a 2xx JSON response")]
-    if len(re.findall(r"\{[^{}/]+\}", path)) != 1:
+    if len(re.findall(r"\{[^{}/]+\}", operation.path)) != 1:
         return None, [Problem(label, where, "a job status operation takes exactly one path parameter (the job id)")]
     state_field = raw["state_field"]
     state = _field(model, success, state_field)
@@ -543,18 +468,13 @@ def _job_status(
 
 
 def _job_role(
-    model: SchemaModel,
-    operation: Mapping[str, Any],
-    success: str | None,
-    parameters: tuple[Parameter, ...],
-    *,
-    pointer: str,
+    model: SchemaModel, operation: paths.Operation, success: str | None, parameters: tuple[Parameter, ...]
 ) -> tuple[JobRole | None, list[Problem]]:
     label = model.label
-    raw = operation.get("x-evaljobs-job")
+    raw = operation.extensions.get("x-evaljobs-job")
     if raw is None:
         return None, []
-    where = join_pointer(pointer, "x-evaljobs-job")
+    where = join_pointer(operation.pointer, "x-evaljobs-job")
     usage = f"expected {{role: {' | '.join(JOB_ROLES)}, id: <the job id's place>}}"
     if not isinstance(raw, Mapping):
         return None, [Problem(label, where, usage)]
@@ -585,22 +505,20 @@ def _job_role(
     return JobRole(role=str(role), id=job_id), []
 
 
-def _security(document: Mapping[str, Any], operation: Mapping[str, Any]) -> tuple[tuple[Credential, ...], ...]:
+def _security(found: paths.Paths, operation: paths.Operation) -> tuple[tuple[Credential, ...], ...]:
     """The operation's security requirements (else the document's): each alternative's credentials. An empty
     alternative (``{}``: none needed) makes the whole empty, as does a scheme this reading does not know (mutual
     TLS: nothing a capture shows), so that no request is blamed for a credential it could not have shown."""
-    requirements = operation.get("security", document.get("security"))
-    if not isinstance(requirements, list):
+    if operation.security is None:
         return ()
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
     alternatives: list[tuple[Credential, ...]] = []
-    for requirement in requirements:
-        if not isinstance(requirement, Mapping) or not requirement:
+    for requirement in operation.security:
+        if not requirement:
             return ()
         credentials = []
         for name in requirement:
-            scheme = _deref(document, schemes.get(name)) if isinstance(schemes, Mapping) else None
-            credential = _credential(scheme) if isinstance(scheme, Mapping) else None
+            scheme = found.security_schemes.get(name)
+            credential = _credential(scheme) if scheme is not None else None
             if credential is None:
                 return ()
             credentials.append(credential)
@@ -608,32 +526,19 @@ def _security(document: Mapping[str, Any], operation: Mapping[str, Any]) -> tupl
     return tuple(alternatives)
 
 
-def _credential(scheme: Mapping[str, Any]) -> Credential | None:
-    kind = scheme.get("type")
-    if kind in _BEARER_SCHEMES:
+def _credential(scheme: paths.SecurityScheme) -> Credential | None:
+    if scheme.type in _BEARER_SCHEMES:
         return Credential("header", "authorization", "bearer")
-    if kind == "http":
-        return Credential("header", "authorization", str(scheme.get("scheme", "")).lower())
-    if kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie") and isinstance(scheme.get("name"), str):
-        location, name = str(scheme["in"]), str(scheme["name"])
-        return Credential(location, name.lower() if location == "header" else name)
+    if scheme.type == "http":
+        return Credential("header", "authorization", scheme.scheme.lower())
+    if scheme.type == "apiKey" and scheme.location in ("header", "query", "cookie") and scheme.name is not None:
+        return Credential(scheme.location, scheme.name.lower() if scheme.location == "header" else scheme.name)
     return None
 
 
-def _response_media_types(document: Mapping[str, Any], responses: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    found = {}
-    for status, raw in responses.items():
-        node = _deref(document, raw)
-        content = node.get("content") if isinstance(node, Mapping) else None
-        if isinstance(content, Mapping) and content:
-            found[str(status)] = tuple(str(media) for media in content)
-    return found
-
-
-def _success_media_type(document: Mapping[str, Any], operation: Mapping[str, Any]) -> str:
-    for status, response in (operation.get("responses") or {}).items():
-        if str(status).startswith("2"):
-            node = _deref(document, response)
-            content = node.get("content") if isinstance(node, Mapping) else None
-            return str(next(iter(content))).split(";")[0].strip() if isinstance(content, Mapping) and content else ""
+def _success_media_type(operation: paths.Operation) -> str:
+    """The media type of the first 2xx response ("" when it has no body), its parameters left out."""
+    for response in operation.responses:
+        if response.status.startswith("2"):
+            return response.media[0].media_type.split(";")[0].strip() if response.media else ""
     return ""
