@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from generator.problems import GenerationFailed, Problem
 from generator.schema import SchemaModel
 from generator.schema import build as build_model
 from generator.schema.nodes import ROOT
+from generator.schema.paths import Server
 
 RUNTIME = Path(__file__).parent / "runtime"
 # Header parameters OpenAPI says to ignore: HTTP's own (the request's media types, its credentials).
@@ -125,7 +126,7 @@ def write_package(apis: list[Api], package: Path) -> None:
         context = {
             "api": api,
             "class_of": api.class_of,
-            "document": api.document,
+            "paths": api.model.paths,
             "name": api.spec.name,
             "file": api.spec.path.name,
             "title": api.title,
@@ -195,7 +196,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
             "file": api.spec.path.name,
             "routes": found_routes,
             "requests": [request_entry(operation) for operation in api.operations],
-            "servers": server_urls(api.document),
+            "servers": server_urls(api.model.paths.servers),
             "root": api.root or None,
             "classes": {name: api.class_of(name) for name in keys},
             "native": native,
@@ -216,21 +217,18 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
     return scanned
 
 
-def server_urls(document: Mapping[str, Any]) -> list[str]:
-    """The URLs of the document's ``servers``, each variable replaced by its default (as a client would call
-    it); a relative URL stays a path."""
+def server_urls(servers: Iterable[Server]) -> list[str]:
+    """The URLs of the spec's ``servers``, each variable replaced by its default (as a client would call it); a
+    relative URL stays a path."""
     urls = []
-    for server in document.get("servers") or []:
-        if not isinstance(server, Mapping) or not isinstance(server.get("url"), str):
+    for server in servers:
+        if server.url is None:
             continue
-        given = server.get("variables")
-        variables: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
 
-        def default(match: re.Match[str], variables: Mapping[str, Any] = variables) -> str:
-            found = variables.get(match.group(1))
-            return str(found.get("default", "")) if isinstance(found, Mapping) else match.group(0)
+        def default(match: re.Match[str], variables: Mapping[str, str] = server.variables) -> str:
+            return variables.get(match.group(1), match.group(0))
 
-        urls.append(re.sub(r"\{([^{}]+)\}", default, server["url"]))
+        urls.append(re.sub(r"\{([^{}]+)\}", default, server.url))
     return list(dict.fromkeys(urls))
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.build import server_urls
 from generator.emit.operations import extract
 from generator.schema import build
 from generator.schema.nodes import Ref, Scalar
-from generator.schema.paths import Operation
+from generator.schema.paths import Operation, Server
 
 
 def _spec(paths: dict[str, Any], components: dict[str, Any] | None = None, **top: Any) -> dict[str, Any]:
@@ -205,7 +206,10 @@ def test_security_is_the_documents_unless_the_operation_says_and_schemes_are_res
             "x-schemes": {"Token": {"type": "http", "scheme": "Bearer"}},
         },
         security=[{"token": []}],
-        servers=[{"url": "https://api.example"}, {"description": "no url"}],
+        servers=[
+            {"url": "https://{region}.api.example/{v}", "variables": {"region": {"default": "eu"}, "v": "bad"}},
+            {"description": "no url"},
+        ],
         **{"x-evaljobs-token-env": "TOKEN"},
     )
     model, problems = build(spec, "openapi", "t")
@@ -216,7 +220,8 @@ def test_security_is_the_documents_unless_the_operation_says_and_schemes_are_res
     schemes = model.paths.security_schemes
     assert (schemes["token"].type, schemes["token"].scheme) == ("http", "Bearer")
     assert (schemes["key"].location, schemes["key"].name) == ("header", "X-Key")
-    assert model.paths.servers == ("https://api.example", None)
+    assert model.paths.servers == (Server("https://{region}.api.example/{v}", {"region": "eu"}), Server(None))
+    assert server_urls(model.paths.servers) == ["https://eu.api.example/{v}"]
     assert model.paths.extensions == {"x-evaljobs-token-env": "TOKEN"}
 
 

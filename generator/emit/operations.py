@@ -285,7 +285,7 @@ def _check_root(found: paths.Paths, label: str) -> list[Problem]:
     status = extensions.get("x-evaljobs-mock-unknown-id")
     if status is not None and not re.fullmatch(r"[45][0-9][0-9]", str(status)):
         problems.append(Problem(label, "/x-evaljobs-mock-unknown-id", "expected a 4xx or 5xx status code"))
-    if found.servers and found.servers[0] is None:
+    if found.servers and found.servers[0].url is None:
         problems.append(Problem(label, "/servers/0", "the first server needs a url"))
     return problems
 

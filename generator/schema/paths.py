@@ -107,12 +107,19 @@ class SecurityScheme:
 
 
 @dataclass(frozen=True)
+class Server:
+    """One of the document's ``servers``."""
+
+    url: str | None  # None: no string url
+    variables: Mapping[str, str] = field(default_factory=dict)  # name -> its default ("" without one)
+
+
+@dataclass(frozen=True)
 class Paths:
     """What the emitters read of an OpenAPI document beside its schemas."""
 
     operations: tuple[Operation, ...] = ()
-    # the ``url`` of each server (None: a server without a string url)
-    servers: tuple[str | None, ...] = ()
+    servers: tuple[Server, ...] = ()
     security_schemes: Mapping[str, SecurityScheme] = field(default_factory=dict)
     extensions: Mapping[str, Any] = field(default_factory=dict)  # the document's x-... keys
 
@@ -140,7 +147,7 @@ def read(model: SchemaModel, walked: Iterable[Walked]) -> Paths:
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     return Paths(
         operations=tuple(_operation(model, one) for one in walked),
-        servers=tuple(_url(server) for server in servers) if isinstance(servers, list) else (),
+        servers=tuple(_server(server) for server in servers) if isinstance(servers, list) else (),
         security_schemes=_schemes(document, schemes) if isinstance(schemes, Mapping) else {},
         extensions={str(key): value for key, value in document.items() if str(key).startswith("x-")},
     )
@@ -267,9 +274,15 @@ def _media(model: SchemaModel, body: Any, pointer: str, defined: str) -> tuple[M
     return tuple(found)
 
 
-def _url(server: Any) -> str | None:
-    url = server.get("url") if isinstance(server, Mapping) else None
-    return url if isinstance(url, str) else None
+def _server(server: Any) -> Server:
+    if not isinstance(server, Mapping):
+        return Server(None)
+    url, given = server.get("url"), server.get("variables")
+    variables = given if isinstance(given, Mapping) else {}
+    return Server(
+        url if isinstance(url, str) else None,
+        {str(name): str(value.get("default", "")) for name, value in variables.items() if isinstance(value, Mapping)},
+    )
 
 
 def _schemes(document: Mapping[str, Any], schemes: Mapping[str, Any]) -> dict[str, SecurityScheme]:
