@@ -25,7 +25,7 @@ from generator.schema import canonical, examples
 from generator.schema import paths as records
 from generator.schema.naming import Namer
 from generator.schema.nodes import ROOT, Enum, Named, Node
-from generator.schema.paths import Paths, Walked, component_key, deref
+from generator.schema.paths import Paths, Walked, Written, component_key, deref
 from generator.schema.read import Reader
 from generator.spec_walk import ref_tokens
 
@@ -52,6 +52,7 @@ class SchemaModel:
     warnings: list[Problem] = field(default_factory=list)
     _definitions: dict[str, Any] | None = field(default=None, repr=False)  # for _accepts, made on first need
     _reader: Reader | None = field(default=None, repr=False)  # for schema_at
+    _synced: int = field(default=0, repr=False)  # how many named schemas _reader knows
 
     def class_of(self, key: str) -> str | None:
         """The Python class of the named schema ``key`` (None: the spec has no such schema)."""
@@ -69,7 +70,10 @@ class SchemaModel:
         if self._reader is None:
             openapi30 = self.kind == "openapi" and str(self.source.get("openapi", "")).startswith("3.0")
             self._reader = Reader(self.source, self.area, openapi30=openapi30, label=self.label)
-            self._reader.named.update({key: item.node for key, item in self.named.items()})
+        if self._synced != len(self.named):  # the paths are read while their bodies are named: those named since
+            for key, item in self.named.items():
+                self._reader.named.setdefault(key, item.node)
+            self._synced = len(self.named)
         return self._reader.read(raw, pointer)
 
     @property
@@ -155,7 +159,8 @@ def build(
         if node is not None:
             model.named[key] = Named(key, node, "component")
     namer = Namer(taken)
-    walked = _read_paths(model, reader, namer) if kind == "openapi" else []
+    if kind == "openapi":
+        _read_paths(model, reader, namer)
     for key, item in model.named.items():
         model.classes[key] = root_class if key == ROOT else key if item.origin == "body" else classes[key]
     for key, item in list(model.named.items()):
@@ -167,16 +172,14 @@ def build(
     model.inline = namer.order
     model.classes.update({node.name: node.name for node in model.inline if node.name})
     model.classes.update({name: name for name in model.values.values()})
-    if kind == "openapi":
-        model.paths = records.read(model, walked)
     return model, reader.problems
 
 
-def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> list[Walked]:
+def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> None:
     """Walk the operations once: give those without an ``operationId`` one, warn about cookie parameters, name
-    the JSON bodies; the operations walked, for generator.schema.paths to read once every schema is named."""
+    the JSON bodies, and make each operation's record (generator.schema.paths): ``model.paths``."""
     document = model.source
-    walked: list[Walked] = []
+    operations: list[records.Operation] = []
     shared: dict[str, str] = {}  # pointer of a shared (components) body's schema -> its name
     for path, raw_item in (document.get("paths") or {}).items():
         item = deref(document, raw_item)
@@ -193,50 +196,49 @@ def _read_paths(model: SchemaModel, reader: Reader, namer: Namer) -> list[Walked
                 model.operation_ids[pointer] = operation_id
             _cookies(model, [*item.get("parameters", []), *operation.get("parameters", [])], pointer)
             responses = {
-                str(status): _place(response, "responses", join_pointer(pointer, "responses", status))
+                str(status): _written(document, response, "responses", join_pointer(pointer, "responses", status))
                 for status, response in (operation.get("responses") or {}).items()
             }
-            request = _place(operation.get("requestBody"), "requestBodies", join_pointer(pointer, "requestBody"))
-            for where, schema, wanted in _bodies(model, operation, responses, request, names.pascal(operation_id)):
+            raw = operation.get("requestBody")
+            where = join_pointer(pointer, "requestBody")
+            request = None if raw is None else _written(document, raw, "requestBodies", where)
+            for where, schema, wanted in _bodies(model, responses, request, names.pascal(operation_id)):
                 if where not in shared:
                     shared[where] = namer.free(wanted)
                     _add_body(model, reader, where, schema, shared[where])
-            walked.append(Walked(str(path), method, pointer, operation_id, item, operation, responses, request))
-    return walked
+            walked = Walked(str(path), method, pointer, operation_id, item, operation, responses, request)
+            operations.append(records.operation(model, walked))
+    model.paths = records.read(model, operations)
 
 
-def _place(body: Any, area: str, pointer: str) -> str:
-    """Where a request or response body is written: its ``components/<area>`` place when it is a reference to one
-    there, else ``pointer`` (its place in the operation)."""
-    key = component_key(body, area)
-    return join_pointer("/components", area, key) if key else pointer
+def _written(document: Mapping[str, Any], raw: Any, area: str, pointer: str) -> Written:
+    """A request or response body through its ``$ref``, written at its ``components/<area>`` place when it is a
+    reference to one there, else at ``pointer`` (its place in the operation)."""
+    key = component_key(raw, area)
+    return Written(join_pointer("/components", area, key) if key else pointer, key, deref(document, raw))
 
 
 def _bodies(
-    model: SchemaModel, operation: Mapping[str, Any], places: Mapping[str, str], request_place: str, base: str
+    model: SchemaModel, responses: Mapping[str, Written], request: Written | None, base: str
 ) -> Iterator[tuple[str, Any, str]]:
     """(pointer of the schema, schema, wanted name) of each JSON body of an operation: its responses' (the
-    status added to the name only where the operation has several bodies of its own) and its request's
-    (``places``, ``request_place``: where each body is written)."""
-    responses = []
-    for status, response in (operation.get("responses") or {}).items():
-        key = component_key(response, "responses")
-        where = places[str(status)]
-        for place, schema in _json_schemas(model, deref(model.source, response), where, downloads=True):
-            responses.append((str(status), place, schema, key))
-    own = [status for status, _, _, key in responses if key is None]
+    status added to the name only where the operation has several bodies of its own) and its request's."""
+    found = []
+    for status, response in responses.items():
+        for place, schema in _json_schemas(model, response.body, response.place, downloads=True):
+            found.append((status, place, schema, response.key))
+    own = [status for status, _, _, key in found if key is None]
     first = next((status for status in own if status.startswith("2")), own[0] if own else None)
-    for status, place, schema, key in responses:
+    for status, place, schema, key in found:
         if key is not None:
             yield place, schema, _suffixed(names.pascal(key), "Response")
         elif status == first:
             yield place, schema, base + "Response"
         else:
             yield place, schema, base + "Response" + names.pascal(status.upper())
-    request = operation.get("requestBody")
-    key = component_key(request, "requestBodies")
-    for place, schema in _json_schemas(model, deref(model.source, request), request_place):
-        yield place, schema, _suffixed(names.pascal(key), "Request") if key else base + "Request"
+    if request is not None:
+        for place, schema in _json_schemas(model, request.body, request.place):
+            yield place, schema, _suffixed(names.pascal(request.key), "Request") if request.key else base + "Request"
 
 
 def _suffixed(name: str, suffix: str) -> str:

@@ -2,11 +2,12 @@
 security, and the document-level things the emitters read beside them (servers, security schemes, ``x-``
 extensions).
 
-The model (generator.schema.model) walks the paths once: it names the bodies on the way, then makes these
-records from the operations it walked (``read``). Every ``$ref`` of the paths (a path item, a parameter, a
-request body, a response, an example, a security scheme) is resolved here, once. A media type's schema is a
-node: a ``Ref`` to the named schema of a body the model named (or that is a reference to a named schema), else
-the schema read in place (SchemaModel.schema_at); the questions asked of it are generator.schema.queries.
+The model (generator.schema.model) walks the paths once: for each operation it names the bodies, then makes
+its record here (``operation``); the document-level records last (``read``). Every ``$ref`` of the paths (a
+path item, a parameter, a request body, a response, an example, a security scheme) is resolved here, once.
+A media type's schema is a node: a ``Ref`` to the named schema of a body the model named (or that is a
+reference to a named schema), else the schema read in place (SchemaModel.schema_at); the questions asked of
+it are generator.schema.queries.
 
 Only what the emitters read is kept (emit/operations.py); the ``x-evaljobs-*`` extensions stay as the spec
 writes them, and are checked where they are read.
@@ -125,9 +126,20 @@ class Paths:
 
 
 @dataclass(frozen=True)
+class Written:
+    """A request or response body as the model's walk finds it: through its ``$ref`` (``body``), with the place
+    it is written (its ``components`` place for a reference to one there, whose ``key`` it has: a shared body's
+    schemas are named there, once)."""
+
+    place: str
+    key: str | None
+    body: Any
+
+
+@dataclass(frozen=True)
 class Walked:
-    """An operation as the model's walk of the paths found it: the dicts it is read from, and where its bodies'
-    schemas are defined (a shared body's: in ``components``)."""
+    """An operation as the model's walk of the paths finds it: the dicts its record is read from, and where its
+    bodies are written (a shared body's: in ``components``)."""
 
     path: str
     method: str
@@ -135,18 +147,17 @@ class Walked:
     operation_id: str
     item: Mapping[str, Any]  # the path item, through its $ref
     operation: Mapping[str, Any]
-    # status -> where the response is defined (its components/responses place, else its place in the operation)
-    response_places: Mapping[str, str]
-    request_place: str
+    responses: Mapping[str, Written]  # by status
+    request: Written | None  # None: no requestBody
 
 
-def read(model: SchemaModel, walked: Iterable[Walked]) -> Paths:
-    """The records of the operations the model walked (their bodies named: ``model.bodies``)."""
+def read(model: SchemaModel, operations: Iterable[Operation]) -> Paths:
+    """The records of the document of ``model``, with the ``operations`` its walk of the paths made."""
     document = model.source
     servers = document.get("servers") or []
     schemes = (document.get("components") or {}).get("securitySchemes") or {}
     return Paths(
-        operations=tuple(_operation(model, one) for one in walked),
+        operations=tuple(operations),
         servers=tuple(_server(server) for server in servers) if isinstance(servers, list) else (),
         security_schemes=_schemes(document, schemes) if isinstance(schemes, Mapping) else {},
         extensions={str(key): value for key, value in document.items() if str(key).startswith("x-")},
@@ -174,39 +185,33 @@ def component_key(node: Any, area: str) -> str | None:
     return None
 
 
-def _operation(model: SchemaModel, walked: Walked) -> Operation:
-    document, operation = model.source, walked.operation
-    responses = operation.get("responses") or {}
-    raw_body = operation.get("requestBody")
-    body = deref(document, raw_body)
-    security = operation.get("security", document.get("security"))
+def operation(model: SchemaModel, walked: Walked) -> Operation:
+    """The record of the operation ``walked``, once its bodies are named (``model.bodies``)."""
+    document, raw, request = model.source, walked.operation, walked.request
+    body = request.body if request is not None else None
+    security = raw.get("security", document.get("security"))
     return Operation(
         method=walked.method,
         path=walked.path,
         pointer=walked.pointer,
         operation_id=walked.operation_id,
-        summary=str(operation.get("summary", "")),
-        description=str(operation.get("description", "")),
+        summary=str(raw.get("summary", "")),
+        description=str(raw.get("description", "")),
         parameters=_parameters(model, walked),
         body=None
-        if raw_body is None
+        if request is None
         else Body(
             required=bool(body.get("required")) if isinstance(body, Mapping) else False,
             description=str(body.get("description", "")) if isinstance(body, Mapping) else "",
-            media=_media(model, body, join_pointer(walked.pointer, "requestBody"), walked.request_place),
+            media=_media(model, body, join_pointer(walked.pointer, "requestBody"), request.place),
         ),
         responses=tuple(
             Response(
-                status=str(status),
+                status=status,
                 pointer=join_pointer(walked.pointer, "responses", status),
-                media=_media(
-                    model,
-                    deref(document, raw),
-                    join_pointer(walked.pointer, "responses", status),
-                    walked.response_places[str(status)],
-                ),
+                media=_media(model, response.body, join_pointer(walked.pointer, "responses", status), response.place),
             )
-            for status, raw in responses.items()
+            for status, response in walked.responses.items()
         ),
         security=tuple(
             tuple(str(name) for name in requirement) if isinstance(requirement, Mapping) else ()
@@ -214,7 +219,7 @@ def _operation(model: SchemaModel, walked: Walked) -> Operation:
         )
         if isinstance(security, list)
         else None,
-        extensions={str(key): value for key, value in operation.items() if str(key).startswith("x-")},
+        extensions={str(key): value for key, value in raw.items() if str(key).startswith("x-")},
     )
 
 
