@@ -1,2 +1,2 @@
-"""The emitters: each turns the schema model's document (and what the model says) into one kind of
-generated artifact."""
+"""The emitters: each turns the schema model (its nodes, its records of the paths, its canonical document) into
+one kind of generated artifact."""

@@ -7,7 +7,8 @@ and response bodies written inline in ``paths`` (``<OperationId>Request``, ``<Op
 status added only where one operation has several), and the inline objects and enums below them
 (generator.schema.naming). An operation without an ``operationId`` gets one from its method and path.
 What the model cannot carry (bodies of other media types than JSON, cookie parameters) is a warning with its
-place; the rest of the spec still generates.
+place; the rest of the spec still generates. The same walk of the paths makes their typed records
+(generator.schema.paths: ``SchemaModel.paths``), which the emitters read instead of any document's paths.
 """
 
 from __future__ import annotations
