@@ -212,7 +212,7 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         context["imports"] = program_classes((*native, *lenient_native))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
-        schema = bundle(api.model, api.document, api.title)
+        schema = bundle(api.model, api.title)
         _write(package / api.spec.name / "schema.json", json.dumps(schema, indent=1, ensure_ascii=False) + "\n")
     return scanned
 

@@ -163,7 +163,7 @@ def test_schema_json_spells_out_the_discriminators_of_union_nodes() -> None:
             },
         }
     )
-    written = bundle(model, model.document(), "t")["$defs"]["Owner"]["properties"]["pet"]["oneOf"]
+    written = bundle(model, "t")["$defs"]["Owner"]["properties"]["pet"]["oneOf"]
     assert written == [
         {"allOf": [{"$ref": "#/$defs/Cat"}, {"properties": {"kind": {"enum": ["cat"]}}, "required": ["kind"]}]},
         {"allOf": [{"$ref": "#/$defs/Dog"}, {"properties": {"kind": {"enum": ["Dog"]}}, "required": ["kind"]}]},
