@@ -30,6 +30,7 @@ from urllib.parse import urlsplit, urlunsplit
 from evaljobs._inputs import (
     BLANK,
     CHUNK,
+    COMPRESSED_SUFFIXES,
     PAYLOAD_SUFFIXES,
     TAIL,
     Payload,
@@ -46,7 +47,7 @@ from evaljobs._inputs import (
 
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
-COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+COMPRESSIONS = dict(zip(COMPRESSED_SUFFIXES, ("gzip", "zstd", "zstd"), strict=True))
 LINES_SUFFIXES = (".jsonl", ".ndjson")  # one payload a line
 EXTRA = "pip install 'evaljobs[s3]'"
 
