@@ -117,16 +117,20 @@ def _empty(data: bytes) -> bool:
 def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, bool]) -> Target | None:
     """The first of ``chosen`` that the scanner finds ``payload`` valid for, without drift; None at the first
     it cannot tell about (the order of the schemas decides: see _strictly_valid). Refusals go in ``refused``."""
+    certain = -TYPED  # (the loop asks every schema about a payload none takes: each step counts)
     for target in chosen:
         if target in refused:
             continue
         native = target.native
-        outcome = UNSURE if native is None else native.program.scan(native.node, payload)
+        if native is None:
+            return None  # (UNSURE)
+        program, node = native  # (unpacked: faster than two attribute lookups)
+        outcome = program.scan(node, payload)
         if outcome == VALID:
             return target
         if outcome == UNSURE:
             return None
-        refused[target] = outcome <= -TYPED  # refusal(outcome).certain, without an object per schema tried
+        refused[target] = outcome <= certain  # refusal(outcome).certain, without an object per schema tried
     return None
 
 
