@@ -24,7 +24,7 @@ from typing import Any
 from evaljobs._report import Error, Report
 from evaljobs._validation import detection as _detection
 from evaljobs._validation import targets as _registry
-from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target, refusal
+from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target
 
 __all__ = ["Validator", "validate"]
 
@@ -69,9 +69,9 @@ class Validator:
             refused: dict[Target, bool] = {}
             other = None
             if scanned != UNSURE:  # refused (UNSURE: the walk below decides)
-                why = refusal(scanned)
-                refused[first] = why.certain
-                if why.depth <= 1:  # perhaps another schema's payload, told before any parsing
+                # refusal(scanned), unpacked here without an object: every payload that is not valid pays for it
+                refused[first] = scanned <= -TYPED  # (.certain)
+                if (-scanned - 1) % TYPED <= 1:  # (.depth) perhaps another schema's payload, told before any parsing
                     other = _scanned_valid(payload, chosen, refused)
             if other is not None:
                 if detecting and _empty(payload):
