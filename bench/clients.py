@@ -67,8 +67,13 @@ BASELINE = "httpx + json.loads"
 def contenders(url: str) -> list[tuple[str, str, Callable[[], Any], Callable[[], None]]]:
     """(group, name, one call, close). Each group (one URL) has its own baseline, the anchor of its overheads."""
     plain = httpx.Client()
+    # the baseline sends what the clients send: the mock answers an evaluation run only with a bearer token
+    # (without it, a short 401 body would make the anchor cheaper and every overhead look larger)
+    plain_gradient = httpx.Client(headers={"Authorization": "Bearer dop_v1_bench"})
     nemo_url = f"{url}/v1/evaluation/jobs/{NEMO_JOB}"
     gradient_url = f"{url}/v2/gen-ai/evaluation_runs/{GRADIENT_RUN}"
+    for client, each in ((plain, nemo_url), (plain_gradient, gradient_url)):
+        client.get(each).raise_for_status()  # the anchor reads the same 200 body as the contenders
     ours_nemo = nemo_evaluator.Client(base_url=url)
     ours_gradient = gradient.Client(base_url=url, token="dop_v1_bench")
     nemo_sdk = NeMoMicroservices(base_url=url)
@@ -78,7 +83,7 @@ def contenders(url: str) -> list[tuple[str, str, Callable[[], Any], Callable[[],
     runs = gradient_sdk.agents.evaluation_runs
     strict_runs = gradient_strict.agents.evaluation_runs
     return [
-        ("nemo v1 job", BASELINE, lambda: json.loads(plain.get(nemo_url).content), lambda: None),
+        ("nemo v1 job", BASELINE, lambda: json.loads(plain.get(nemo_url).content), plain.close),
         ("nemo v1 job", "evaljobs.nemo_evaluator", lambda: ours_nemo.get_evaluation_job(NEMO_JOB), ours_nemo.close),
         ("nemo v1 job", "nemo_microservices", lambda: nemo_sdk.evaluation.jobs.retrieve(NEMO_JOB), nemo_sdk.close),
         (
@@ -87,7 +92,12 @@ def contenders(url: str) -> list[tuple[str, str, Callable[[], Any], Callable[[],
             lambda: nemo_strict.evaluation.jobs.retrieve(NEMO_JOB),
             nemo_strict.close,
         ),
-        ("gradient run", BASELINE, lambda: json.loads(plain.get(gradient_url).content), plain.close),
+        (
+            "gradient run",
+            BASELINE,
+            lambda: json.loads(plain_gradient.get(gradient_url).content),
+            plain_gradient.close,
+        ),
         (
             "gradient run",
             "evaljobs.gradient",

@@ -35,6 +35,8 @@ CHUNK = 1 << 20  # bytes of JSONL per unit, and of input per batch: many batches
 TAIL = 2 * CHUNK  # the end of a cut JSONL file, cut in pieces of CHUNK // 4: the processes of --jobs finish
 # within a small piece of each other instead of a whole one (on a single large file, the usual --jobs input)
 BATCH_FILES = 256  # units per batch at most: many small files still make many batches
+COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd")
+"""The names of compressed files, which ``evaljobs._storage`` reads (its COMPRESSIONS)."""
 BLANK = b" \t\r\n"  # JSON's whitespace: a line of these alone is no payload (bytes.strip() also takes \v, \f)
 NAMED_SKIPPED = 5  # files of other kinds named in a folder's note, the rest counted
 _NAMES = ".json, .jsonl, .ndjson or .har"
@@ -110,12 +112,13 @@ def note(source: str, message: str) -> None:
 def units(paths: Sequence[str]) -> Iterator[Unit | Payload]:
     """The units of ``paths`` in order (standard input's payloads themselves); a path that cannot be read
     yields a Payload with its problem."""
-    from evaljobs import _storage  # noqa: PLC0415 - URLs and compressed files (it imports this module)
-
     for name in paths:
-        if _storage.located(name):
-            yield from _storage.units(name)
-            continue
+        if "://" in name or name.endswith(COMPRESSED_SUFFIXES):  # perhaps a URL or a compressed file
+            from evaljobs import _storage  # noqa: PLC0415 - only for those (it imports this module)
+
+            if _storage.located(name):
+                yield from _storage.units(name)
+                continue
         if name == "-":
             yield from _stdin()
             continue
@@ -251,10 +254,13 @@ def _har_units(path: Path, size: int) -> Iterator[Unit | Payload]:
 
 def _traffic_kind(head: bytes) -> str | None:
     """The kind of traffic log whose first bytes are ``head``, by its first non-blank line (None: not one)."""
-    from evaljobs._traffic import line_kind  # noqa: PLC0415 - (orjson and the log kinds: when a file is read)
-
     for line in head.split(b"\n")[:-1] if b"\n" in head else [head]:
-        if line.strip(BLANK):
+        stripped = line.strip(BLANK)
+        if stripped:
+            if stripped[:1] != b"{" or stripped[-1:] != b"}":  # not a JSON object (a pretty-printed file's "{"):
+                return None  # no traffic line, told without importing _traffic (orjson: start-up)
+            from evaljobs._traffic import line_kind  # noqa: PLC0415 - (orjson and the log kinds)
+
             return line_kind(line)
     return None
 
@@ -297,9 +303,8 @@ def batches(work: Iterable[Unit | Payload]) -> Iterator[list[Unit | Payload]]:
 def payloads(unit: Unit) -> Iterator[Payload]:
     """The payloads of one unit; a file that shrank since it was listed is a problem naming what was not
     read, and a pipe is read only if a process writes to it."""
-    from evaljobs import _storage  # noqa: PLC0415 - URLs and compressed files (it imports this module)
-
-    if isinstance(unit, _storage.Located):
+    _storage = sys.modules.get("evaljobs._storage")  # (a Located unit comes from it: then it is imported)
+    if _storage is not None and isinstance(unit, _storage.Located):
         yield from _storage.payloads(unit)
         return
     path = Path(unit.path)

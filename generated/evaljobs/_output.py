@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from evaljobs._digest import Digest
 from evaljobs._report import Drift, Error, FailOn, Report
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
+
+    from evaljobs._digest import Digest
 
 STDOUT, STDERR = 1, 2
 Piece = tuple[int, str]
@@ -90,7 +91,7 @@ class Ending:
     """What the end of a document may tell besides the tally: the run's digest (for the formats that keep one),
     its exit status and ``--coverage`` (None without it)."""
 
-    digest: Digest
+    digest: Digest | None  # None for a format that keeps none (``digests``)
     status: int
     coverage: dict[str, Any] | None = None
 
@@ -119,9 +120,16 @@ class _Plain:
     head = ""
 
 
+def _digest() -> Digest:
+    """An empty digest (its module, with datetime, is imported only for the formats that keep one)."""
+    from evaljobs._digest import Digest  # noqa: PLC0415 - start-up of the other formats
+
+    return Digest()
+
+
 def render(outcomes: Iterable[Outcome], form: Format, size: int) -> Rendered:
     """The output of ``outcomes``, with consecutive pieces for one stream joined into one."""
-    rendered = Rendered(size=size, digest=Digest() if form.digests else None)
+    rendered = Rendered(size=size, digest=_digest() if form.digests else None)
     tally, stream, digest = rendered.tally, STDOUT, rendered.digest
     run: list[str] = []
     for kind, value in outcomes:
@@ -256,6 +264,7 @@ def summary(tally: Tally, ending: Ending, fail_on: FailOn) -> dict[str, Any]:
     """The totals of a run: payloads by verdict, findings by severity and by kind, what fails, the exit status,
     and --coverage where it was asked for."""
     digest = ending.digest
+    assert digest is not None  # (a format with digests)
     found: dict[str, Any] = {
         "payloads": tally.payloads,
         "verdicts": {
@@ -436,13 +445,13 @@ class Writer:
         self.out = out
         self.form = form
         self.held: list[str] = []
-        self.digest = Digest()
+        self.digest = _digest() if form.digests else None
         self.first = True  # no piece written yet (a joined format's first piece goes without its comma)
         if form.head:  # a CSV header row, the start of a SARIF document: before any report
             out.write(form.head)
 
     def write(self, rendered: Rendered) -> None:
-        if rendered.digest is not None:
+        if rendered.digest is not None and self.digest is not None:
             self.digest.merge(rendered.digest)
         for stream, text in rendered.pieces:
             if stream == STDERR:

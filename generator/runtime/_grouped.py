@@ -41,6 +41,7 @@ class GroupedFormat:
 
     def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
         digest = ending.digest
+        assert digest is not None  # (digests)
         lines: list[str] = []
         room = self.limit
         left_groups = left_count = 0

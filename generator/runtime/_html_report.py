@@ -62,15 +62,17 @@ class HtmlFormat:
 
     def end(self, tally: Tally, held: list[str], ending: Ending) -> list[str]:
         totals = summary(tally, ending, self.fail_on)
+        digest = ending.digest
+        assert digest is not None  # (digests)
         parts = [
             '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n',
             "<title>evaljobs validate</title>\n",
             f"<style>{_STYLE}</style>\n</head>\n<body>\n<h1>evaljobs validate</h1>\n",
             f"<p>{_text(tally.summary(self.fail_on))}; exit status {ending.status}.</p>\n",
             _summary(totals),
-            _plots(ending.digest, self.limit),
-            self._groups(ending.digest),
-            self._skipped(ending.digest),
+            _plots(digest, self.limit),
+            self._groups(digest),
+            self._skipped(digest),
         ]
         if ending.coverage is not None:
             parts.append(_coverage(ending.coverage))

@@ -31,6 +31,7 @@ from evaljobs._inputs import (
     _NAMES,
     BLANK,
     CHUNK,
+    COMPRESSED_SUFFIXES,
     LINE_SUFFIXES,
     PAYLOAD_SUFFIXES,
     TAIL,
@@ -48,7 +49,7 @@ from evaljobs._inputs import (
 
 _URL = re.compile(r"\A[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB = re.compile(r"[*?\[]")
-COMPRESSIONS = {".gz": "gzip", ".zst": "zstd", ".zstd": "zstd"}
+COMPRESSIONS = dict(zip(COMPRESSED_SUFFIXES, ("gzip", "zstd", "zstd"), strict=True))
 EXTRA = "pip install 'evaljobs[s3]'"
 
 

@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from evaljobs._cli import mock, proxy, schemas, suggest, validate, watch
-
 USAGE = 2
-SUBCOMMANDS = (validate, suggest, mock, proxy, watch, schemas)
-"""Modules with ``add_parser(subparsers)``; the parser they add sets ``run(args) -> int`` as its default."""
+SUBCOMMANDS = ("validate", "suggest", "mock", "proxy", "watch", "schemas")
+"""The subcommands, each in its module ``evaljobs._cli.<name>`` with ``add_parser(subparsers)``; the parser it
+adds sets ``run(args) -> int`` as its default. Only the module of the subcommand named is imported (their
+imports would cost each command's start-up the others' too); all are, for the top-level help or a usage error."""
 
 
 def version() -> str:
@@ -53,7 +53,10 @@ class _VersionAction(argparse.Action):
         parser.exit()
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser: with the named subcommand only when ``argv`` starts with one (see SUBCOMMANDS)."""
+    words = sys.argv[1:] if argv is None else argv
+    named = [words[0]] if words and words[0] in SUBCOMMANDS else SUBCOMMANDS
     main_parser = argparse.ArgumentParser(
         prog="evaljobs", description="Models, validators and clients for evaluation-job APIs."
     )
@@ -61,14 +64,14 @@ def parser() -> argparse.ArgumentParser:
         "--version", action=_VersionAction, help="print the version and whether the native scanner is built"
     )
     commands = main_parser.add_subparsers(dest="command", required=True)
-    for module in SUBCOMMANDS:
-        module.add_parser(commands)
+    for name in named:
+        importlib.import_module(f"evaljobs._cli.{name}").add_parser(commands)
     return main_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        args = parser().parse_args(argv)
+        args = parser(argv).parse_args(argv)
         status: int = args.run(args)
         return status
     except KeyboardInterrupt:

@@ -8,7 +8,6 @@ file or dead worker never stops the rest of the batch: what it cost is named on 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
@@ -19,12 +18,12 @@ from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
 from evaljobs._report import Drift, Error, FailOn, Report
 from evaljobs._validation import targets as _registry
-from evaljobs._validation.request_checks import BY_PATH, Matching
 from evaljobs._validation.targets import Target
 from evaljobs._validation.validator import Validator
 
 if TYPE_CHECKING:
     from evaljobs._cluster import Cluster
+    from evaljobs._validation.request_checks import Matching
 
 OK, FINDINGS, USAGE = 0, 1, 2
 
@@ -140,7 +139,11 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     if args.summary and args.format != "json":
         print("evaljobs: --summary goes with --format json", file=sys.stderr)
         return USAGE
-    matching = Matching(args.match, tuple(args.server), tuple(name.lower() for name in args.ignore_header))
+    matching = None  # by the path alone (request_checks.BY_PATH): that module is for HAR captures only
+    if args.match != "path" or args.server or args.ignore_header:
+        from evaljobs._validation.request_checks import Matching  # noqa: PLC0415 - HAR captures only
+
+        matching = Matching(args.match, tuple(args.server), tuple(name.lower() for name in args.ignore_header))
     settings = _Settings(args.endpoint, args.schema, args.format, use_colour(out), fail_on, matching, args.summary)
     writer, tally, progress = Writer(out, settings.format()), Tally(), Progress()
     streamed = "-" in args.paths  # standard input is read by this process alone, as it comes
@@ -166,6 +169,8 @@ def validate_paths(args: argparse.Namespace, out: TextIO) -> int:
     writer.finish(tally, status, found)
     if found is not None and not writer.form.covers:  # (sarif, html and json --summary hold it)
         if args.format == "json":
+            import json  # noqa: PLC0415 - only with --coverage
+
             out.write(json.dumps({"coverage": found}, sort_keys=False) + "\n")
         else:
             (out if args.format in ("text", "grouped") else sys.stderr).write(coverage_text(found))
@@ -230,7 +235,7 @@ class _Settings:
     format_name: str
     colour: bool  # decided by the command's process: workers have no terminal to ask
     fail_on: FailOn
-    matching: Matching = BY_PATH
+    matching: Matching | None = None  # None: request_checks.BY_PATH
     summary: bool = False  # --summary (json)
 
     def format(self) -> Format:
@@ -254,7 +259,7 @@ class _Settings:
         return render(outcomes, self.format(), sum(item.size for item in batch))
 
 
-def _outcomes(item: Unit | Payload, validator: Validator, matching: Matching = BY_PATH) -> Iterator[Outcome]:
+def _outcomes(item: Unit | Payload, validator: Validator, matching: Matching | None = None) -> Iterator[Outcome]:
     for payload in [item] if isinstance(item, Payload) else payloads(item):
         if payload.problem is not None:
             yield "problem", (payload.source, payload.problem)
@@ -293,7 +298,7 @@ def operation_targets(
     return _registry.response(*payload.exchange, paths)
 
 
-def _exchange(payload: Payload, sent: Request, validator: Validator, matching: Matching = BY_PATH) -> Outcome:
+def _exchange(payload: Payload, sent: Request, validator: Validator, matching: Matching | None = None) -> Outcome:
     """The report on a captured exchange: its response (matched to its operation by method, path and status,
     unless --schema/--endpoint name the schema) and its request (see evaljobs._validation.request_checks),
     each finding marked with its side; a request no operation matches, and a status its operation does not
@@ -302,6 +307,8 @@ def _exchange(payload: Payload, sent: Request, validator: Validator, matching: M
     try:
         from evaljobs._validation import request_checks  # noqa: PLC0415 - HAR captures only
 
+        if matching is None:
+            matching = request_checks.BY_PATH
         paths = matching.paths(sent)
         response: Report | None = None
         skipped = payload.skipped

@@ -21,9 +21,13 @@ class PayloadError(ValueError):
     """The bytes are not an acceptable JSON text (a finding about the payload, not a usage error), at
     ``pointer`` (the JSON pointer of the object holding a duplicate key; empty for the whole text)."""
 
-    def __init__(self, message: str, pointer: str = "") -> None:
-        super().__init__(message)
-        self.pointer = pointer
+    pointer = ""  # (set on the instance for a duplicate key: without an __init__, the others are raised faster)
+
+
+def _duplicate(key: str, pointer: str) -> PayloadError:
+    error = PayloadError(f"duplicate key {key!r} in one object")
+    error.pointer = pointer
+    return error
 
 
 JSON_WHITESPACE = b" \t\r\n"
@@ -102,12 +106,12 @@ def _find_duplicate(data: bytes) -> None:
     except RecursionError:  # orjson accepts deeper texts than the standard parser: searched without recursion
         found = duplicate_key(data)
         if found is not None:
-            raise PayloadError(f"duplicate key {found[1]!r} in one object", found[0]) from None
+            raise _duplicate(found[1], found[0]) from None
         return
     stack: list[tuple[str, Any]] = [("", decoded)]
     while stack:
         pointer, value = stack.pop()
         if isinstance(value, _Repeating):
-            raise PayloadError(f"duplicate key {value.repeated!r} in one object", pointer)
+            raise _duplicate(value.repeated, pointer)
         children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
         stack.extend(reversed([(f"{pointer}/{pointer_token(key)}", child) for key, child in children]))

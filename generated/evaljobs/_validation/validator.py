@@ -24,7 +24,7 @@ from typing import Any
 from evaljobs._report import Error, Report
 from evaljobs._validation import detection as _detection
 from evaljobs._validation import targets as _registry
-from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target, refusal
+from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target
 
 __all__ = ["Validator", "validate"]
 
@@ -69,9 +69,9 @@ class Validator:
             refused: dict[Target, bool] = {}
             other = None
             if scanned != UNSURE:  # refused (UNSURE: the walk below decides)
-                why = refusal(scanned)
-                refused[first] = why.certain
-                if why.depth <= 1:  # perhaps another schema's payload, told before any parsing
+                # refusal(scanned), unpacked here without an object: every payload that is not valid pays for it
+                refused[first] = scanned <= -TYPED  # (.certain)
+                if (-scanned - 1) % TYPED <= 1:  # (.depth) perhaps another schema's payload, told before any parsing
                     other = _scanned_valid(payload, chosen, refused)
             if other is not None:
                 if detecting and _empty(payload):
@@ -117,16 +117,20 @@ def _empty(data: bytes) -> bool:
 def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, bool]) -> Target | None:
     """The first of ``chosen`` that the scanner finds ``payload`` valid for, without drift; None at the first
     it cannot tell about (the order of the schemas decides: see _strictly_valid). Refusals go in ``refused``."""
+    certain = -TYPED  # (the loop asks every schema about a payload none takes: each step counts)
     for target in chosen:
         if target in refused:
             continue
         native = target.native
-        outcome = UNSURE if native is None else native.program.scan(native.node, payload)
+        if native is None:
+            return None  # (UNSURE)
+        program, node = native  # (unpacked: faster than two attribute lookups)
+        outcome = program.scan(node, payload)
         if outcome == VALID:
             return target
         if outcome == UNSURE:
             return None
-        refused[target] = outcome <= -TYPED  # refusal(outcome).certain, without an object per schema tried
+        refused[target] = outcome <= certain  # refusal(outcome).certain, without an object per schema tried
     return None
 
 

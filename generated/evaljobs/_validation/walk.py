@@ -198,9 +198,8 @@ class _TooMany(Exception):
     """More errors than the candidate with the fewest may have: this one cannot be chosen."""
 
 
-def _over_limit(found: list[Detail]) -> None:
-    limit = _LIMIT.get()
-    if limit is not None and len(found) > limit[1]:
+def _over_limit(found: list[Detail], limit: list[int]) -> None:
+    if len(found) > limit[1]:
         if len({detail[0] for detail in found}) > limit[0]:
             raise _TooMany
         limit[1] = 2 * len(found)
@@ -270,7 +269,7 @@ def missing(pointer: str, owner: dict[str, Any], name: str) -> Detail:
 
 def _errors(nodes: Program, index: int, value: Any, pointer: str, found: list[Detail]) -> None:
     node = nodes[index]
-    handler = _HANDLERS.get(type(node))
+    handler = _BY_KIND.get(node[-1])  # (its kind: a tuple's last item is read faster than its type is found)
     if handler is None:  # an Unsure node (why it is), or one the walk does not take
         raise Unsure(getattr(node, "why", node.kind))
     handler(nodes, node, value, pointer, found)
@@ -346,16 +345,19 @@ def _array(nodes: Program, node: Array, value: Any, pointer: str, found: list[De
     if type(item) is AnyValue:
         return
     skipper = _PASSABLE.get()
+    limit = _LIMIT.get()  # (read once for all the items)
     name = item.scanned if type(item) in (Model, Root) else None
     if skipper is None or name is None:
         for position, child in enumerate(value):
             _errors(nodes, index, child, f"{pointer}/{position}", found)
-            _over_limit(found)
+            if limit is not None:
+                _over_limit(found, limit)
     elif not _scanned_valid(skipper, name, value, many=True):
         for position, child in enumerate(value):
             if type(child) is not dict or not _scanned_valid(skipper, name, child, many=False):
                 _errors(nodes, index, child, f"{pointer}/{position}", found)
-                _over_limit(found)
+                if limit is not None:
+                    _over_limit(found, limit)
 
 
 def _map(nodes: Program, node: Map, value: Any, pointer: str, found: list[Detail]) -> None:
@@ -458,7 +460,7 @@ def _any(nodes: Program, node: AnyValue, value: Any, pointer: str, found: list[D
     return
 
 
-_HANDLERS: dict[type, Handler] = {
+_HANDLERS: dict[type[Any], Handler] = {
     AnyValue: _any,
     Str: _scalar,
     Int: _scalar,
@@ -477,6 +479,8 @@ _HANDLERS: dict[type, Handler] = {
     Checked: _checked,
 }
 """The walk's handler of each kind of node (an ``Unsure`` node has none: the walk raises Unsure there)."""
+_BY_KIND: dict[str, Handler] = {kind._field_defaults["kind"]: handler for kind, handler in _HANDLERS.items()}
+"""The same by the name of the kind, a node's last field (see evaljobs._validation.program_nodes)."""
 
 
 def _same_kind(value: Any, values: tuple[Any, ...]) -> bool:

@@ -35,23 +35,6 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from evaljobs._report import Error, Report
-from evaljobs._validation.program_nodes import (
-    Array,
-    Bool,
-    Checked,
-    DateTime,
-    Enum,
-    Float,
-    Int,
-    Literal,
-    Map,
-    Model,
-    Null,
-    Nullable,
-    Root,
-    Str,
-    Union,
-)
 from evaljobs._validation.targets import Target, check_program
 
 __all__ = ["EMPTY", "Evidence", "evidence", "matching", "unmatched"]
@@ -172,11 +155,32 @@ def _kind(value: Any) -> str | None:
 @cache
 def _required(target: Target) -> frozenset[str]:
     """The required top-level fields of ``target`` (its model's, read from the full path's program)."""
+    from evaljobs._validation.program_nodes import Model  # noqa: PLC0415 - (see _node_kinds)
+
     nodes, targets = check_program(target.api)
     node = nodes[targets[target.name]]
     if type(node) is not Model:
         return frozenset()
     return frozenset(field.key for field in node.fields if field.required)
+
+
+@cache
+def _scalar_kinds() -> dict[type, str]:
+    """The JSON type of the values of each kind of node that takes one type only."""
+    from evaljobs._validation import program_nodes as kinds  # noqa: PLC0415 - (see _node_kinds)
+
+    return {
+        kinds.Model: "object",
+        kinds.Map: "object",
+        kinds.Array: "array",
+        kinds.Str: "string",
+        kinds.Enum: "string",
+        kinds.DateTime: "string",
+        kinds.Int: "number",
+        kinds.Float: "number",
+        kinds.Bool: "boolean",
+        kinds.Null: "null",
+    }
 
 
 @cache
@@ -186,34 +190,25 @@ def _kinds(target: Target) -> frozenset[str]:
     return _node_kinds(nodes, targets[target.name], frozenset())
 
 
-_SCALAR_KINDS = {
-    Model: "object",
-    Map: "object",
-    Array: "array",
-    Str: "string",
-    Enum: "string",
-    DateTime: "string",
-    Int: "number",
-    Float: "number",
-    Bool: "boolean",
-    Null: "null",
-}
-
-
 def _node_kinds(nodes: tuple[Any, ...], index: int, seen: frozenset[int]) -> frozenset[str]:
+    # the node classes are imported here, once per schema (both callers are cached): most runs of the command
+    # never need them (a payload the native scanner finds valid), and they cost start-up
+    from evaljobs._validation import program_nodes as kinds  # noqa: PLC0415
+
     node = nodes[index]
     kind = type(node)
-    if kind in _SCALAR_KINDS:
-        return frozenset((_SCALAR_KINDS[kind],))
+    scalar = _scalar_kinds().get(kind)
+    if scalar is not None:
+        return frozenset((scalar,))
     if index in seen:
         return frozenset()
     inner = seen | {index}
-    if kind is Literal:
+    if kind is kinds.Literal:
         return frozenset(_kind(literal) or "string" for literal in node.values)
-    if kind is Union:
+    if kind is kinds.Union:
         return frozenset(k for member in node.members for k in _node_kinds(nodes, member, inner))
-    if kind is Nullable:
+    if kind is kinds.Nullable:
         return _node_kinds(nodes, node.node, inner) | {"null"}
-    if kind in (Checked, Root):
+    if kind in (kinds.Checked, kinds.Root):
         return _node_kinds(nodes, node.node, inner)
     return _ALL_KINDS  # any, or what the program leaves unsure

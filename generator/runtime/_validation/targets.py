@@ -20,7 +20,6 @@ from typing import Any, NamedTuple
 import evaljobs
 
 _PARAMETER = re.compile(r"\{[^{}/]+\}")
-_UNBUILT = object()
 
 
 class Target:
@@ -28,14 +27,22 @@ class Target:
 
     __slots__ = (
         "_fields",
-        "_lenient_native",
         "_model",
-        "_native",
         "api",
         "label",
+        "lenient_native",
         "name",
+        "native",
         "takes_empty",
     )
+
+    native: ScannerCheck | None
+    """The native scanner's strict check of this schema (valid without drift or duplicate keys), or None
+    without the scanner or a program for the schema. (Built on first use, by __getattr__: afterwards a plain
+    attribute, read for every payload.)"""
+    lenient_native: ScannerCheck | None
+    """The native scanner's lenient check of this schema (valid, drift or not), for a payload already decoded
+    strictly; None without one. (Built on first use, as ``native``.)"""
 
     def __init__(self, api: str, name: str) -> None:
         self.api = api
@@ -43,34 +50,26 @@ class Target:
         self.label = f"{api}.{name}"
         self._fields: frozenset[str] | None = None
         self._model: Any = None
-        self._native: ScannerCheck | object | None = _UNBUILT
-        self._lenient_native: ScannerCheck | object | None = _UNBUILT
         # whether {} or [] is valid for the schema without drift: true until the native scanner, once built
         # (see native), tells otherwise; detection then checks that a payload it finds valid is not empty
         self.takes_empty = True
 
-    @property
-    def native(self) -> ScannerCheck | None:
-        """The native scanner's strict check of this schema (valid without drift or duplicate keys), or None
-        without the scanner or a program for the schema."""
-        if self._native is _UNBUILT:
+    def __getattr__(self, attribute: str) -> Any:
+        """``native`` and ``lenient_native``, on first use (a slot not yet set)."""
+        if attribute == "native":
             program = native_program(self.api)
             node = None if program is None else program.targets.get(self.name)
-            self._native = None if node is None or program is None else ScannerCheck(program.program, node)
+            self.native = None if node is None or program is None else ScannerCheck(program.program, node)
             if node is not None and program is not None:
                 scan = program.program.scan
                 self.takes_empty = scan(node, b"{}") == VALID or scan(node, b"[]") == VALID
-        return self._native  # type: ignore[return-value]  # built above
-
-    @property
-    def lenient_native(self) -> ScannerCheck | None:
-        """The native scanner's lenient check of this schema (valid, drift or not), for a payload already
-        decoded strictly; None without one."""
-        if self._lenient_native is _UNBUILT:
+            return self.native
+        if attribute == "lenient_native":
             program = native_program(self.api, lenient=True)
             node = None if program is None else program.targets.get(self.name)
-            self._lenient_native = None if node is None or program is None else ScannerCheck(program.program, node)
-        return self._lenient_native  # type: ignore[return-value]  # built above
+            self.lenient_native = None if node is None or program is None else ScannerCheck(program.program, node)
+            return self.lenient_native
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {attribute!r}")
 
     @property
     def scannable(self) -> bool:
