@@ -60,13 +60,14 @@ def test_a_large_page_broken_at_its_end_is_explained_without_the_models(tmp_path
 def _count_models_walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The pointers of the objects the walk checks as models from now on, in order."""
     walked: list[str] = []
-    model_handler = _walk._HANDLERS[Model]
+    kind = Model._field_defaults["kind"]  # the walk dispatches on a node's kind
+    model_handler = _walk._BY_KIND[kind]
 
     def counting(nodes: Any, node: Any, value: Any, pointer: str, found: Any) -> None:
         walked.append(pointer)
         model_handler(nodes, node, value, pointer, found)
 
-    monkeypatch.setitem(_walk._HANDLERS, Model, counting)
+    monkeypatch.setitem(_walk._BY_KIND, kind, counting)
     return walked
 
 
