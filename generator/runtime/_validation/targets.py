@@ -108,21 +108,11 @@ NATIVE_VARIABLE = "EVALJOBS_NATIVE"  # "0": do without the native scanner (the w
 
 VALID, UNSURE = 1, 0
 """What ``_evaljobs_scan.Program.scan`` answers: valid without drift (VALID), it cannot tell (UNSURE), or a
-refusal, a negative number that ``refusal`` unpacks. (One C call and one integer, no object: the common case
-costs nothing more than the comparison with VALID.)"""
+refusal, a negative number: ``-(depth + 1)`` (how deep in the payload: 0 the top-level value, 1 a member of
+it...), less ``TYPED`` when it is certain (a value of the wrong kind or a missing key: the lenient program refuses
+it too). The validator reads the two inline, ``outcome <= -TYPED`` and ``(-outcome - 1) % TYPED``: one C call and
+one integer, no object, so the common case costs nothing more than the comparison with VALID."""
 TYPED = 1 << 20  # in a refusal: drift cannot explain it (native/scan.c's TYPED)
-
-
-class Refusal(NamedTuple):
-    """A refusal of the native scanner, unpacked from its number (``refusal``)."""
-
-    depth: int  # how deep in the payload: 0 the top-level value, 1 a member of it...
-    certain: bool  # a value of the wrong kind or a missing key: the lenient program refuses it too
-
-
-def refusal(outcome: int) -> Refusal:
-    """The refusal a negative outcome of ``scan`` stands for: ``-(depth + 1)``, less ``TYPED`` if certain."""
-    return Refusal((-outcome - 1) % TYPED, outcome <= -TYPED)
 
 
 class ResponseRoute(NamedTuple):

@@ -69,9 +69,9 @@ class Validator:
             refused: dict[Target, bool] = {}
             other = None
             if scanned != UNSURE:  # refused (UNSURE: the walk below decides)
-                # refusal(scanned), unpacked here without an object: every payload that is not valid pays for it
-                refused[first] = scanned <= -TYPED  # (.certain)
-                if (-scanned - 1) % TYPED <= 1:  # (.depth) perhaps another schema's payload, told before any parsing
+                # the refusal read inline (targets.VALID says how): every payload that is not valid pays for it
+                refused[first] = scanned <= -TYPED  # certain
+                if (-scanned - 1) % TYPED <= 1:  # depth: perhaps another schema's payload, told before any parsing
                     other = _scanned_valid(payload, chosen, refused)
             if other is not None:
                 if detecting and _empty(payload):
@@ -130,7 +130,7 @@ def _scanned_valid(payload: bytes, chosen: list[Target], refused: dict[Target, b
             return target
         if outcome == UNSURE:
             return None
-        refused[target] = outcome <= certain  # refusal(outcome).certain, without an object per schema tried
+        refused[target] = outcome <= certain  # whether the refusal is certain (targets.VALID)
     return None
 
 
@@ -153,7 +153,7 @@ def _strictly_valid(
         if outcome == VALID:
             return target
         if outcome != UNSURE:
-            refused[target] = outcome <= -TYPED  # (refusal(outcome).certain)
+            refused[target] = outcome <= -TYPED  # certain (targets.VALID)
             continue
         from evaljobs._validation import walk as _walk  # noqa: PLC0415 - only where the scanner cannot tell
 
@@ -233,7 +233,7 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         outcome = UNSURE if native is None else native.program.scan(native.node, data)
         if outcome == VALID:
             candidates.append(target)
-        elif outcome > -TYPED:  # it cannot tell, or refused for another reason than refusal().certain (a
+        elif outcome > -TYPED:  # it cannot tell, or refused for another reason than a certain one (a
             unsure.append(target)  # format, a bound): the walk below tells whether the models refuse it too
     if not candidates:
         return None
