@@ -1,14 +1,12 @@
 """`make bench`, beyond one process: `evaljobs validate` on the 100,000-payload corpus of bench/run.py alone,
-with `--jobs 2` (2 workers of a ProcessPoolExecutor: evaljobs._workers), and with `--dask local:2` (a
+with `--jobs 2` (2 worker processes: evaljobs._workers), and with `--dask local:2` (a
 LocalCluster of 2 worker processes started by the command; and a cluster started beforehand: the run's share
 alone); the peak memory of the largest process of each, and the memory of each Dask worker.
 
 Whole commands, 5 alternating rounds, best times (this machine's speed drifts from one run to the next; the
 bench shares 2 cores). Run by bench/run.py; `python bench/scale.py` runs it alone.
 
-(This bench decided which pool `--jobs` keeps: the forked pool of pipes and signals written here before was
-never more than 10% faster than a ProcessPoolExecutor (1.39 s and 2.74 s against 1.14 s and 1.67 s for `--jobs
-2`, best of 5 in two runs), so the executor replaced it: see evaljobs/_workers.py.)
+(This bench compared the pools `--jobs` has had: see evaljobs/_workers.py and ARCHITECTURE.md.)
 """
 
 from __future__ import annotations
@@ -97,7 +95,7 @@ def main() -> None:
         client = Client(cluster, set_as_default=False)
         kinds: dict[str, list[str]] = {
             "one process": [*evaljobs, path],
-            "--jobs 2 (ProcessPoolExecutor, 2 workers)": [*evaljobs, "--jobs", "2", path],
+            "--jobs 2 (2 worker processes)": [*evaljobs, "--jobs", "2", path],
             "--dask local:2 (starts its cluster)": [*evaljobs, "--dask", "local:2", path],
             "--dask to a running 2-worker cluster": [*evaljobs, "--dask", cluster.scheduler_address, path],
         }

@@ -1,10 +1,12 @@
-"""The ``--jobs`` pool (evaljobs._workers, on ProcessPoolExecutor): results in order whatever order the workers
+"""The ``--jobs`` pool (evaljobs._workers: a pipe each way per worker): results in order whatever order the workers
 finish in, every item once, a failing or dying worker reported instead of a hang, and no process left behind."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -138,6 +140,31 @@ def test_with_a_stand_in_a_failing_item_does_not_stop_the_worker() -> None:
     assert results[0][0] == 0 and str(results[0][1]).startswith("its worker process failed: ValueError: no 0 (")
     assert [result[0] for result in results] == list(range(40))
     assert results[1][1] != CALLER, "the worker went on with the items it had queued behind the failing one"
+    assert _no_children_left()
+
+
+def _killed_while_it_sends(item: tuple[int, str]) -> bytes:
+    """Item 3, the first time: the worker is killed (SIGKILL, as by the kernel's OOM killer) 0.2 s into
+    sending its 8 MB result, which the command's process is not reading then: half a message in the pipe."""
+    number, marker = item
+    if number == 3 and not Path(marker).exists():
+        Path(marker).write_text("killed once")
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
+        return b"3" * 8_000_000
+    return str(number).encode() * 1000
+
+
+def test_a_worker_killed_halfway_through_sending_a_result_costs_nothing(tmp_path: Path) -> None:
+    """The half message it left is the end of that worker's results (no other process holds its pipe): the
+    run neither hangs (the ProcessPoolExecutor here before could: its workers shared one pipe) nor loses an
+    item: the item is run again by another worker."""
+    marker = str(tmp_path / "killed")
+    results = ordered_map(_killed_while_it_sends, [(number, marker) for number in range(12)], 2)
+    assert next(results) == b"0" * 1000
+    time.sleep(0.6)  # (the command writing its output: the workers' results wait in their pipes)
+    rest = list(results)
+    assert Path(marker).exists(), "item 3's worker was killed"
+    assert rest == [str(n).encode() * 1000 for n in range(1, 12)], "item 3 as run again: the half result dropped"
     assert _no_children_left()
 
 

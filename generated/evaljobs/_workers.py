@@ -1,28 +1,36 @@
 """``--jobs``: a function mapped over work items by worker processes, the results given back in order.
 
-The standard library's ``ProcessPoolExecutor`` runs ``jobs`` worker processes (forked on Linux: they start with
-the command's imports; spawned elsewhere); the command's process reads the items as needed (it cuts the input
-meanwhile), keeps at most ``WINDOW`` items per worker in flight and gives the results back in order (it writes
-the output meanwhile). bench/scale.py measured this pool against the forked pool of pipes and signals
-that was here before (kept only if more than 10% faster): on 100,000 payloads, 2 cores shared with other work,
-`--jobs 2` took 1.39 s and 2.74 s there, 1.14 s and 1.67 s here (best of 5, two runs); in 7 alternating
-rounds, best 0.60 s there and 0.64 s here, medians 1.63 s and 1.12 s. Never 10% faster: it went.
+``jobs`` worker processes (forked on Linux: they start with the command's imports; spawned elsewhere), each
+with a pipe of its own each way: the command's process sends each item to the worker with the fewest in hand,
+reads the results as they come, keeps at most ``WINDOW`` items per worker in flight and gives the results back
+in order (it cuts the input and writes the output meanwhile). A worker takes its items in the order sent, a
+thread of its own reading them off its pipe so that sending never waits on a worker that is itself waiting to
+send a result.
+
+Why not the standard library's ``ProcessPoolExecutor``, which was here before: its workers share one result
+pipe, and a worker killed while it writes a result leaves half a message in it. The executor's thread then
+waits for the rest for ever, and the other worker for the pipe's lock the dead one held: the run hangs
+(seen here in 4 runs of 280 with a worker killed at a random moment, 3 of them with the other core busy;
+CI hung on it; this pool hung in none of 200). A pipe of one's own ends
+when its worker does: a death is always seen, as the end of that worker's results, and it is that worker's.
 
 A worker that raises or dies never leaves the run waiting: the caller either stops with a clear error or,
-given ``lost``, has a stand-in for the item. A dying worker breaks the whole executor, every item in flight
-failing with it; the results already finished are kept, and the unfinished items are run again, one at a
-time in a new pool, so that the item that kills a worker is told apart from the ones that were only queued
-beside it: it alone is lost. Then the window opens again.
+given ``lost``, has a stand-in for the item. A death costs the dead worker's items only: the one it was
+working on (the first it had not answered) is run again by another worker, those queued behind it are sent
+to the others, and a new worker takes the dead one's place. An item whose worker dies under it twice is the
+cause: it alone is lost.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
+import multiprocessing
+import pickle
 import sys
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.connection import Connection, wait
 from typing import Any, TypeVar
 
 __all__ = ["WINDOW", "WorkerFailed", "ordered_map"]
@@ -32,6 +40,7 @@ R = TypeVar("R")
 
 WINDOW = 8  # items per worker at most between the first not given back and the last submitted: a slow item
 # holds the others' results back (they are given in order), so memory stays bounded
+DEATHS = 2  # an item whose worker died under it this many times is the cause of it
 
 
 class WorkerFailed(RuntimeError):
@@ -45,104 +54,174 @@ def ordered_map(
 
     A worker that dies (killed, out of memory) or whose ``function`` raises: without ``lost``, WorkerFailed
     stops the run; with it, ``lost(item, reason)`` stands for the result of that item, and the run goes on."""
-    sys.stdout.flush()  # nothing left in the buffers for a forked worker to write a second time
-    sys.stderr.flush()
     pool = _Pool(function, jobs)
     try:
-        entries: deque[_Entry] = deque()  # in input order: each item and its future (None: to submit again)
-        again = 0  # entries being run again after a worker died: no new item until they are done
+        entries: deque[_Entry] = deque()  # in input order
         source = iter(items)
         while True:
-            while not again and len(entries) < WINDOW * jobs and (item := next(source, _END)) is not _END:
-                entries.append(_Entry(item, pool.submit(item)))
+            while len(entries) < WINDOW * jobs and (item := next(source, _END)) is not _END:
+                entry = _Entry(item)
+                entries.append(entry)
+                pool.send(entry)
             if not entries:
                 return
             head = entries[0]
-            if head.future is None:  # one at a time: a death is then this item's doing
-                head.future = pool.submit(head.item)
-            try:
-                result = head.future.result()
-            except BrokenProcessPool:
-                alone = head.again  # run again, alone: its death is its own
-                reason = pool.renew()
-                for entry in entries:  # the results finished are kept; the others are submitted again
-                    if entry.future is not None and not _finished(entry.future):
-                        entry.future = None
-                        again += not entry.again
-                        entry.again = True
-                if not alone:
-                    continue  # (several items were in flight: which one killed the worker is not known yet)
-                entries.popleft()
-                again -= 1
-                if lost is None:
-                    raise WorkerFailed(f"a worker process stopped unexpectedly (it {reason})") from None
-                yield lost(head.item, f"the worker process validating it {reason}")
-                continue
-            except Exception as error:  # the function raised, in the worker
-                entries.popleft()
-                again -= head.again
-                if lost is None:
-                    raise WorkerFailed(f"a worker failed: {_described(error)}") from None
-                yield lost(head.item, f"its worker process failed: {_described(error)}")
-                continue
+            while head.state == _WAITING:
+                pool.receive()
             entries.popleft()
-            again -= head.again
-            yield result
+            if head.state == _DONE:
+                yield head.value
+            elif lost is None:
+                reason = head.value
+                raise WorkerFailed(
+                    f"a worker failed: {reason}"
+                    if head.state == _RAISED
+                    else f"a worker process stopped unexpectedly (it {reason})"
+                )
+            elif head.state == _RAISED:
+                yield lost(head.item, f"its worker process failed: {head.value}")
+            else:
+                yield lost(head.item, f"the worker process validating it {head.value}")
     finally:
         pool.close()
 
 
+_WAITING, _DONE, _RAISED, _KILLED = 0, 1, 2, 3  # an entry's state
+
+
 class _Entry:
-    """An item, its future, and whether it is being run again (a worker died while it was in flight)."""
+    """An item, and its outcome once known: its result, the error its function raised, or how the worker
+    that died under it ended (``value``)."""
 
-    __slots__ = ("again", "future", "item")
+    __slots__ = ("deaths", "item", "state", "value")
 
-    def __init__(self, item: Any, future: Future[Any] | None) -> None:
-        self.item, self.future, self.again = item, future, False
+    def __init__(self, item: Any) -> None:
+        self.item, self.state, self.deaths = item, _WAITING, 0
+        self.value: Any = None
 
 
-def _finished(future: Future[Any]) -> bool:
-    """Whether ``future`` has its result, or the function's own error (a broken pool fails the others)."""
-    return future.done() and not isinstance(future.exception(), BrokenProcessPool)
+class _Worker:
+    """A worker process, the two ends of its pipes in this process, and the entries it has in hand, in the
+    order it takes them."""
+
+    __slots__ = ("entries", "process", "results", "tasks")
+
+    def __init__(self, process: Any, tasks: Connection, results: Connection) -> None:
+        self.process, self.tasks, self.results = process, tasks, results
+        self.entries: deque[_Entry] = deque()
 
 
 class _Pool:
-    """The executor, replaced by a new one when a worker dies; how the dead one ended is read before."""
-
     def __init__(self, function: Callable[[Any], Any], jobs: int) -> None:
-        self.function, self.jobs = function, jobs
-        self.executor = self._new()
+        fork = sys.platform == "linux"  # (no interpreter to start; elsewhere, spawned workers)
+        self.context: Any = multiprocessing.get_context("fork" if fork else "spawn")
+        self.fork, self.function = fork, function
+        self.workers: list[_Worker] = []
+        for _ in range(jobs):
+            self.workers.append(self._start())
 
-    def _new(self) -> ProcessPoolExecutor:
-        if sys.platform == "linux":
-            import multiprocessing  # noqa: PLC0415 - (Linux: forked workers, no interpreter to start)
+    def _start(self) -> _Worker:
+        """A new worker. Forked, it closes the ends of every pipe that are this process's (its own included):
+        its own end of its results is then the only one, so that its death is the end of them."""
+        tasks_in, tasks_out = self.context.Pipe(duplex=False)
+        results_in, results_out = self.context.Pipe(duplex=False)
+        ours = [end for worker in self.workers for end in (worker.tasks, worker.results)]
+        ours += [tasks_out, results_in]
+        process = self.context.Process(
+            target=_serve, args=(self.function, tasks_in, results_out, ours if self.fork else []), daemon=True
+        )
+        sys.stdout.flush()  # nothing left in the buffers for a forked worker to write a second time
+        sys.stderr.flush()
+        process.start()
+        tasks_in.close()
+        results_out.close()
+        return _Worker(process, tasks_out, results_in)
 
-            return ProcessPoolExecutor(self.jobs, mp_context=multiprocessing.get_context("fork"))
-        return ProcessPoolExecutor(self.jobs)
+    def send(self, entry: _Entry) -> None:
+        worker = min(self.workers, key=lambda worker: len(worker.entries))
+        worker.entries.append(entry)
+        with contextlib.suppress(OSError):  # (the worker has died: receive() sends its entries elsewhere)
+            worker.tasks.send_bytes(pickle.dumps(entry.item, pickle.HIGHEST_PROTOCOL))
 
-    def submit(self, item: Any) -> Future[Any]:
-        try:
-            return self.executor.submit(self.function, item)
-        except BrokenProcessPool as error:  # broken before the caller learnt of it: the item's future says so
-            failed: Future[Any] = Future()
-            failed.set_exception(error)
-            return failed
+    def receive(self) -> None:
+        """Waits for results, and takes those that have come; a worker whose results end has died."""
+        ready = wait([worker.results for worker in self.workers])
+        for worker in [worker for worker in self.workers if worker.results in ready]:
+            try:
+                message = worker.results.recv_bytes()
+            except (EOFError, OSError):
+                self._died(worker)
+                continue
+            entry = worker.entries.popleft()
+            entry.state, entry.value = pickle.loads(message)
 
-    def renew(self) -> str:
-        """A new executor for a broken one; returns how its dead worker ended ("exited with status 3")."""
-        processes = dict(getattr(self.executor, "_processes", None) or {})
-        self.executor.shutdown(wait=True, cancel_futures=True)
-        codes = [process.exitcode for process in processes.values() if process.exitcode]
-        # (the executor ends the other workers with SIGTERM: the dead one's code is another, unless it was that)
-        codes.sort(key=lambda code: code == -15)
-        self.executor = self._new()
-        return _ended(codes[0]) if codes else "stopped"
+    def _died(self, worker: _Worker) -> None:
+        worker.tasks.close()
+        worker.results.close()
+        worker.process.join(5)
+        if worker.process.is_alive():  # (its results closed, yet not ended)
+            worker.process.kill()
+            worker.process.join()
+        reason = _ended(worker.process.exitcode)
+        self.workers.remove(worker)
+        self.workers.append(self._start())
+        if worker.entries:
+            first = worker.entries[0]  # the one it was working on
+            first.deaths += 1
+            if first.deaths >= DEATHS:
+                worker.entries.popleft()
+                first.state, first.value = _KILLED, reason
+        for entry in worker.entries:
+            self.send(entry)
 
     def close(self) -> None:
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        """Every worker ended and waited for: told there is nothing more, and stopped if it goes on working
+        (the run stopped early: an error, Ctrl-C)."""
+        for worker in self.workers:
+            worker.tasks.close()
+        for worker in self.workers:
+            worker.process.join(0.5 if not worker.entries else 0)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.results.close()
 
 
-def _ended(code: int) -> str:
+def _serve(function: Callable[[Any], Any], tasks: Connection, results: Connection, theirs: list[Connection]) -> None:
+    """A worker: each item read from ``tasks`` (by a thread, as they come), its function's outcome written to
+    ``results``, until ``tasks`` ends."""
+    import signal  # noqa: PLC0415
+    import threading  # noqa: PLC0415
+    from queue import SimpleQueue  # noqa: PLC0415
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle: it ends the workers
+    for end in theirs:
+        end.close()
+    queue: SimpleQueue[bytes | None] = SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                queue.put(tasks.recv_bytes())
+        except (EOFError, OSError):
+            queue.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    while (message := queue.get()) is not None:
+        try:
+            outcome = (_DONE, function(pickle.loads(message)))
+            reply = pickle.dumps(outcome, pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # the function's error, or a result that cannot be sent
+            reply = pickle.dumps((_RAISED, _described(error)), pickle.HIGHEST_PROTOCOL)
+        try:
+            results.send_bytes(reply)
+        except OSError:  # the command's process has gone
+            return
+
+
+def _ended(code: int | None) -> str:
+    if code is None or code == 0:
+        return "stopped"
     if code > 0:
         return f"exited with status {code}"
     import signal  # noqa: PLC0415
@@ -155,10 +234,9 @@ def _ended(code: int) -> str:
 
 
 def _described(error: BaseException) -> str:
-    """The error, with where in the worker it was raised (the last frame of its remote traceback)."""
-    remote = str(error.__cause__ or "")
-    frames = re.findall(r'File "([^"]+)", line (\d+)', remote)
-    where = f" ({frames[-1][0]}:{frames[-1][1]})" if frames else ""
+    """The error, with where it was raised (the last frame of its traceback)."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
     return f"{type(error).__name__}: {error}{where}"
 
 
