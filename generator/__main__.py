@@ -15,7 +15,6 @@ import traceback
 from pathlib import Path
 
 from generator.build import Api, prepare, write_package
-from generator.load.lint import lint_document
 from generator.problems import GenerationFailed
 from generator.publish import output
 from generator.publish.gate import gate
@@ -92,7 +91,7 @@ def _build(apis: list[Api], package: Path) -> None:
 
 def _print_warnings(apis: list[Api]) -> None:
     for api in apis:
-        for warning in [*api.model.warnings, *lint_document(api.document, api.spec.kind, api.spec.label)]:
+        for warning in api.warnings:
             print(f"warning: {warning}", file=sys.stderr)
 
 

@@ -25,6 +25,7 @@ from generator.emit.walk_programs import program
 from generator.load.checks import check_document
 from generator.load.discover import SpecFile, discover
 from generator.load.document import load_document
+from generator.load.lint import lint_document
 from generator.problems import GenerationFailed, Problem
 from generator.schema import SchemaModel
 from generator.schema import build as build_model
@@ -41,11 +42,11 @@ class Api:
     """One spec file, checked and prepared: everything the writers need."""
 
     spec: SpecFile
-    document: dict[str, Any]
     for_models: dict[str, Any]
     operations: list[OperationSpec]
     root: str
     model: SchemaModel
+    warnings: list[Problem]  # the model's, then the lint's (they never stop generation)
 
     def class_of(self, component: str) -> str:
         """The Python class name of the model generated for ``components/schemas/<component>`` (for a JSON
@@ -66,14 +67,11 @@ class Api:
 
     @property
     def title(self) -> str:
-        info = self.document.get("info", {})
-        return str(info.get("title") or self.document.get("title") or self.spec.name)
+        return self.model.title or self.spec.name
 
     @property
     def description(self) -> str:
-        info = self.document.get("info", {})
-        text = str(info.get("description") or self.document.get("description") or "")
-        return text.strip().split("\n\n", 1)[0]
+        return self.model.description
 
 
 def prepare(schemas_dir: Path) -> list[Api]:
@@ -94,14 +92,16 @@ def prepare(schemas_dir: Path) -> list[Api]:
         if found:
             problems.extend(found)
             continue
-        document = model.document()
+        # the lint reads the patterns as the model reads them (schema.json publishes that reading; a pattern
+        # the model reads as a date-time is not one there)
+        warnings = [*model.warnings, *lint_document(model.document(), spec.kind, spec.label)]
         normalized = for_models(model)
         root = model.classes.get(ROOT, "")
         operations: list[OperationSpec] = []
         if spec.kind == "openapi":
             operations, found = extract(model)
             problems.extend(found)
-        apis.append(Api(spec, document, normalized, operations, root, model))
+        apis.append(Api(spec, normalized, operations, root, model, warnings))
     if problems:
         raise GenerationFailed(problems)
     return apis

@@ -3,9 +3,11 @@ path-level parameters merged, bodies pointing at their named schemas."""
 
 from __future__ import annotations
 
+import textwrap
+from pathlib import Path
 from typing import Any
 
-from generator.build import server_urls
+from generator.build import prepare, server_urls
 from generator.emit.operations import extract
 from generator.schema import build
 from generator.schema.nodes import Ref, Scalar
@@ -259,3 +261,43 @@ def test_an_operation_of_a_referenced_path_item_is_extracted_with_its_referenced
     assert (operation.operation_id, operation.python_name) == ("getJobs", "get_jobs")
     assert operation.responses == {"200": "GetJobsResponse"}
     assert operation.examples == {"200": {"id": "x"}}
+
+
+def test_the_title_and_description_are_the_models_reading_of_info(tmp_path: Path) -> None:
+    """The package's title and description come from the schema model (the first paragraph of ``info``'s
+    description); the lint's warnings come with the model's."""
+    (tmp_path / "jobs.openapi.yaml").write_text(
+        textwrap.dedent(
+            """\
+            openapi: 3.0.3
+            info:
+              title: Jobs
+              version: "1"
+              description: |
+                The jobs API.
+
+                More text.
+            paths:
+              /jobs/{id}:
+                get:
+                  operationId: getJob
+                  parameters:
+                    - {name: id, in: path, required: true, schema: {type: string}}
+                  responses:
+                    "200":
+                      description: ok
+                      content:
+                        application/json:
+                          schema:
+                            type: object
+                            properties:
+                              code: {type: string, pattern: "^[A-Z]+$", nullable: true}
+            """
+        )
+    )
+    (api,) = prepare(tmp_path)
+    assert [warning.pointer for warning in api.warnings] == [
+        "/components/schemas/GetJobResponse/properties/code/pattern"
+    ]
+    assert "has no maxLength beside it" in str(api.warnings[0])
+    assert (api.title, api.description) == ("Jobs", "The jobs API.")

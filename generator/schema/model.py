@@ -118,6 +118,19 @@ class SchemaModel:
             return bool(schema)
         return bool(jsonschema.Draft202012Validator({**schema, "$defs": self._definitions}).is_valid(value))
 
+    @property
+    def title(self) -> str:
+        """The spec's title (OpenAPI's ``info.title``, a JSON Schema's ``title``), or ""."""
+        info = self.source.get("info")
+        return str((info.get("title") if isinstance(info, Mapping) else None) or self.source.get("title") or "")
+
+    @property
+    def description(self) -> str:
+        """The first paragraph of the spec's description (``info.description``, or a JSON Schema's), or ""."""
+        info = self.source.get("info")
+        text = (info.get("description") if isinstance(info, Mapping) else None) or self.source.get("description")
+        return str(text or "").strip().split("\n\n", 1)[0]
+
     def document(self) -> dict[str, Any]:
         """The spec in canonical form (see generator.schema.canonical)."""
         entries = {key: canonical.definition(item.node, self.ref_of) for key, item in self.named.items()}

@@ -128,7 +128,7 @@ class ResponseRoute(NamedTuple):
 class ScannerCheck(NamedTuple):
     """One schema's node in a program of the native scanner (``_evaljobs_scan.Program``).
 
-    ``program.scan(node, data)`` answers on JSON bytes with VALID, UNSURE or a refusal (see ``refusal``);
+    ``program.scan(node, data)`` answers on JSON bytes with VALID, UNSURE or a refusal (see ``VALID``);
     ``program.accepts(node, data)`` says the same as True, None or False.
     """
 
