@@ -10,6 +10,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -86,6 +87,43 @@ def test_the_drift_walk_passes_over_nothing_that_drifts(api: str, name: str, mon
             assert native == encoded == _walk.drift(payload, api, name), json.dumps(payload)[:500]
 
     check()
+
+
+@pytest.mark.parametrize(("api", "name"), SCHEMAS, ids=[f"{a}.{n}" for a, n in SCHEMAS])
+def test_fields_added_at_the_root_are_told_by_one_scan_as_the_walk_tells_them(
+    api: str, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the payload's JSON, drift() first scans it with the root left open: on valid, drifted and
+    mutated payloads of every schema, with fields added at the root or not, it finds what the walk finds; and
+    for some, it is the scan that answers (the walk is not called)."""
+    walks: list[int] = []
+    walk = _walk._DriftWalk.walk
+
+    def counted(self: Any, value: Any, where: Any, pointer: str) -> None:
+        walks.append(1)
+        walk(self, value, where, pointer)
+
+    monkeypatch.setattr(_walk._DriftWalk, "walk", counted)
+    told_by_the_scan: list[bool] = []
+
+    @SETTINGS
+    @given(_any_payload(api, name), st.dictionaries(st.sampled_from(["x_added", "nme", "zz"]), st.integers()))
+    def check(payload: Any, added: dict[str, int]) -> None:
+        if isinstance(payload, dict):
+            payload = {**payload, **added}
+        try:
+            data = orjson.dumps(payload)
+        except TypeError:  # an integer beyond 64 bits: the scanner cannot tell, the walk does
+            data = json.dumps(payload).encode()
+        walked = _walk.drift(payload, api, name, decoded=True)
+        walks.clear()
+        assert _walk.drift(payload, api, name, decoded=True, data=data) == walked, data[:500]
+        told_by_the_scan.append(not walks)
+
+    check()
+    opened = _walk._root_opened(api)
+    if opened is not None and name in opened[1]:
+        assert any(told_by_the_scan), "the scan with the root open answered for none of the payloads"
 
 
 def _counted_skipper(api: str) -> tuple[tuple[Any, dict[str, int], dict[str, int]], list[int]]:

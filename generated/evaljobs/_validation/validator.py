@@ -243,7 +243,9 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
         return None
     best: Report | None = None
     for target in candidates:
-        report = Report(source, target.label, drift=_walk.drift(value, target.api, target.name, decoded=True))
+        report = Report(
+            source, target.label, drift=_walk.drift(value, target.api, target.name, decoded=True, data=data)
+        )
         if best is None or len(report.drift) < len(best.drift):
             best = report
     return best

@@ -581,14 +581,19 @@ def _shapes(api: str) -> dict[int, _Shape]:
     return {}
 
 
-def drift(value: Any, api: str, name: str, *, decoded: bool = False) -> list[Drift]:
+def drift(value: Any, api: str, name: str, *, decoded: bool = False, data: bytes | None = None) -> list[Drift]:
     """Every drift in ``value`` read as schema ``name`` of ``api``, in document order. ``decoded``: ``value``
     was read from JSON (dicts, lists, strings, numbers, booleans, None only), so the native scanner can tell
     the parts without drift on their JSON again (a value from a caller may hold a UUID that reads as a
-    string there)."""
+    string there). ``data``: that JSON, decoded strictly (no duplicate key), when the caller has it: a payload
+    whose only drift is fields added at its root is then told by one scan, without the walk."""
     nodes, targets = program(api)
     walk = _DriftWalk(api, nodes, decoded)
     where = walk.shape(targets[name])
+    if data is not None and type(value) is dict and len(where.models) == 1 and where.tagged is None:
+        found = _added_at_root(walk, data, value, name, where.models[0])
+        if found is not None:
+            return found
     if not where.trivial:
         walk.walk(value, where, "")
     return walk.found
@@ -647,10 +652,7 @@ class _DriftWalk:
         for key, child in value.items():
             where = shapes.get(key)
             if where is None:
-                close = closest(key, shapes)
-                hint = f"; did you mean {close!r}?" if close else ""
-                message = f"field {key!r} is not in the spec of {node.name}{hint}"
-                self.found.append(Drift(f"{pointer}/{pointer_token(key)}", "unknown_field", message))
+                self.found.append(_unknown_field(key, shapes, node.name, pointer))
             elif where.trivial:
                 continue
             elif type(child) is str and where.enum_values is not None:  # the common case, without a call
@@ -680,6 +682,13 @@ def _field_shapes(walk: _DriftWalk, index: int) -> dict[str, _Shape]:
     return found
 
 
+def _unknown_field(key: str, shapes: dict[str, _Shape], model: str, pointer: str) -> Drift:
+    close = closest(key, shapes)
+    hint = f"; did you mean {close!r}?" if close else ""
+    message = f"field {key!r} is not in the spec of {model}{hint}"
+    return Drift(f"{pointer}/{pointer_token(key)}", "unknown_field", message)
+
+
 def _keys(nodes: Program, index: int) -> frozenset[str]:
     node = nodes[index]
     return frozenset(("root",) if type(node) is Root else (field.key for field in node.fields))
@@ -690,6 +699,44 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
     assert enum is not None  # enum_values is set only with an enum
     listed = ", ".join(repr(known) for known in enum.values)
     return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.name} ({listed})")
+
+
+def _added_at_root(walk: _DriftWalk, data: bytes, value: dict[str, Any], name: str, index: int) -> list[Drift] | None:
+    """The drift of ``value`` (``data`` decoded) when it is only fields the root does not declare: the strict
+    program with its root left open (an unknown key there takes any value) accepts ``data``. None when it
+    does not, or cannot tell: the walk decides."""
+    opened = _root_opened(walk.api)
+    node = walk.nodes[index]
+    if opened is None or type(node) is Root:
+        return None
+    program_, roots = opened
+    root = roots.get(name)
+    if root is None or program_.scan(root, data) != VALID:
+        return None
+    shapes = _field_shapes(walk, index)
+    return [_unknown_field(key, shapes, node.name, "") for key in value if key not in shapes]
+
+
+@cache
+def _root_opened(api: str) -> tuple[Any, dict[str, int]] | None:
+    """The strict program of ``api`` with, for each schema whose strict node is a closed object declaring the
+    same fields as the walk's model, a copy of that node left open (made on the first drift: one more node per
+    schema), and the node of each; None without the scanner."""
+    program_ = native_program(api)
+    if program_ is None:
+        return None
+    module = outline_module(api)
+    nodes, roots = list(module.NATIVE), {}
+    walk_nodes, walk_targets = program(api)
+    for name, index in module.NATIVE_TARGETS.items():
+        node, model = nodes[index], walk_nodes[walk_targets[name]] if name in walk_targets else None
+        if getattr(node, "kind", None) != "struct" or node.open or type(model) is not Model:
+            continue
+        if {field.key.decode() for field in node.fields} != {field.key for field in model.fields}:
+            continue  # (the two programs do not read the object alike: the walk tells)
+        roots[name] = len(nodes)
+        nodes.append(node._replace(open=True))
+    return type(program_.program)(tuple(nodes)), roots
 
 
 @cache
