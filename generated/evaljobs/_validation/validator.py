@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from evaljobs._report import Error, Report
+from evaljobs._report import Drift, Error, Report
 from evaljobs._validation import detection as _detection
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.targets import TYPED, UNSURE, VALID, Target
@@ -225,27 +225,31 @@ def _drifted(data: bytes, value: Any, finalists: list[Target], hopeless: set[Tar
     refused for a reason drift cannot explain (a value of the wrong kind, a missing key), which the lenient
     program would refuse too, as it accepts all the strict one does and differs only on unknown fields and
     enum values."""
-    candidates, unsure = [], []
+    from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed
+
+    candidates: list[tuple[Target, list[Drift] | None]] = []  # with their drift, when one scan told it
+    unsure = []
     for target in finalists:
         if target in hopeless:
+            continue
+        added = _walk.added_at_root(data, value, target.api, target.name)  # valid, drift only at the root
+        if added is not None:
+            candidates.append((target, added))
             continue
         native = target.lenient_native  # (decode() has refused duplicate keys, which it does not check)
         outcome = UNSURE if native is None else native.program.scan(native.node, data)
         if outcome == VALID:
-            candidates.append(target)
+            candidates.append((target, None))
         elif outcome > -TYPED:  # it cannot tell, or refused for another reason than a certain one (a
             unsure.append(target)  # format, a bound): the walk below tells whether the models refuse it too
     if not candidates:
         return None
-    from evaljobs._validation import walk as _walk  # noqa: PLC0415 - the full path, only when needed
-
     if any(_walk.valid_for(value, target) for target in unsure):
         return None
     best: Report | None = None
-    for target in candidates:
-        report = Report(
-            source, target.label, drift=_walk.drift(value, target.api, target.name, decoded=True, data=data)
-        )
+    for target, added in candidates:
+        found = added if added is not None else _walk.drift(value, target.api, target.name, decoded=True)
+        report = Report(source, target.label, drift=found)
         if best is None or len(report.drift) < len(best.drift):
             best = report
     return best

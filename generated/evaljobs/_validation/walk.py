@@ -581,19 +581,14 @@ def _shapes(api: str) -> dict[int, _Shape]:
     return {}
 
 
-def drift(value: Any, api: str, name: str, *, decoded: bool = False, data: bytes | None = None) -> list[Drift]:
+def drift(value: Any, api: str, name: str, *, decoded: bool = False) -> list[Drift]:
     """Every drift in ``value`` read as schema ``name`` of ``api``, in document order. ``decoded``: ``value``
     was read from JSON (dicts, lists, strings, numbers, booleans, None only), so the native scanner can tell
     the parts without drift on their JSON again (a value from a caller may hold a UUID that reads as a
-    string there). ``data``: that JSON, decoded strictly (no duplicate key), when the caller has it: a payload
-    whose only drift is fields added at its root is then told by one scan, without the walk."""
+    string there)."""
     nodes, targets = program(api)
     walk = _DriftWalk(api, nodes, decoded)
     where = walk.shape(targets[name])
-    if data is not None and type(value) is dict and len(where.models) == 1 and where.tagged is None:
-        found = _added_at_root(walk, data, value, name, where.models[0])
-        if found is not None:
-            return found
     if not where.trivial:
         walk.walk(value, where, "")
     return walk.found
@@ -701,26 +696,29 @@ def _unknown_enum_value(value: str, where: _Shape, pointer: str) -> Drift:
     return Drift(pointer, "unknown_enum_value", f"{value!r} is not a value of {enum.name} ({listed})")
 
 
-def _added_at_root(walk: _DriftWalk, data: bytes, value: dict[str, Any], name: str, index: int) -> list[Drift] | None:
-    """The drift of ``value`` (``data`` decoded) when it is only fields the root does not declare: the strict
-    program with its root left open (an unknown key there takes any value) accepts ``data``. None when it
-    does not, or cannot tell: the walk decides."""
-    opened = _root_opened(walk.api)
-    node = walk.nodes[index]
-    if opened is None or type(node) is Root:
+def added_at_root(data: bytes, value: Any, api: str, name: str) -> list[Drift] | None:
+    """The drift of ``value`` read as schema ``name`` (``data``: its JSON, decoded strictly: no duplicate key)
+    when it is only fields the root does not declare: the strict program with its root left open (an unknown
+    key there takes any value) accepts ``data``, one scan instead of the walk (``drift`` finds the same).
+    None when it does not, or cannot tell."""
+    opened = _root_opened(api)
+    if opened is None or type(value) is not dict:
         return None
     program_, roots = opened
     root = roots.get(name)
     if root is None or program_.scan(root, data) != VALID:
         return None
+    nodes, targets = program(api)
+    walk = _DriftWalk(api, nodes, True)
+    index = walk.shape(targets[name]).models[0]  # (a single model: see _root_opened)
     shapes = _field_shapes(walk, index)
-    return [_unknown_field(key, shapes, node.name, "") for key in value if key not in shapes]
+    return [_unknown_field(key, shapes, nodes[index].name, "") for key in value if key not in shapes]
 
 
 @cache
 def _root_opened(api: str) -> tuple[Any, dict[str, int]] | None:
     """The strict program of ``api`` with, for each schema whose strict node is a closed object declaring the
-    same fields as the walk's model, a copy of that node left open (made on the first drift: one more node per
+    same fields as the walk's one model of it, a copy of that node left open (made on the first drift: one more node per
     schema), and the node of each; None without the scanner."""
     program_ = native_program(api)
     if program_ is None:
@@ -728,8 +726,12 @@ def _root_opened(api: str) -> tuple[Any, dict[str, int]] | None:
     module = outline_module(api)
     nodes, roots = list(module.NATIVE), {}
     walk_nodes, walk_targets = program(api)
+    shapes = _shapes(api)
     for name, index in module.NATIVE_TARGETS.items():
-        node, model = nodes[index], walk_nodes[walk_targets[name]] if name in walk_targets else None
+        where = _shape(walk_nodes, walk_targets[name], shapes) if name in walk_targets else None
+        if where is None or len(where.models) != 1 or where.tagged is not None:
+            continue  # (not one model: the walk chooses among several)
+        node, model = nodes[index], walk_nodes[where.models[0]]
         if getattr(node, "kind", None) != "struct" or node.open or type(model) is not Model:
             continue
         if {field.key.decode() for field in node.fields} != {field.key for field in model.fields}:
