@@ -25,7 +25,7 @@ from generator.emit.walk_programs import program
 from generator.load.checks import check_document
 from generator.load.discover import SpecFile, discover
 from generator.load.document import load_document
-from generator.load.lint import lint_document
+from generator.load.lint import lint_model
 from generator.problems import GenerationFailed, Problem
 from generator.schema import SchemaModel
 from generator.schema import build as build_model
@@ -92,9 +92,7 @@ def prepare(schemas_dir: Path) -> list[Api]:
         if found:
             problems.extend(found)
             continue
-        # the lint reads the patterns as the model reads them (schema.json publishes that reading; a pattern
-        # the model reads as a date-time is not one there)
-        warnings = [*model.warnings, *lint_document(model.document(), spec.kind, spec.label)]
+        warnings = [*model.warnings, *lint_model(model)]
         normalized = for_models(model)
         root = model.classes.get(ROOT, "")
         operations: list[OperationSpec] = []

@@ -263,9 +263,10 @@ def test_an_operation_of_a_referenced_path_item_is_extracted_with_its_referenced
     assert operation.examples == {"200": {"id": "x"}}
 
 
-def test_the_title_and_description_are_the_models_reading_of_info(tmp_path: Path) -> None:
-    """The package's title and description come from the schema model (the first paragraph of ``info``'s
-    description); the lint's warnings come with the model's."""
+def test_lint_warnings_point_into_the_spec_as_written_and_the_title_is_the_models(tmp_path: Path) -> None:
+    """The lint reads the model, each pattern at the place its author wrote it (an OpenAPI 3.0 inline body
+    keeps its place in the paths, not the named schema the model made of it); the package's title and
+    description are the model's reading of ``info`` (the first paragraph of its description)."""
     (tmp_path / "jobs.openapi.yaml").write_text(
         textwrap.dedent(
             """\
@@ -297,7 +298,7 @@ def test_the_title_and_description_are_the_models_reading_of_info(tmp_path: Path
     )
     (api,) = prepare(tmp_path)
     assert [warning.pointer for warning in api.warnings] == [
-        "/components/schemas/GetJobResponse/properties/code/pattern"
+        "/paths/~1jobs~1{id}/get/responses/200/content/application~1json/schema/properties/code/pattern"
     ]
     assert "has no maxLength beside it" in str(api.warnings[0])
     assert (api.title, api.description) == ("Jobs", "The jobs API.")

@@ -1,5 +1,8 @@
 """Warnings about a spec's regular expressions, printed before generation; they never stop it.
 
+They are read from the schema model (generator.schema): its reading of each pattern (one it reads as a
+date-time is not one), at the place the spec writes it.
+
 The generated models use pydantic's regex engine, which runs in linear time, but the same patterns reach
 other validators (jsonschema, browsers, the API's own server) that backtrack. Reported, as Ajv's
 ``json-schema-secure`` meta-schema does:
@@ -24,38 +27,66 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 from generator.problems import Problem, join_pointer
-from generator.spec_walk import all_schemas
+from generator.schema import SchemaModel
+from generator.schema.nodes import Node, Opaque, Ref, Scalar
+from generator.spec_walk import walk_schema
 
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _ANY = None  # a first-character set that may contain anything
 
 
-def lint_document(document: Mapping[str, Any], kind: str, label: str) -> list[Problem]:
-    warnings = []
-    for pointer, schema in all_schemas(document, kind):
-        pattern = schema.get("pattern")
-        if isinstance(pattern, str):
-            where = join_pointer(pointer, "pattern")
-            reason = backtracking(pattern)
-            if reason:
-                warnings.append(Problem(label, where, f"pattern {pattern!r} can backtrack catastrophically: {reason}"))
-            if "maxLength" not in schema:
-                warnings.append(
-                    Problem(label, where, f"pattern {pattern!r} has no maxLength beside it: input length is unbounded")
-                )
-        keyed = schema.get("patternProperties")
-        if isinstance(keyed, Mapping):
-            for key in keyed:
-                reason = backtracking(str(key))
-                if reason:
-                    warnings.append(
-                        Problem(
-                            label,
-                            join_pointer(pointer, "patternProperties", key),
-                            f"pattern {key!r} can backtrack catastrophically: {reason}",
-                        )
-                    )
+def lint_model(model: SchemaModel) -> list[Problem]:
+    """The warnings about the patterns of every schema and parameter, as the model reads them (a pattern it
+    reads as a date-time is not one), each at its place in the spec as written (an inline body's at its place
+    in the paths); a schema the model keeps verbatim is read as written."""
+    warnings: list[Problem] = []
+    seen: set[int] = set()
+    for named in model.named.values():
+        _lint_node(named.node, model.label, warnings, seen)
+    for operation in model.paths.operations:  # (the bodies are named schemas, seen above)
+        for parameter in operation.parameters:
+            if parameter.schema is not None:
+                _lint_node(parameter.schema, model.label, warnings, seen)
     return warnings
+
+
+def _lint_node(node: Node, label: str, warnings: list[Problem], seen: set[int]) -> None:
+    if id(node) in seen or isinstance(node, Ref):
+        return
+    seen.add(id(node))
+    if isinstance(node, Scalar):
+        _lint_schema(node.constraints, node.pointer, label, warnings)
+    elif isinstance(node, Opaque):  # (its parts are nodes read from this raw schema: not visited twice)
+        for pointer, schema in walk_schema(node.raw, node.pointer):
+            _lint_schema(schema, pointer, label, warnings)
+        return
+    else:
+        _lint_keyed(node.rest.get("patternProperties"), node.pointer, label, warnings)
+    for _, child in [*node.children(), *node.parts.items()]:
+        _lint_node(child, label, warnings, seen)
+
+
+def _lint_schema(schema: Mapping[str, Any], pointer: str, label: str, warnings: list[Problem]) -> None:
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        where = join_pointer(pointer, "pattern")
+        reason = backtracking(pattern)
+        if reason:
+            warnings.append(Problem(label, where, f"pattern {pattern!r} can backtrack catastrophically: {reason}"))
+        if "maxLength" not in schema:
+            warnings.append(
+                Problem(label, where, f"pattern {pattern!r} has no maxLength beside it: input length is unbounded")
+            )
+    _lint_keyed(schema.get("patternProperties"), pointer, label, warnings)
+
+
+def _lint_keyed(keyed: Any, pointer: str, label: str, warnings: list[Problem]) -> None:
+    if isinstance(keyed, Mapping):
+        for key in keyed:
+            reason = backtracking(str(key))
+            if reason:
+                where = join_pointer(pointer, "patternProperties", key)
+                warnings.append(Problem(label, where, f"pattern {key!r} can backtrack catastrophically: {reason}"))
 
 
 def backtracking(pattern: str) -> str | None:
