@@ -144,11 +144,15 @@ def test_with_a_stand_in_a_failing_item_does_not_stop_the_worker() -> None:
 
 
 def _killed_while_it_sends(item: tuple[int, str]) -> bytes:
-    """Item 3, the first time: the worker is killed (SIGKILL, as by the kernel's OOM killer) 0.2 s into
-    sending its 8 MB result, which the command's process is not reading then: half a message in the pipe."""
-    number, marker = item
-    if number == 3 and not Path(marker).exists():
-        Path(marker).write_text("killed once")
+    """Item 3, the first time: once the command's process has stopped reading (the test says so with the file
+    ``<folder>/go``), the worker is killed (SIGKILL, as by the kernel's OOM killer) 0.2 s into sending its 8 MB
+    result, which waits in the pipe: half a message is left there."""
+    number, folder = item
+    killed, go = Path(folder) / "killed", Path(folder) / "go"
+    if number == 3 and not killed.exists():
+        killed.write_text("killed once")
+        while not go.exists():
+            time.sleep(0.01)
         threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGKILL)).start()
         return b"3" * 8_000_000
     return str(number).encode() * 1000
@@ -158,12 +162,12 @@ def test_a_worker_killed_halfway_through_sending_a_result_costs_nothing(tmp_path
     """The half message it left is the end of that worker's results (no other process holds its pipe): the
     run neither hangs (the ProcessPoolExecutor here before could: its workers shared one pipe) nor loses an
     item: the item is run again by another worker."""
-    marker = str(tmp_path / "killed")
-    results = ordered_map(_killed_while_it_sends, [(number, marker) for number in range(12)], 2)
+    results = ordered_map(_killed_while_it_sends, [(number, str(tmp_path)) for number in range(12)], 2)
     assert next(results) == b"0" * 1000
-    time.sleep(0.6)  # (the command writing its output: the workers' results wait in their pipes)
+    (tmp_path / "go").write_text("")  # the pool reads nothing now: this process writes its output
+    time.sleep(1)
     rest = list(results)
-    assert Path(marker).exists(), "item 3's worker was killed"
+    assert (tmp_path / "killed").exists(), "item 3's worker was killed"
     assert rest == [str(n).encode() * 1000 for n in range(1, 12)], "item 3 as run again: the half result dropped"
     assert _no_children_left()
 
