@@ -19,9 +19,10 @@ import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+
+from evaljobs._record import FrozenRecord
 
 PAYLOAD_SUFFIXES = (".json", ".jsonl", ".ndjson", ".har")
 LINE_SUFFIXES = (".jsonl", ".ndjson")  # one payload (or exchange) a line
@@ -42,61 +43,127 @@ NAMED_SKIPPED = 5  # files of other kinds named in a folder's note, the rest cou
 _NAMES = ".json, .jsonl, .ndjson or .har"
 
 
-@dataclass(frozen=True)
-class Request:
+class Request(FrozenRecord):
     """The request of a captured exchange, as ``evaljobs._validation.request_checks`` checks it: ``path`` as sent (not
     decoded), ``query`` its parameters in order (decoded), ``body`` None when none was sent, ``body_problem`` a
     body that could not be read (its base64 does not decode), ``url`` the whole URL (its scheme and host: which
     server it was sent to), ``headers`` in order, names in lower case."""
 
+    _fields = ("method", "path", "query", "body", "media_type", "body_problem", "url", "headers")
+    __slots__ = _fields
     method: str
     path: str
-    query: tuple[tuple[str, str], ...] = ()
-    body: bytes | None = None
-    media_type: str = ""
-    body_problem: str | None = None
-    url: str = ""
-    headers: tuple[tuple[str, str], ...] = ()
+    query: tuple[tuple[str, str], ...]
+    body: bytes | None
+    media_type: str
+    body_problem: str | None
+    url: str
+    headers: tuple[tuple[str, str], ...]
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        method: str,
+        path: str,
+        query: tuple[tuple[str, str], ...] = (),
+        body: bytes | None = None,
+        media_type: str = "",
+        body_problem: str | None = None,
+        url: str = "",
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "method", method)
+        setter(self, "path", path)
+        setter(self, "query", query)
+        setter(self, "body", body)
+        setter(self, "media_type", media_type)
+        setter(self, "body_problem", body_problem)
+        setter(self, "url", url)
+        setter(self, "headers", headers)
 
 
-@dataclass(frozen=True)
-class Payload:
+class Payload(FrozenRecord):
     """One payload to validate (``exchange``: the method, path and status a HAR entry captured, ``request`` its
     request), or an I/O problem (``problem``) or a skipped capture (``skipped``) in its place. A HAR entry whose
-    response is skipped keeps its ``request``: it is still checked."""
+    response is skipped keeps its ``request``: it is still checked. ``media_type``: the media type of a captured
+    response's body ("" without a body, or for a bare payload). ``started``: when the exchange started, as its
+    capture wrote it (a HAR entry's ``startedDateTime``; "" when unknown)."""
 
+    _fields = ("source", "data", "exchange", "problem", "skipped", "request", "media_type", "started")
+    __slots__ = _fields
     source: str
-    data: bytes = b""
-    exchange: tuple[str, str, int] | None = None
-    problem: str | None = None
-    skipped: str | None = None
-    request: Request | None = None
-    media_type: str = ""
-    """The media type of a captured response's body ("" without a body, or for a bare payload)."""
-    started: str = ""
-    """When the exchange started, as its capture wrote it (a HAR entry's ``startedDateTime``; "" when unknown)."""
+    data: bytes
+    exchange: tuple[str, str, int] | None
+    problem: str | None
+    skipped: str | None
+    request: Request | None
+    media_type: str
+    started: str
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        source: str,
+        data: bytes = b"",
+        exchange: tuple[str, str, int] | None = None,
+        problem: str | None = None,
+        skipped: str | None = None,
+        request: Request | None = None,
+        media_type: str = "",
+        started: str = "",
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "source", source)
+        setter(self, "data", data)
+        setter(self, "exchange", exchange)
+        setter(self, "problem", problem)
+        setter(self, "skipped", skipped)
+        setter(self, "request", request)
+        setter(self, "media_type", media_type)
+        setter(self, "started", started)
 
     @property
     def size(self) -> int:
         return len(self.data)
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(FrozenRecord):
     """A piece of input one process reads whole: a file, or lines ``[start, end)`` of a JSONL file
     (``first_line`` to ``last_line``), or entries ``first_line`` to ``last_line`` of a HAR file (``kind`` "har",
     ``ends``: where each ends, from ``start``). ``kind``: what the file holds, where its first bytes were read
     to cut it ("lines" of payloads, "har", or a kind of traffic log, see evaljobs._traffic); "" when the reader
     decides."""
 
+    _fields: tuple[str, ...] = ("path", "start", "end", "first_line", "size", "last_line", "kind", "ends")
+    __slots__ = _fields
     path: str
-    start: int = 0
-    end: int = -1
-    first_line: int = 1
-    size: int = 0
-    last_line: int = 0
-    kind: str = ""
-    ends: tuple[int, ...] = ()
+    start: int
+    end: int
+    first_line: int
+    size: int
+    last_line: int
+    kind: str
+    ends: tuple[int, ...]
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        path: str,
+        start: int = 0,
+        end: int = -1,
+        first_line: int = 1,
+        size: int = 0,
+        last_line: int = 0,
+        kind: str = "",
+        ends: tuple[int, ...] = (),
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "path", path)
+        setter(self, "start", start)
+        setter(self, "end", end)
+        setter(self, "first_line", first_line)
+        setter(self, "size", size)
+        setter(self, "last_line", last_line)
+        setter(self, "kind", kind)
+        setter(self, "ends", ends)
 
     @property
     def where(self) -> str:

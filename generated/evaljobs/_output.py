@@ -16,10 +16,10 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
+from evaljobs._record import FrozenRecord, Record
 from evaljobs._report import Drift, Error, FailOn, Report
 
 if TYPE_CHECKING:
@@ -75,25 +75,41 @@ class Tally:
         return line
 
 
-@dataclass
-class Rendered:
+class Rendered(Record):
     """A batch of input, validated and rendered: its pieces of output in order, what it found, its size, and
     for a format written from the whole run's findings, their digest."""
 
-    pieces: list[Piece] = field(default_factory=list)
-    tally: Tally = field(default_factory=Tally)
-    size: int = 0
-    digest: Digest | None = None
+    _fields = ("pieces", "tally", "size", "digest")
+    __slots__ = _fields
+    pieces: list[Piece]
+    tally: Tally
+    size: int
+    digest: Digest | None
+
+    def __init__(
+        self, pieces: list[Piece] | None = None, tally: Tally | None = None, size: int = 0, digest: Digest | None = None
+    ) -> None:
+        self.pieces = [] if pieces is None else pieces
+        self.tally = Tally() if tally is None else tally
+        self.size = size
+        self.digest = digest
 
 
-@dataclass(frozen=True)
-class Ending:
-    """What the end of a document may tell besides the tally: the run's digest (for the formats that keep one),
-    its exit status and ``--coverage`` (None without it)."""
+class Ending(FrozenRecord):
+    """What the end of a document may tell besides the tally: the run's digest (for the formats that keep one;
+    None for one that keeps none, ``digests``), its exit status and ``--coverage`` (None without it)."""
 
-    digest: Digest | None  # None for a format that keeps none (``digests``)
+    _fields = ("digest", "status", "coverage")
+    __slots__ = _fields
+    digest: Digest | None
     status: int
-    coverage: dict[str, Any] | None = None
+    coverage: dict[str, Any] | None
+
+    def __init__(self, digest: Digest | None, status: int, coverage: dict[str, Any] | None = None) -> None:
+        setter = object.__setattr__
+        setter(self, "digest", digest)
+        setter(self, "status", status)
+        setter(self, "coverage", coverage)
 
 
 class Format(Protocol):

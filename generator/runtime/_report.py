@@ -7,8 +7,9 @@ finding about a bare payload has no side, and its JSON is what it always was.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from evaljobs._record import FrozenRecord, Record
 
 DriftKind = Literal[
     "unknown_field",
@@ -37,17 +38,35 @@ _INFO: frozenset[str] = frozenset(
 )  # drift worth knowing, less than a warning
 
 
-@dataclass(frozen=True, slots=True)
-class Error:
+class Error(FrozenRecord):
     """The payload breaks the spec at ``pointer`` (a JSON pointer into the body; empty for the whole body, and
     for a finding about a request's ``parameter``, which names it with its ``location``: path, query or header)."""
 
+    _fields = ("pointer", "message", "side", "kind", "parameter", "location")
+    __slots__ = _fields
     pointer: str
     message: str
-    side: Side | None = None
-    kind: ErrorKind | None = None
-    parameter: str | None = None
-    location: str | None = None
+    side: Side | None
+    kind: ErrorKind | None
+    parameter: str | None
+    location: str | None
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        pointer: str,
+        message: str,
+        side: Side | None = None,
+        kind: ErrorKind | None = None,
+        parameter: str | None = None,
+        location: str | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "pointer", pointer)
+        setter(self, "message", message)
+        setter(self, "side", side)
+        setter(self, "kind", kind)
+        setter(self, "parameter", parameter)
+        setter(self, "location", location)
 
     @property
     def severity(self) -> Severity:
@@ -59,16 +78,34 @@ class Error:
         return _exchange_json(self, {"pointer": self.pointer, "message": self.message})
 
 
-@dataclass(frozen=True, slots=True)
-class Drift:
+class Drift(FrozenRecord):
     """The payload goes beyond the spec at ``pointer`` (or, for a request, in its ``parameter``)."""
 
+    _fields = ("pointer", "kind", "message", "side", "parameter", "location")
+    __slots__ = _fields
     pointer: str
     kind: DriftKind
     message: str
-    side: Side | None = None
-    parameter: str | None = None
-    location: str | None = None
+    side: Side | None
+    parameter: str | None
+    location: str | None
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        pointer: str,
+        kind: DriftKind,
+        message: str,
+        side: Side | None = None,
+        parameter: str | None = None,
+        location: str | None = None,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "pointer", pointer)
+        setter(self, "kind", kind)
+        setter(self, "message", message)
+        setter(self, "side", side)
+        setter(self, "parameter", parameter)
+        setter(self, "location", location)
 
     @property
     def severity(self) -> Severity:
@@ -96,24 +133,43 @@ def _exchange_json(finding: Error | Drift, found: dict[str, Any]) -> dict[str, A
     return found
 
 
-@dataclass(slots=True)
-class Report:
+class Report(Record):
     """The verdict on one payload, or on one captured exchange (its request's findings and its response's). ``valid``
-    is false exactly when there are errors."""
+    is false exactly when there are errors.
 
+    ``operation``: for a captured exchange matched to an operation, (api, operationId, the response's status); for
+    ``--coverage``, not part of the JSON report. ``endpoint``: for a captured exchange, its request's method and
+    path (``GET /v1/jobs``), which names it in the grouped reports when no operation matches it; not part of the
+    JSON report. ``started``: for a captured exchange, when it started, as its capture wrote it (ISO 8601, ""
+    when unknown); for the timeline of the HTML report, not part of the JSON report."""
+
+    _fields = ("source", "schema", "errors", "drift", "operation", "endpoint", "started")
+    __slots__ = _fields
     source: str
     schema: str | None
-    errors: list[Error] = field(default_factory=list)
-    drift: list[Drift] = field(default_factory=list)
-    operation: tuple[str, str, int] | None = None
-    """For a captured exchange matched to an operation: (api, operationId, the response's status); for
-    ``--coverage``, not part of the JSON report."""
-    endpoint: str | None = None
-    """For a captured exchange: its request's method and path (``GET /v1/jobs``), which names it in the grouped
-    reports when no operation matches it; not part of the JSON report."""
-    started: str = ""
-    """For a captured exchange: when it started, as its capture wrote it (ISO 8601, "" when unknown); for the
-    timeline of the HTML report, not part of the JSON report."""
+    errors: list[Error]
+    drift: list[Drift]
+    operation: tuple[str, str, int] | None
+    endpoint: str | None
+    started: str
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        source: str,
+        schema: str | None,
+        errors: list[Error] | None = None,
+        drift: list[Drift] | None = None,
+        operation: tuple[str, str, int] | None = None,
+        endpoint: str | None = None,
+        started: str = "",
+    ) -> None:
+        self.source = source
+        self.schema = schema
+        self.errors = [] if errors is None else errors
+        self.drift = [] if drift is None else drift
+        self.operation = operation
+        self.endpoint = endpoint
+        self.started = started
 
     @property
     def valid(self) -> bool:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 from urllib.parse import urlsplit, urlunsplit
@@ -53,14 +52,52 @@ COMPRESSIONS = dict(zip(COMPRESSED_SUFFIXES, ("gzip", "zstd", "zstd"), strict=Tr
 EXTRA = "pip install 'evaljobs[s3]'"
 
 
-@dataclass(frozen=True)
 class Located(Unit):
     """A unit read through fsspec or a decompressor. ``path`` names it in messages (secrets removed); ``key``
-    is what ``fs`` (an fsspec filesystem, None for a local file) opens: both kept out of its repr."""
+    is what ``fs`` (an fsspec filesystem, None for a local file) opens: both kept out of its repr, and ``fs`` out
+    of its comparisons."""
 
-    key: str = field(default="", repr=False)
-    compression: str | None = None
-    fs: Any = field(default=None, repr=False, compare=False)
+    _added = ("key", "compression", "fs")
+    __slots__ = _added
+    _fields: tuple[str, ...] = (*Unit._fields, *_added)
+    key: str
+    compression: str | None
+    fs: Any
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        path: str,
+        start: int = 0,
+        end: int = -1,
+        first_line: int = 1,
+        size: int = 0,
+        last_line: int = 0,
+        kind: str = "",
+        ends: tuple[int, ...] = (),
+        key: str = "",
+        compression: str | None = None,
+        fs: Any = None,
+    ) -> None:
+        super().__init__(path, start, end, first_line, size, last_line, kind, ends)
+        setter = object.__setattr__
+        setter(self, "key", key)
+        setter(self, "compression", compression)
+        setter(self, "fs", fs)
+
+    def _compared(self) -> tuple[Any, ...]:
+        return self._values()[:-1]  # (not fs)
+
+    def __repr__(self) -> str:
+        shown = (name for name in self._fields if name not in ("key", "fs"))
+        return f"{type(self).__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is type(self):
+            return self._compared() == other._compared()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._compared())
 
 
 def located(name: str) -> bool:

@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any, TextIO
 
 from evaljobs._inputs import Payload, Request, Unit, batches, payloads, units
 from evaljobs._output import Format, Outcome, Progress, Rendered, Tally, Writer, formatter, render, use_colour
+from evaljobs._record import FrozenRecord, replace
 from evaljobs._report import Drift, Error, FailOn, Report
 from evaljobs._validation import targets as _registry
 from evaljobs._validation.targets import Target
@@ -226,17 +226,39 @@ def _rendered(
     yield from ordered_map(settings.render, chain(first, grouped), len(first), lost=settings.not_validated)
 
 
-@dataclass(frozen=True)
-class _Settings:
-    """What validating and rendering a batch needs; sent to each worker with the batch."""
+class _Settings(FrozenRecord):
+    """What validating and rendering a batch needs; sent to each worker with the batch. ``colour`` is decided by
+    the command's process (workers have no terminal to ask); ``matching`` None is request_checks.BY_PATH;
+    ``summary`` is --summary (json)."""
 
+    _fields = ("endpoint", "schema", "format_name", "colour", "fail_on", "matching", "summary")
+    __slots__ = _fields
     endpoint: str | None
     schema: str | None
     format_name: str
-    colour: bool  # decided by the command's process: workers have no terminal to ask
+    colour: bool
     fail_on: FailOn
-    matching: Matching | None = None  # None: request_checks.BY_PATH
-    summary: bool = False  # --summary (json)
+    matching: Matching | None
+    summary: bool
+
+    def __init__(  # noqa: PLR0917 - a dataclass's signature: the fields in order
+        self,
+        endpoint: str | None,
+        schema: str | None,
+        format_name: str,
+        colour: bool,
+        fail_on: FailOn,
+        matching: Matching | None = None,
+        summary: bool = False,
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "endpoint", endpoint)
+        setter(self, "schema", schema)
+        setter(self, "format_name", format_name)
+        setter(self, "colour", colour)
+        setter(self, "fail_on", fail_on)
+        setter(self, "matching", matching)
+        setter(self, "summary", summary)
 
     def format(self) -> Format:
         return formatter(self.format_name, colour=self.colour, fail_on=self.fail_on, summary=self.summary)
