@@ -14,12 +14,41 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from evaljobs._inputs import CHUNK, TAIL, Unit, batches, units
+from evaljobs._inputs import CHUNK, TAIL, Unit, _normal, _suffix, batches, units
 from tests.conftest import ROOT
 from tests.test_cli import evaljobs, reports
 
 RUN = "samples/captures/gradient/evaluation-run-successful.json"
+
+
+@given(st.text(alphabet="a./", max_size=12))
+def test_paths_are_named_as_pathlib_names_them(name: str) -> None:
+    """_inputs names paths without importing pathlib (start-up): as ``str(Path(name))`` and ``Path.suffix``."""
+    assert _normal(name) == str(Path(name))
+    assert _suffix(_normal(name)) == Path(name).suffix
+
+
+def test_a_folder_s_files_are_named_as_before(tmp_path: Path) -> None:
+    """A folder given as ``.``, ``./x/``, ``x//``: its files named as pathlib names them, and as relative to it."""
+    folder = tmp_path / "x"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "a.json").write_text("{}")
+    (folder / "notes.txt").write_text("")
+    cases = ((".", ".", "x/notes.txt"), ("./x/", "x", "notes.txt"), ("x//", "x", "notes.txt"))
+    for given_name, folder_named, note_named in cases:
+        result = subprocess.run(
+            [sys.executable, "-m", "evaljobs.cli", "validate", given_name],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=False,
+        )
+        assert " x/sub/a.json " in result.stdout, result.stdout
+        assert result.stderr.startswith(f"evaljobs: {folder_named}: skipped 1 file(s) not named "), result.stderr
+        assert result.stderr.rstrip().endswith(f": {note_named}"), result.stderr
 
 
 def har(entries: list[tuple[str, str, int, str, str | None]]) -> str:

@@ -13,13 +13,13 @@ with no writer, a folder with nothing to validate or with files of other kinds i
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
 import re
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from pathlib import Path
 from typing import BinaryIO
 
 from evaljobs._record import FrozenRecord
@@ -189,19 +189,61 @@ def units(paths: Sequence[str]) -> Iterator[Unit | Payload]:
         if name == "-":
             yield from _stdin()
             continue
-        path = Path(name)
+        path = _normal(name)
         try:
-            if path.is_dir():
-                yield from _folder(path)
-            elif path.exists():
-                yield from _file_units(path, os.stat(path), given=True)
-            else:
+            status = _stat(path)
+            if status is None:
                 yield Payload(name, problem="no such file or folder")
+            elif stat.S_ISDIR(status.st_mode):
+                yield from _folder(path)
+            else:
+                yield from _file_units(path, status, given=True)
         except OSError as error:
             yield Payload(name, problem=error.strerror or str(error))
 
 
-def _folder(folder: Path) -> Iterator[Unit | Payload]:
+# Paths are strings here, named as pathlib names them (``./a//b.json`` is ``a/b.json``), without importing it
+# (with urllib.parse and ipaddress: a few ms of the command's start-up), except for a path it would rewrite.
+_MISSING = frozenset((errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP))
+"""The errors of ``os.stat`` for which ``pathlib.Path.exists()`` says False instead of raising."""
+
+
+def _normal(name: str) -> str:
+    """``str(pathlib.Path(name))``: ``name`` itself when pathlib would keep it as it is."""
+    if (
+        os.name == "posix"
+        and name not in ("", ".")
+        and "//" not in name
+        and "/./" not in name
+        and not name.startswith("./")
+        and not name.endswith(("/", "/."))
+    ):
+        return name
+    from pathlib import Path  # noqa: PLC0415 - only for a name it rewrites
+
+    return str(Path(name))
+
+
+def _stat(path: str) -> os.stat_result | None:
+    """``os.stat(path)``, or None where ``pathlib.Path(path).exists()`` is False; its other errors raised."""
+    try:
+        return os.stat(path)
+    except OSError as error:
+        if error.errno in _MISSING:
+            return None
+        raise
+    except ValueError:  # an embedded null byte
+        return None
+
+
+def _suffix(path: str) -> str:
+    """``pathlib.PurePath(path).suffix`` of a path named as pathlib names it (see _normal)."""
+    name = path.rpartition("/")[2]
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _folder(folder: str) -> Iterator[Unit | Payload]:
     """The units of the payload files in ``folder`` and below (compressed ones too: ``.jsonl.gz``, ``.har.zst``);
     files of other kinds, and what is not a regular file (a FIFO would wait for a writer), are skipped with a
     note."""
@@ -217,33 +259,33 @@ def _folder(folder: Path) -> Iterator[Unit | Payload]:
         for root, folders, files in os.walk(folder, onerror=report):
             folders.sort()
             for name in sorted(files):
-                path = Path(root) / name
+                path = _normal(os.path.join(root, name))
                 if _storage.compressed_payloads(name):  # a .jsonl.gz, .har.zst...: read as it is decompressed
                     found += 1
-                    yield from _storage.units(str(path))
+                    yield from _storage.units(path)
                     continue
                 if not name.endswith(PAYLOAD_SUFFIXES):
                     others += 1
                     if others <= NAMED_SKIPPED:
-                        named.append(str(path.relative_to(folder)))
+                        named.append(path if folder == "." else path[len(folder) :].lstrip("/"))
                     continue
                 found += 1
                 try:
                     status = os.stat(path)
                 except OSError as error:
-                    yield Payload(str(path), problem=error.strerror or str(error))
+                    yield Payload(path, problem=error.strerror or str(error))
                     continue
                 if not stat.S_ISREG(status.st_mode):
-                    note(str(path), f"skipped: not a regular file ({_kind(status.st_mode)})")
+                    note(path, f"skipped: not a regular file ({_kind(status.st_mode)})")
                     continue
                 yield from _file_units(path, status)
     except OSError as error:
         yield Payload(str(error.filename or folder), problem=error.strerror or str(error))
     if others:
         more = f" and {others - NAMED_SKIPPED} more" if others > NAMED_SKIPPED else ""
-        note(str(folder), f"skipped {others} file(s) not named {_NAMES}: {', '.join(named)}{more}")
+        note(folder, f"skipped {others} file(s) not named {_NAMES}: {', '.join(named)}{more}")
     if not found:
-        note(str(folder), f"no {_NAMES} file in this folder")
+        note(folder, f"no {_NAMES} file in this folder")
 
 
 def _kind(mode: int) -> str:
@@ -253,50 +295,50 @@ def _kind(mode: int) -> str:
     return "a block device" if stat.S_ISBLK(mode) else "not a file"
 
 
-def _file_units(path: Path, status: os.stat_result, *, given: bool = False) -> Iterator[Unit | Payload]:
+def _file_units(path: str, status: os.stat_result, *, given: bool = False) -> Iterator[Unit | Payload]:
     """The units of one file: a regular file, or (``given`` on the command line) a pipe, read once whole by
     whichever process gets it (``<(command)`` in a shell is one)."""
     if stat.S_ISFIFO(status.st_mode) and given:
-        yield Unit(str(path))
+        yield Unit(path)
         return
     if not stat.S_ISREG(status.st_mode):
-        yield Payload(str(path), problem=f"not a regular file or a pipe ({_kind(status.st_mode)})")
+        yield Payload(path, problem=f"not a regular file or a pipe ({_kind(status.st_mode)})")
         return
     size = status.st_size
-    if path.suffix in LINE_SUFFIXES and size == 0:
-        note(str(path), "empty: no payload in it")
+    if _suffix(path) in LINE_SUFFIXES and size == 0:
+        note(path, "empty: no payload in it")
         return
     if size <= CHUNK:
-        yield Unit(str(path), size=size)
+        yield Unit(path, size=size)
         return
-    with path.open("rb") as stream:
+    with open(path, "rb") as stream:
         head = stream.read(CHUNK)
-    if path.suffix == ".har" or is_har(head):
+    if _suffix(path) == ".har" or is_har(head):
         yield from _har_units(path, size)
         return
     kind = _traffic_kind(head)
-    if kind is None and path.suffix not in LINE_SUFFIXES:
-        yield Unit(str(path), size=size)
+    if kind is None and _suffix(path) not in LINE_SUFFIXES:
+        yield Unit(path, size=size)
         return
     yield from _line_units(path, size, kind or "lines")
 
 
-def _line_units(path: Path, size: int, kind: str) -> Iterator[Unit | Payload]:
+def _line_units(path: str, size: int, kind: str) -> Iterator[Unit | Payload]:
     """A file of lines (payloads, or exchanges of a traffic log) cut into ranges of whole lines."""
     count = _newline_counter()
     block = memoryview(bytearray(CHUNK))  # read into, again and again: no new memory for each block
-    with path.open("rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
+    with open(path, "rb") as stream:  # cut at the first newline after every CHUNK bytes, counting lines
         start, line = 0, 1
         while start < size:
             read = stream.readinto(block if size - start > TAIL else block[: CHUNK // 4])
             if not read:
-                yield Payload(str(path), problem=f"lines {line:,} to the last: {_shrank(size, start)}")
+                yield Payload(path, problem=f"lines {line:,} to the last: {_shrank(size, start)}")
                 return
             tail = stream.readline() if start + read < size else b""
             end = start + read + len(tail)
             newlines = count(block[:read]) + count(tail)
             ended = (tail[-1:] if tail else bytes(block[read - 1 : read])) == b"\n"  # (else: the file's end)
-            yield Unit(str(path), start, end, line, end - start, line + newlines - ended, kind)
+            yield Unit(path, start, end, line, end - start, line + newlines - ended, kind)
             line += newlines
             start = end
 
@@ -306,15 +348,15 @@ def _piece(size: int) -> Callable[[int], int]:
     return lambda offset: CHUNK if size - offset > TAIL else CHUNK // 4
 
 
-def _har_units(path: Path, size: int) -> Iterator[Unit | Payload]:
+def _har_units(path: str, size: int) -> Iterator[Unit | Payload]:
     """A HAR file cut into ranges of whole entries (read through once, here, to find them)."""
     from evaljobs._har import Cut, ranges  # noqa: PLC0415 - HAR captures only
 
-    with path.open("rb") as stream:
-        for cut in ranges(str(path), stream.read, size, _piece(size)):
+    with open(path, "rb") as stream:
+        for cut in ranges(path, stream.read, size, _piece(size)):
             if isinstance(cut, Cut):
                 ends = tuple(cut.ends)
-                yield Unit(str(path), cut.start, cut.end, cut.first, cut.end - cut.start, cut.last, "har", ends)
+                yield Unit(path, cut.start, cut.end, cut.first, cut.end - cut.start, cut.last, "har", ends)
             else:
                 yield cut
 
@@ -374,7 +416,7 @@ def payloads(unit: Unit) -> Iterator[Payload]:
     if _storage is not None and isinstance(unit, _storage.Located):
         yield from _storage.payloads(unit)
         return
-    path = Path(unit.path)
+    suffix = _suffix(unit.path)
     try:
         fd = os.open(unit.path, os.O_RDONLY | os.O_NONBLOCK)  # (a FIFO's open would wait for a writer)
     except OSError as error:
@@ -394,11 +436,11 @@ def payloads(unit: Unit) -> Iterator[Payload]:
             if unit.kind == "har":
                 yield from _har_range(stream, unit)
                 return
-            if unit.kind or path.suffix in LINE_SUFFIXES:
+            if unit.kind or suffix in LINE_SUFFIXES:
                 yield from _exchanges(_lines(stream, unit, first), unit.kind)
                 return
             head = _head(stream.read, first)
-            if path.suffix == ".har" or is_har(head):
+            if suffix == ".har" or is_har(head):
                 yield from _har_file(stream, unit, head, piped=piped)
                 return
             kind = _traffic_kind(head)
