@@ -239,3 +239,22 @@ def test_an_unknown_schema_names_the_closest_ones(schema: str, expected: str) ->
     assert expected in result.stderr and "Traceback" not in result.stderr
     if "Nope" in schema:
         assert "`evaljobs schemas nemo_evaluator` lists all" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("columns", "lines"), [(None, None), ("50", None), ("200", "10"), ("x", "y"), ("0", "5"), ("-3", None)]
+)
+def test_the_help_is_as_wide_as_shutil_says(
+    monkeypatch: pytest.MonkeyPatch, columns: str | None, lines: str | None
+) -> None:
+    """The command's parser asks the terminal's width without importing shutil (start-up): the same width."""
+    import shutil
+
+    from evaljobs.cli import _columns
+
+    for name, value in (("COLUMNS", columns), ("LINES", lines)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert _columns() == shutil.get_terminal_size().columns
