@@ -207,7 +207,6 @@ def write_fast_path(apis: list[Api], package: Path, env: jinja2.Environment) -> 
         lenient_names = [name for name in names if lenient.target(keys[name], name)]
         lenient_native, context["lenient_targets"], _ = lenient.program(lenient_names)
         context["lenient_native"] = lenient_native
-        context["imports"] = program_classes((*native, *lenient_native))
         _write(routes / f"{api.spec.name}.py", render.render(env, "_routes/api.py.jinja", **context))
         _write(outline / f"{api.spec.name}.py", render.render(env, "_scanner_programs/api.py.jinja", **context))
         schema = bundle(api.model, api.title)
