@@ -116,6 +116,22 @@ def test_fields_added_at_the_root_are_told_by_one_scan_as_the_walk_tells_them(ap
         assert any(told_by_the_scan), "the scan with the root open answered for none of the payloads"
 
 
+@pytest.mark.parametrize("api", APIS)
+def test_the_root_open_program_opens_the_closed_object_roots(api: str) -> None:
+    """_root_opened reads the scanner's program as it is written (plain tuples, kind last): each schema whose
+    strict node is a closed object gets an open copy of it, and on these specs many do (else the test above
+    passes without the scan ever answering)."""
+    opened = _walk._root_opened(api)
+    assert opened is not None, "the native scanner is built with the package"
+    _, roots = opened
+    assert len(roots) >= 10, roots
+    module = _registry.outline_module(api)
+    for name, root in roots.items():
+        strict = module.NATIVE[module.NATIVE_TARGETS[name]]
+        assert strict[-1] == "struct" and not strict[2], name  # (fields, whole_or_empty, open, kind)
+        assert root >= len(module.NATIVE), name
+
+
 def _counted_skipper(api: str) -> tuple[tuple[Any, dict[str, int], dict[str, int]], list[int]]:
     """The drift walk's view of the native scanner for ``api``, recording each answer in the list returned."""
     skipper = _walk._skipper(api)

@@ -39,6 +39,7 @@ from evaljobs._validation.program_nodes import (
     Nullable,
     Root,
     Str,
+    Struct,
     Union,
 )
 from evaljobs._validation.targets import UNSURE, VALID, Target, check_program, native_program, outline_module
@@ -731,10 +732,11 @@ def _root_opened(api: str) -> tuple[Any, dict[str, int]] | None:
         where = _shape(walk_nodes, walk_targets[name], shapes) if name in walk_targets else None
         if where is None or len(where.models) != 1 or where.tagged is not None:
             continue  # (not one model: the walk chooses among several)
-        node, model = nodes[index], walk_nodes[where.models[0]]
-        if getattr(node, "kind", None) != "struct" or node.open or type(model) is not Model:
+        plain, model = nodes[index], walk_nodes[where.models[0]]
+        if plain[-1] != "struct" or type(model) is not Model:  # (the scanner's nodes are plain tuples, kind last)
             continue
-        if {field.key.decode() for field in node.fields} != {field.key for field in model.fields}:
+        node = Struct(*plain)
+        if node.open or {field[0].decode() for field in node.fields} != {field.key for field in model.fields}:
             continue  # (the two programs do not read the object alike: the walk tells)
         roots[name] = len(nodes)
         nodes.append(node._replace(open=True))
