@@ -13,8 +13,10 @@ from xml.etree import ElementTree
 
 import orjson
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
-from evaljobs._output import Tally
+from evaljobs._output import _UNSAFE, Tally, _escape, visible
 from evaljobs._report import Drift, Error, FailOn, Report
 from tests.conftest import ROOT
 
@@ -155,3 +157,14 @@ def test_sarif_parses_strictly_for_hostile_input(hostile: Path) -> None:
     assert _uri("runs/a#1.jsonl") == "runs/a%231.jsonl"
     messages = " ".join(r["message"]["text"] for r in log["runs"][0]["results"])
     assert "\\x1b[31mred\\x1b[0m" in messages
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None, max_codepoint=0x20FF), max_size=20) | st.text())
+@example("name\udcff\x1b[31m\u202e\x7f")
+@example("plain ascii ~")
+def test_visible_escapes_exactly_the_unsafe_characters(text: str) -> None:
+    """``visible`` passes printable ASCII without its pattern (compiled on first use): the same text as the
+    pattern gives, on any text."""
+    import re
+
+    assert visible(text) == re.sub(_UNSAFE, _escape, text)
